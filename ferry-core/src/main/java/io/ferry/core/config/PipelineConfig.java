@@ -1,0 +1,33 @@
+package io.ferry.core.config;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A validated pipeline file. The pipeline name derives every durable name Ferry owns, so two pipelines
+ * never share a replication slot, a transactional id or a consumer group.
+ */
+public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink) {
+
+    public PipelineConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(sink, "sink");
+    }
+
+    /** PostgreSQL replication slot and publication name: {@code ferry_<name>} in lower case. */
+    public String slotName() {
+        return "ferry_" + name.toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The Kafka transactional.id of the capture side. */
+    public String transactionalId() {
+        return "ferry-" + name;
+    }
+
+    /** The Kafka consumer group of the apply side. */
+    public String consumerGroup() {
+        return "ferry-" + name + "-sink";
+    }
+}
