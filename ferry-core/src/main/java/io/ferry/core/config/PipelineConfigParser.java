@@ -1,0 +1,253 @@
+package io.ferry.core.config;
+
+import io.ferry.core.Secret;
+import io.ferry.core.config.SinkConfig.OnError;
+import io.ferry.core.config.SourceConfig.SnapshotMode;
+import io.ferry.core.config.YamlTree.Scalar;
+import io.ferry.core.config.YamlTree.Section;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a pipeline file into a {@link PipelineConfig}, or fails with a {@link ConfigException} listing every
+ * problem as {@code file:line: key: what is wrong}. Nothing is connected to; docs/pipeline.md documents
+ * every key.
+ */
+public final class PipelineConfigParser {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
+
+    private final Function<String, String> environment;
+
+    /** A parser resolving {@code ${env:X}} from {@code environment}. */
+    public PipelineConfigParser(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** A parser resolving {@code ${env:X}} from the process environment. */
+    public PipelineConfigParser() {
+        this(System::getenv);
+    }
+
+    public PipelineConfig parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the pipeline file: " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    public PipelineConfig parse(String text, String fileName) {
+        YamlTree yaml = new YamlTree(fileName);
+        Section root = yaml.root(text);
+        PipelineConfig config = root == null ? null : read(yaml, root);
+        if (!yaml.errors().isEmpty()) {
+            throw new ConfigException(String.join(System.lineSeparator(), yaml.errors()));
+        }
+        return config;
+    }
+
+    private PipelineConfig read(YamlTree yaml, Section root) {
+        Scalar nameNode = root.scalar("name", true);
+        String name = null;
+        if (nameNode != null) {
+            name = resolve(nameNode);
+            if (name != null && !NAME.matcher(name).matches()) {
+                nameNode.error("'" + name + "' is not a valid pipeline name: use letters, digits, '-' and '_'"
+                        + " (at most 48, starting with a letter or digit)");
+                name = null;
+            }
+        }
+        Section sourceNode = root.section("source", true);
+        SourceConfig source = sourceNode == null ? null : source(sourceNode);
+        Section kafkaNode = root.section("kafka", false);
+        KafkaConfig kafka = kafka(kafkaNode, name);
+        Section sinkNode = root.section("sink", false);
+        SinkConfig sink = sinkNode == null ? SinkConfig.none() : sink(sinkNode);
+        root.rejectUnknown(List.of("name", "source", "kafka", "sink"));
+        if (!yaml.errors().isEmpty() || name == null || source == null || sink == null) {
+            return null;
+        }
+        return new PipelineConfig(name, source, kafka, sink);
+    }
+
+    private SourceConfig source(Section s) {
+        String type = choice(s.scalar("type", true), "postgres");
+        String host = text(s.scalar("host", false), "localhost");
+        int port = port(s.scalar("port", false), 5432);
+        String database = text(s.scalar("database", true), null);
+        String user = text(s.scalar("user", true), null);
+        Secret password = secret(s.scalar("password", false));
+        List<String> tables = new ArrayList<>();
+        List<Scalar> tableNodes = s.list("tables", true);
+        if (tableNodes != null) {
+            for (Scalar t : tableNodes) {
+                String v = resolve(t);
+                if (v == null || v.isBlank()) {
+                    t.error("a table name must not be empty");
+                } else {
+                    tables.add(v.strip());
+                }
+            }
+            if (tableNodes.isEmpty()) {
+                s.problem("tables", "list at least one table or pattern");
+            }
+        }
+        String snapshot = choice(s.scalar("snapshot", false), "initial", "initial", "never");
+        s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot"));
+        if (type == null || database == null || user == null || snapshot == null || tables.isEmpty()) {
+            return null;
+        }
+        return new SourceConfig(type, host, port, database, user, password, tables,
+                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)));
+    }
+
+    private KafkaConfig kafka(Section k, String pipelineName) {
+        String fallbackDir = "./.ferry/" + (pipelineName == null ? "pipeline" : pipelineName);
+        if (k == null) {
+            return new KafkaConfig(null, pipelineName, Map.of(), fallbackDir);
+        }
+        String bootstrap = text(k.scalar("bootstrap-servers", false), null);
+        if (bootstrap != null && bootstrap.isBlank()) {
+            bootstrap = null;
+        }
+        String prefix = text(k.scalar("topic-prefix", false), pipelineName);
+        String dataDir = text(k.scalar("data-dir", false), fallbackDir);
+        Map<String, String> properties = new LinkedHashMap<>();
+        Section props = k.section("properties", false);
+        if (props != null) {
+            for (String key : List.copyOf(props.keys())) {
+                Scalar v = props.scalar(key, false);
+                if (v != null) {
+                    properties.put(key, resolve(v));
+                }
+            }
+            props.rejectUnknown(List.of());
+        }
+        k.rejectUnknown(List.of("bootstrap-servers", "topic-prefix", "data-dir", "properties"));
+        return new KafkaConfig(bootstrap, prefix, properties, dataDir);
+    }
+
+    private SinkConfig sink(Section s) {
+        String type = choice(s.scalar("type", true), "none", "postgres");
+        if ("none".equals(type)) {
+            s.rejectUnknown(List.of("type"));
+            return SinkConfig.none();
+        }
+        String host = text(s.scalar("host", false), "localhost");
+        int port = port(s.scalar("port", false), 5432);
+        String database = text(s.scalar("database", type != null), null);
+        String user = text(s.scalar("user", type != null), null);
+        Secret password = secret(s.scalar("password", false));
+        String schema = text(s.scalar("schema", false), "public");
+        Boolean create = bool(s.scalar("create-tables", false), true);
+        String onError = choice(s.scalar("on-error", false), "stop", "stop", "dead-letter");
+        s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "schema",
+                "create-tables", "on-error"));
+        if (type == null || database == null || user == null || create == null || onError == null) {
+            return null;
+        }
+        return new SinkConfig(type, host, port, database, user, password, schema, create,
+                onError.equals("stop") ? OnError.STOP : OnError.DEAD_LETTER);
+    }
+
+    private String text(Scalar s, String fallback) {
+        return s == null ? fallback : resolve(s);
+    }
+
+    private Secret secret(Scalar s) {
+        String v = s == null ? null : resolve(s);
+        return v == null ? null : new Secret(v);
+    }
+
+    private int port(Scalar s, int fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int p = Integer.parseInt(v.strip());
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        s.error("expected a port number from 1 to 65535, got '" + v + "'");
+        return fallback;
+    }
+
+    private Boolean bool(Scalar s, boolean fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return fallback;
+        }
+        switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on":
+                return true;
+            case "false", "no", "off":
+                return false;
+            default:
+                s.error("expected true or false, got '" + v + "'");
+                return null;
+        }
+    }
+
+    /** The value when it is one of {@code allowed} (the first is the default when absent), else null. */
+    private String choice(Scalar s, String fallback, String... allowed) {
+        String v = text(s, null);
+        if (v == null) {
+            return s == null ? fallback : null;
+        }
+        List<String> options = allowed.length == 0 ? List.of(fallback) : List.of(allowed);
+        String normalized = v.strip().toLowerCase(Locale.ROOT);
+        if (options.contains(normalized)) {
+            return normalized;
+        }
+        s.error("'" + v + "' is not supported; expected " + String.join(" or ", options));
+        return null;
+    }
+
+    /** The scalar with {@code ${env:X}} and {@code ${file:/path}} replaced, or null after an error. */
+    private String resolve(Scalar s) {
+        String raw = s.text();
+        if (raw.indexOf("${") < 0) {
+            return raw;
+        }
+        Matcher m = PLACEHOLDER.matcher(raw);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value;
+            if (m.group(1).equals("env")) {
+                value = environment.apply(m.group(2));
+                if (value == null) {
+                    s.error("environment variable " + m.group(2) + " is not set");
+                    return null;
+                }
+            } else {
+                try {
+                    value = Files.readString(Path.of(m.group(2)), StandardCharsets.UTF_8).strip();
+                } catch (IOException | RuntimeException e) {
+                    s.error("cannot read file " + m.group(2) + " (" + e.getClass().getSimpleName() + ")");
+                    return null;
+                }
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}

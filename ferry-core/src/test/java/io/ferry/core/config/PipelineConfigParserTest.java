@@ -1,0 +1,144 @@
+package io.ferry.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferry.core.config.SourceConfig.SnapshotMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineConfigParserTest {
+
+    private static final String VALID = """
+            name: shop
+            source:
+              type: postgres
+              host: db.internal
+              port: 6543
+              database: shop
+              user: ferry
+              password: ${env:SHOP_PG_PASSWORD}
+              tables: [public.customers, "Sales Dept.Order", "public.*"]
+              snapshot: never
+            kafka:
+              bootstrap-servers: host1:9092,host2:9092
+              properties:
+                security.protocol: SASL_SSL
+            """;
+
+    private final PipelineConfigParser parser = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get);
+
+    @Test
+    void readsEveryKeyOfAValidFile() {
+        PipelineConfig c = parser.parse(VALID, "pipeline.yaml");
+
+        assertThat(c.name()).isEqualTo("shop");
+        assertThat(c.source().host()).isEqualTo("db.internal");
+        assertThat(c.source().port()).isEqualTo(6543);
+        assertThat(c.source().password().reveal()).isEqualTo("s3cret");
+        assertThat(c.source().tables()).containsExactly("public.customers", "Sales Dept.Order", "public.*");
+        assertThat(c.source().snapshot()).isEqualTo(SnapshotMode.NEVER);
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("host1:9092,host2:9092");
+        assertThat(c.kafka().topicPrefix()).isEqualTo("shop");
+        assertThat(c.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(c.sink().type()).isEqualTo("none");
+        assertThat(c.slotName()).isEqualTo("ferry_shop");
+    }
+
+    @Test
+    void defaultsToAnEmbeddedBrokerAndAnInitialSnapshot() {
+        PipelineConfig c = parser.parse("""
+                name: Shop-2
+                source: {type: postgres, database: shop, user: ferry, tables: [t]}
+                """, "p.yaml");
+
+        assertThat(c.kafka().embedded()).isTrue();
+        assertThat(c.kafka().dataDir()).isEqualTo("./.ferry/Shop-2");
+        assertThat(c.source().port()).isEqualTo(5432);
+        assertThat(c.source().snapshot()).isEqualTo(SnapshotMode.INITIAL);
+        assertThat(c.slotName()).isEqualTo("ferry_shop_2");
+    }
+
+    @Test
+    void neverShowsThePasswordWhenPrinted() {
+        PipelineConfig c = parser.parse(VALID, "pipeline.yaml");
+
+        assertThat(c.toString()).doesNotContain("s3cret").contains("[hidden]");
+    }
+
+    @Test
+    void readsFilePlaceholders(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("pw"), "from-file\n");
+        PipelineConfig c = parser.parse(VALID.replace("${env:SHOP_PG_PASSWORD}", "${file:" + secret + "}"), "p");
+
+        assertThat(c.source().password().reveal()).isEqualTo("from-file");
+    }
+
+    @Test
+    void namesTheLineAndKeyOfAMissingKey() {
+        assertError(VALID.replace("  user: ferry\n", ""), "pipeline.yaml:2: source: missing required key 'user'");
+    }
+
+    @Test
+    void namesTheLineOfAWrongType() {
+        assertError(VALID.replace("6543", "sixty"),
+                "pipeline.yaml:5: source.port: expected a port number from 1 to 65535, got 'sixty'");
+    }
+
+    @Test
+    void suggestsTheKeyMeantByATypo() {
+        assertError(VALID.replace("  host: db", "  hots: db"),
+                "pipeline.yaml:4: source.hots: unknown key (did you mean 'host'?)");
+    }
+
+    @Test
+    void rejectsAnUnsupportedSourceType() {
+        assertError(VALID.replace("type: postgres", "type: oracle"),
+                "pipeline.yaml:3: source.type: 'oracle' is not supported; expected postgres");
+    }
+
+    @Test
+    void reportsAnUnsetEnvironmentVariableByName() {
+        assertThatThrownBy(() -> new PipelineConfigParser(k -> null).parse(VALID, "pipeline.yaml"))
+                .hasMessage("pipeline.yaml:8: source.password: environment variable SHOP_PG_PASSWORD is not set");
+    }
+
+    @Test
+    void rejectsAnEmptyTableList() {
+        assertError(VALID.replace("[public.customers, \"Sales Dept.Order\", \"public.*\"]", "[]"),
+                "pipeline.yaml:2: source.tables: list at least one table or pattern");
+    }
+
+    @Test
+    void rejectsBrokenYamlWithItsLine() {
+        assertThatThrownBy(() -> parser.parse("name: shop\nsource: [unclosed\n", "p.yaml"))
+                .hasMessageStartingWith("p.yaml:3: not valid YAML");
+    }
+
+    @Test
+    void rejectsAnInvalidPipelineName() {
+        assertError(VALID.replace("name: shop", "name: my shop!"),
+                "pipeline.yaml:1: name: 'my shop!' is not a valid pipeline name: use letters, digits, '-' and '_'"
+                        + " (at most 48, starting with a letter or digit)");
+    }
+
+    @Test
+    void rejectsAMissingSourceSection() {
+        assertError("name: shop\n", "pipeline.yaml:1: source: missing required section 'source'");
+    }
+
+    @Test
+    void validatesThePostgresSink() {
+        assertError(VALID + "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  on-error: ignore\n",
+                "pipeline.yaml:19: sink.on-error: 'ignore' is not supported; expected stop or dead-letter");
+    }
+
+    private void assertError(String yaml, String message) {
+        assertThatThrownBy(() -> parser.parse(yaml, "pipeline.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+}
