@@ -1,0 +1,83 @@
+package io.ferry.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code ferry} command in a child JVM, so a test can kill it without a graceful shutdown
+ * ({@link #kill()} sends SIGKILL) exactly as a crash would.
+ */
+final class FerryProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+
+    private FerryProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts {@code ferry <args>} with the given heap, its stdout and stderr going to {@code output}. */
+    static FerryProcess start(Path output, String maxHeap, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + maxHeap);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.ferry.cli.Ferry");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .start();
+        return new FerryProcess(p, output);
+    }
+
+    /** Runs {@code ferry <args>} to completion and returns its exit code and combined output. */
+    static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "ferry", ".out");
+        try (FerryProcess p = start(out, "256m", args)) {
+            if (!p.process.waitFor(120, TimeUnit.SECONDS)) {
+                throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in 120 s");
+            }
+            return new Result(p.process.exitValue(), Files.readString(out));
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM and wait for the graceful shutdown; returns the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("ferry did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String output() throws IOException {
+        return Files.readString(output);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    record Result(int exitCode, String output) {
+    }
+}

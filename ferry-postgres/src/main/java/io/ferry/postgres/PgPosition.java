@@ -1,0 +1,145 @@
+package io.ferry.postgres;
+
+import io.ferry.core.SourcePosition;
+import java.util.Map;
+
+/**
+ * A point in a PostgreSQL capture. Streaming positions are the commit LSN of the source transaction plus the
+ * index of an event inside it; {@code complete} marks the boundary after the commit. Snapshot positions carry
+ * the slot's consistent point and per-table progress. Positions compare only through {@link #skips}.
+ */
+final class PgPosition implements SourcePosition {
+
+    static final String LSN = "lsn";
+    static final String INDEX = "index";
+    static final String TX_ID = "txId";
+    static final String COMPLETE = "complete";
+    static final String END_LSN = "end_lsn";
+    static final String SNAPSHOT = "snapshot";
+    static final String SNAPSHOT_TABLE = "snapshot_table";
+    static final String SNAPSHOT_ROWS = "snapshot_rows";
+    static final String SNAPSHOT_DONE = "snapshot_done";
+
+    final long lsn;
+    final int index;
+    final long txId;
+    final boolean complete;
+    /** The LSN the slot may be acknowledged up to once this boundary is durable; 0 for none. */
+    final long ackLsn;
+    final boolean snapshot;
+    final String snapshotTable;
+    final long snapshotRows;
+    final boolean snapshotDone;
+
+    private PgPosition(long lsn, int index, long txId, boolean complete, long ackLsn, boolean snapshot,
+                       String snapshotTable, long snapshotRows, boolean snapshotDone) {
+        this.lsn = lsn;
+        this.index = index;
+        this.txId = txId;
+        this.complete = complete;
+        this.ackLsn = ackLsn;
+        this.snapshot = snapshot;
+        this.snapshotTable = snapshotTable;
+        this.snapshotRows = snapshotRows;
+        this.snapshotDone = snapshotDone;
+    }
+
+    /** The {@code index}-th event (from 0) of the transaction that commits at {@code commitLsn}. */
+    static PgPosition event(long commitLsn, int index, long txId) {
+        return new PgPosition(commitLsn, index, txId, false, 0, false, null, 0, false);
+    }
+
+    /** After the commit of a transaction; the slot may then be acknowledged up to the commit's end LSN. */
+    static PgPosition commit(long commitLsn, int lastIndex, long txId, long endLsn) {
+        return new PgPosition(commitLsn, lastIndex, txId, true, endLsn, false, null, 0, false);
+    }
+
+    /**
+     * The stream is idle at {@code lsn}: every transaction committing before it was handed over. Index -1 and
+     * not complete, so a transaction whose commit record starts exactly there is not skipped on resume.
+     */
+    static PgPosition idle(long lsn) {
+        return new PgPosition(lsn, -1, -1, false, lsn, false, null, 0, false);
+    }
+
+    static PgPosition snapshotRow(long consistentPoint, String table, long rows) {
+        return new PgPosition(consistentPoint, -1, -1, false, 0, true, table, rows, false);
+    }
+
+    static PgPosition snapshotDone(long consistentPoint) {
+        return new PgPosition(consistentPoint, -1, -1, false, 0, true, null, 0, true);
+    }
+
+    /** Reads back what {@link #describe} wrote, lenient about Integer vs Long and numbers as strings. */
+    static PgPosition fromResume(Map<String, Object> m) {
+        boolean snapshot = bool(m.get(SNAPSHOT));
+        Object table = m.get(SNAPSHOT_TABLE);
+        return new PgPosition(number(m.get(LSN), 0), (int) number(m.get(INDEX), -1), number(m.get(TX_ID), -1),
+                bool(m.get(COMPLETE)), number(m.get(END_LSN), 0), snapshot, table == null ? null : table.toString(),
+                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)));
+    }
+
+    /** Whether resuming after this position must not hand over the event at {@code (eventLsn, eventIndex)}. */
+    boolean skips(long eventLsn, int eventIndex) {
+        return eventLsn < lsn || (eventLsn == lsn && (complete || eventIndex <= index));
+    }
+
+    /** A snapshot was started but not finished: it must be redone from a new slot. */
+    boolean snapshotInterrupted() {
+        return snapshot && !snapshotDone;
+    }
+
+    @Override
+    public void describe(Fields out) {
+        out.put(LSN, lsn);
+        out.put(INDEX, index);
+        if (txId >= 0) {
+            out.put(TX_ID, txId);
+        }
+        out.put(COMPLETE, complete);
+        if (ackLsn != 0) {
+            out.put(END_LSN, ackLsn);
+        }
+        out.put(SNAPSHOT, snapshot);
+        if (snapshot) {
+            if (snapshotTable != null) {
+                out.put(SNAPSHOT_TABLE, snapshotTable);
+                out.put(SNAPSHOT_ROWS, snapshotRows);
+            }
+            out.put(SNAPSHOT_DONE, snapshotDone);
+        }
+    }
+
+    @Override
+    public String toString() {
+        if (snapshot) {
+            return snapshotDone ? "snapshot done at " + Lsn.format(lsn)
+                    : "snapshot of " + snapshotTable + " row " + snapshotRows;
+        }
+        return Lsn.format(lsn) + (complete ? " (committed)" : "#" + index);
+    }
+
+    private static long number(Object v, long absent) {
+        if (v == null) {
+            return absent;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(v.toString());
+    }
+
+    private static boolean bool(Object v) {
+        return v instanceof Boolean b ? b : v != null && Boolean.parseBoolean(v.toString());
+    }
+
+    /** LSN text form {@code XXXXXXXX/XXXXXXXX}. */
+    static final class Lsn {
+        private Lsn() {
+        }
+
+        static String format(long lsn) {
+            return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+        }
+    }
+}
