@@ -60,8 +60,13 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** A consumer with {@code isolation.level=read_committed}, no group, byte[] keys and values. */
     public KafkaConsumer<byte[], byte[]> committedConsumer() {
+        return committedConsumer(bootstrapServers());
+    }
+
+    /** A read_committed consumer of any cluster. */
+    public static KafkaConsumer<byte[], byte[]> committedConsumer(String bootstrapServers) {
         Map<String, Object> conf = new HashMap<>();
-        conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         conf.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         conf.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -71,11 +76,16 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /**
      * Every committed record of {@code topics} from the beginning up to the last stable offset of each
-     * partition at the time of the call, in partition order then offset order. Topics that do not exist are
+     * partition at the time of the call (so never a record of a transaction still open), in partition order then offset order. Topics that do not exist are
      * read as empty.
      */
     public List<ConsumerRecord<byte[], byte[]>> drainCommitted(Collection<String> topics) {
-        try (KafkaConsumer<byte[], byte[]> consumer = committedConsumer()) {
+        return drainCommitted(bootstrapServers(), topics);
+    }
+
+    /** {@link #drainCommitted(Collection)} on any cluster. */
+    public static List<ConsumerRecord<byte[], byte[]>> drainCommitted(String bootstrapServers, Collection<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> consumer = committedConsumer(bootstrapServers)) {
             List<TopicPartition> parts = new ArrayList<>();
             Map<String, List<PartitionInfo>> all = consumer.listTopics(Duration.ofSeconds(30));
             for (String t : topics) {
@@ -106,6 +116,24 @@ public final class KafkaTestCluster implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * {@link #drainCommitted(Collection)} repeated until it returns at least {@code count} records (a commit's
+     * markers reach the partitions shortly after {@code commitTransaction} returns); fails after 30 s.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> awaitCommitted(Collection<String> topics, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            List<ConsumerRecord<byte[], byte[]>> records = drainCommitted(topics);
+            if (records.size() >= count) {
+                return records;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + count + " committed records in " + topics + " but found "
+                        + records.size());
+            }
         }
     }
 

@@ -1,0 +1,56 @@
+package io.ferry.cli;
+
+import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.PipelineConfigParser;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry run FILE}: runs a pipeline until SIGINT/SIGTERM, then stops cleanly. */
+@Command(name = "run", description = "Run a pipeline until interrupted, printing a status line every few seconds.")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "The pipeline file (YAML).")
+    Path file;
+
+    @Option(names = "--status-interval", defaultValue = "PT5S", description = "Time between status lines (ISO-8601, default PT5S).")
+    Duration statusInterval;
+
+    @Option(names = "--startup-timeout", defaultValue = "PT30S",
+            description = "How long to retry an unreachable source before giving up (default PT30S).")
+    Duration startupTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineConfig config = new PipelineConfigParser().parse(file);
+        PipelineRunner runner = new PipelineRunner(config, System.out, statusInterval, startupTimeout);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runner.stop();
+            try {
+                // The JVM exits when this hook returns: wait until the last batch is committed and closed.
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ferry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            runner.start();
+            RuntimeException failure = runner.awaitAndReport();
+            if (failure != null) {
+                throw failure;
+            }
+            System.out.println("[" + config.name() + "] stopped");
+            return 0;
+        } finally {
+            runner.close();
+            closed.countDown();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.ferry.kafka;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ferry.core.ColumnType;
+import io.ferry.core.TypeKind;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The JSON encoding of one column value per {@link TypeKind}, following Debezium's conventions with
+ * {@code decimal.handling.mode=string} and {@code interval.handling.mode=string}. Writing is allocation-light
+ * (date-times are formatted into a reusable char buffer), so an instance is not thread-safe; reading is static.
+ */
+final class ValueCodec {
+
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+
+    private final char[] scratch = new char[64];
+
+    void write(JsonGenerator g, ColumnType type, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+            return;
+        }
+        switch (type.kind()) {
+            case INT16 -> g.writeNumber((Short) v);
+            case INT32 -> g.writeNumber((Integer) v);
+            case INT64 -> g.writeNumber((Long) v);
+            case DECIMAL -> g.writeString(v instanceof BigDecimal d ? d.toPlainString() : special((String) v));
+            case FLOAT32 -> {
+                float f = (Float) v;
+                if (Float.isFinite(f)) {
+                    g.writeNumber(f);
+                } else {
+                    g.writeString(Float.toString(f));
+                }
+            }
+            case FLOAT64 -> {
+                double d = (Double) v;
+                if (Double.isFinite(d)) {
+                    g.writeNumber(d);
+                } else {
+                    g.writeString(Double.toString(d));
+                }
+            }
+            case BOOLEAN -> g.writeBoolean((Boolean) v);
+            case TEXT, ENUM, UNKNOWN, INTERVAL, JSON -> g.writeString((String) v);
+            case BYTES -> g.writeBinary((byte[]) v);
+            case DATE -> g.writeNumber(((LocalDate) v).toEpochDay());
+            case TIME -> g.writeNumber(((LocalTime) v).toNanoOfDay() / 1000);
+            case TIMETZ -> {
+                OffsetTime t = (OffsetTime) v;
+                int n = time(0, t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
+                String offset = t.getOffset().getId();
+                offset.getChars(0, offset.length(), scratch, n);
+                g.writeString(scratch, 0, n + offset.length());
+            }
+            case TIMESTAMP -> {
+                LocalDateTime t = (LocalDateTime) v;
+                g.writeNumber(t.toEpochSecond(ZoneOffset.UTC) * MICROS_PER_SECOND + t.getNano() / 1000);
+            }
+            case TIMESTAMPTZ -> writeInstant(g, (Instant) v);
+            case UUID -> g.writeString(((UUID) v).toString());
+            case ARRAY -> writeArray(g, type, (List<?>) v);
+        }
+    }
+
+    private void writeArray(JsonGenerator g, ColumnType type, List<?> list) throws IOException {
+        g.writeStartArray();
+        ColumnType element = type.element();
+        for (Object item : list) {
+            // A multi-dimensional array arrives as nested lists under one element type.
+            if (item instanceof List<?> inner && element.kind() != TypeKind.ARRAY) {
+                writeArray(g, type, inner);
+            } else {
+                write(g, element, item);
+            }
+        }
+        g.writeEndArray();
+    }
+
+    private void writeInstant(JsonGenerator g, Instant t) throws IOException {
+        LocalDateTime u = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC);
+        int n;
+        int year = u.getYear();
+        if (year >= 0 && year <= 9999) {
+            n = digits(0, year, 4);
+            scratch[n++] = '-';
+            n = digits(n, u.getMonthValue(), 2);
+            scratch[n++] = '-';
+            n = digits(n, u.getDayOfMonth(), 2);
+        } else {
+            String date = DateTimeFormatter.ISO_LOCAL_DATE.format(u);
+            date.getChars(0, date.length(), scratch, 0);
+            n = date.length();
+        }
+        scratch[n++] = 'T';
+        n = time(n, u.getHour(), u.getMinute(), u.getSecond(), u.getNano());
+        scratch[n++] = 'Z';
+        g.writeString(scratch, 0, n);
+    }
+
+    /** HH:mm:ss.ffffff (nine fraction digits only when the value has sub-microsecond digits). */
+    private int time(int n, int hour, int minute, int second, int nano) {
+        n = digits(n, hour, 2);
+        scratch[n++] = ':';
+        n = digits(n, minute, 2);
+        scratch[n++] = ':';
+        n = digits(n, second, 2);
+        scratch[n++] = '.';
+        return nano % 1000 == 0 ? digits(n, nano / 1000, 6) : digits(n, nano, 9);
+    }
+
+    private int digits(int n, int value, int width) {
+        for (int i = n + width - 1; i >= n; i--) {
+            scratch[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return n + width;
+    }
+
+    private static String special(String s) {
+        if (!s.equals("NaN") && !s.equals("Infinity") && !s.equals("-Infinity")) {
+            throw new ClassCastException("a DECIMAL value is a BigDecimal or NaN/Infinity/-Infinity, not \"" + s + "\"");
+        }
+        return s;
+    }
+
+    /** Reads the value at the parser's current token. */
+    static Object read(JsonParser p, ColumnType type) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        return switch (type.kind()) {
+            case INT16 -> p.getShortValue();
+            case INT32 -> p.getIntValue();
+            case INT64 -> p.getLongValue();
+            case DECIMAL -> {
+                if (t == JsonToken.VALUE_STRING) {
+                    String s = p.getText();
+                    yield s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity") ? s : new BigDecimal(s);
+                }
+                yield p.getDecimalValue();
+            }
+            // Parsing the text, not a double, keeps a float's exact value (1.1f stays 1.1f).
+            case FLOAT32 -> Float.parseFloat(p.getText());
+            case FLOAT64 -> Double.parseDouble(p.getText());
+            case BOOLEAN -> p.getBooleanValue();
+            case TEXT, ENUM, UNKNOWN, INTERVAL, JSON -> p.getText();
+            case BYTES -> p.getBinaryValue();
+            case DATE -> LocalDate.ofEpochDay(p.getLongValue());
+            case TIME -> LocalTime.ofNanoOfDay(p.getLongValue() * 1000);
+            case TIMETZ -> OffsetTime.parse(p.getText());
+            case TIMESTAMP -> {
+                long micros = p.getLongValue();
+                yield LocalDateTime.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND),
+                        (int) Math.floorMod(micros, MICROS_PER_SECOND) * 1000, ZoneOffset.UTC);
+            }
+            case TIMESTAMPTZ -> Instant.parse(p.getText());
+            case UUID -> java.util.UUID.fromString(p.getText());
+            case ARRAY -> readArray(p, type);
+        };
+    }
+
+    private static List<Object> readArray(JsonParser p, ColumnType type) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new IOException("expected a JSON array for " + type.sourceName() + ", found " + p.currentToken());
+        }
+        ColumnType element = type.element();
+        List<Object> list = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.START_ARRAY && element.kind() != TypeKind.ARRAY) {
+                list.add(readArray(p, type));
+            } else {
+                list.add(read(p, element));
+            }
+        }
+        return list;
+    }
+}

@@ -1,0 +1,104 @@
+package io.ferry.postgres;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.ChangeHandler;
+import io.ferry.core.Operation;
+import io.ferry.core.TableSchema;
+import java.util.List;
+
+/**
+ * Turns decoded pgoutput messages into {@link ChangeEvent}s and boundaries, numbering events inside each source
+ * transaction and skipping those at or before the resume position, so a transaction split over several Kafka
+ * transactions resumes mid-way without duplicates. Runs on the capture thread only.
+ */
+final class ChangeStream implements PgoutputDecoder.Listener {
+
+    private final ChangeHandler handler;
+    private final SchemaAnnouncer announcer;
+    private final PgPosition resume;
+
+    private boolean inTransaction;
+    private long commitLsn;
+    private long txId;
+    private long commitMicros;
+    private int index;
+    private long lastBoundaryLsn;
+    volatile long lastCommitMicros;
+    volatile String position = "";
+
+    /** {@code resume} may be {@code null}: nothing to skip. */
+    ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, PgPosition resume) {
+        this.handler = handler;
+        this.announcer = announcer;
+        this.resume = resume;
+        this.lastBoundaryLsn = resume == null ? 0 : Math.max(resume.lsn, resume.ackLsn);
+    }
+
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Hands over an idle boundary when the server's position moved past everything handed over so far. */
+    void idleAt(long receiveLsn) {
+        if (!inTransaction && receiveLsn > lastBoundaryLsn) {
+            lastBoundaryLsn = receiveLsn;
+            PgPosition p = PgPosition.idle(receiveLsn);
+            position = p.toString();
+            handler.boundary(p);
+        }
+    }
+
+    @Override
+    public void begin(long finalLsn, long commitMicros, long xid) {
+        inTransaction = true;
+        this.commitLsn = finalLsn;
+        this.commitMicros = commitMicros;
+        this.txId = xid;
+        this.index = 0;
+    }
+
+    @Override
+    public void commit(long commitLsn, long endLsn, long commitMicros) {
+        inTransaction = false;
+        lastCommitMicros = commitMicros;
+        if (resume != null && (commitLsn < resume.lsn || (commitLsn == resume.lsn && resume.complete))) {
+            return;
+        }
+        lastBoundaryLsn = Math.max(lastBoundaryLsn, endLsn);
+        PgPosition p = PgPosition.commit(this.commitLsn, index - 1, txId, endLsn);
+        position = p.toString();
+        handler.boundary(p);
+    }
+
+    @Override
+    public void insert(PgRelation relation, Object[] after) {
+        emit(Operation.CREATE, relation, null, after);
+    }
+
+    @Override
+    public void update(PgRelation relation, Object[] before, Object[] after) {
+        emit(Operation.UPDATE, relation, before, after);
+    }
+
+    @Override
+    public void delete(PgRelation relation, Object[] before) {
+        emit(Operation.DELETE, relation, before, null);
+    }
+
+    @Override
+    public void truncate(List<PgRelation> relations) {
+        for (PgRelation r : relations) {
+            emit(Operation.TRUNCATE, r, null, null);
+        }
+    }
+
+    private void emit(Operation op, PgRelation relation, Object[] before, Object[] after) {
+        int i = index++;
+        if (resume != null && resume.skips(commitLsn, i)) {
+            return;
+        }
+        TableSchema schema = announcer.announce(relation, handler);
+        handler.change(new ChangeEvent(op, schema, before, after, PgPosition.event(commitLsn, i, txId), txId,
+                commitMicros));
+    }
+}

@@ -1,0 +1,367 @@
+package io.ferry.postgres;
+
+import io.ferry.core.ChangeHandler;
+import io.ferry.core.FerryException;
+import io.ferry.core.Source;
+import io.ferry.core.SourcePosition;
+import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
+import io.ferry.core.config.SourceConfig;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationSlotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures PostgreSQL tables through logical replication: an optional consistent snapshot read from the
+ * replication slot's exported snapshot, then the {@code pgoutput} stream of the publication named like the slot.
+ *
+ * <p>Tables in {@code source.tables} are case-sensitive exact names or {@code *}/{@code ?} patterns (see
+ * {@link TableSelector}); names are never case-folded. Tables without a primary key are refused: Ferry needs a
+ * key to apply changes exactly once. A snapshot interrupted by a crash is redone from a new slot; the target
+ * then sees some {@code r} events twice, which its upserts absorb.
+ *
+ * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop} and
+ * {@link #status} are safe from any thread. A lost connection surfaces as a retriable {@link FerryException};
+ * the caller restarts {@code run} from the last committed position.
+ */
+public final class PostgresSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+    private static final long POLL_MILLIS = 10;
+
+    private final SourceConfig config;
+    private final String slotName;
+    private final PgConnections connections;
+
+    private Map<TableId, Integer> tables;
+    private final AtomicLong pendingAck = new AtomicLong();
+    private volatile boolean stopped;
+    private volatile String phase = "created";
+    private volatile ChangeStream changes;
+    private volatile List<SnapshotReader.Table> snapshotTables = List.of();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    /**
+     * @param slotName the replication slot and publication name: lower-case letters, digits and underscores
+     */
+    public PostgresSource(SourceConfig config, String slotName) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.slotName = Objects.requireNonNull(slotName, "slotName");
+        if (!SLOT_NAME.matcher(slotName).matches()) {
+            throw new FerryException("replication slot name \"" + slotName
+                    + "\" is invalid: use 1 to 63 lower-case letters, digits and underscores");
+        }
+        this.connections = new PgConnections(config);
+    }
+
+    @Override
+    public void prepare() {
+        try (Connection c = connections.regular()) {
+            checkServer(c);
+            Map<TableId, Integer> existing = existingTables(c);
+            List<TableId> wanted = TableSelector.resolve(config.tables(), existing.keySet());
+            Map<TableId, Integer> resolved = new LinkedHashMap<>();
+            TypeCatalog catalog = new TypeCatalog(c);
+            for (TableId id : wanted) {
+                int oid = existing.get(id);
+                if (catalog.primaryKey(oid).isEmpty()) {
+                    throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
+                            + " changes exactly once — add a primary key or remove it from source.tables");
+                }
+                resolved.put(id, oid);
+            }
+            ensurePublication(c, List.copyOf(resolved.keySet()));
+            if (config.snapshot() == SourceConfig.SnapshotMode.NEVER && !slotExists(c)) {
+                createSlotWithoutSnapshot(c);
+            }
+            tables = resolved;
+            phase = "prepared";
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+    }
+
+    private void checkServer(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW wal_level")) {
+            rs.next();
+            String level = rs.getString(1);
+            if (!"logical".equals(level)) {
+                throw new FerryException("PostgreSQL at " + connections.where() + " has wal_level=" + level
+                        + "; set wal_level=logical in postgresql.conf and restart the server");
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = current_user")) {
+            if (rs.next() && !rs.getBoolean(1) && !rs.getBoolean(2)) {
+                throw new FerryException("user \"" + config.user() + "\" lacks the REPLICATION privilege; run"
+                        + " ALTER ROLE " + TableSelector.quote(config.user()) + " REPLICATION");
+            }
+        }
+    }
+
+    private static Map<TableId, Integer> existingTables(Connection c) throws SQLException {
+        Map<TableId, Integer> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT n.nspname, c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                        + " AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2")) {
+            while (rs.next()) {
+                out.put(new TableId(rs.getString(1), rs.getString(2)), (int) rs.getLong(3));
+            }
+        }
+        return out;
+    }
+
+    private void ensurePublication(Connection c, List<TableId> wanted) throws SQLException {
+        String pub = TableSelector.quote(slotName);
+        StringBuilder list = new StringBuilder();
+        for (TableId id : wanted) {
+            list.append(list.length() == 0 ? "" : ", ").append(TableSelector.quote(id));
+        }
+        Boolean allTables = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    allTables = rs.getBoolean(1);
+                }
+            }
+        }
+        String ddl;
+        if (allTables == null) {
+            ddl = "CREATE PUBLICATION " + pub + " FOR TABLE " + list;
+        } else if (allTables) {
+            return;
+        } else {
+            List<TableId> current = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+                ps.setString(1, slotName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        current.add(new TableId(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+            if (current.size() == wanted.size() && current.containsAll(wanted)) {
+                return;
+            }
+            ddl = "ALTER PUBLICATION " + pub + " SET TABLE " + list;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            throw new FerryException("cannot create or alter publication " + pub + " as user \"" + config.user()
+                    + "\": " + PgConnections.firstLine(e) + "; an owner of the tables can run: " + ddl, e, false);
+        }
+    }
+
+    private boolean slotExists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private void createSlotWithoutSnapshot(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            ps.setString(1, slotName);
+            ps.execute();
+        }
+    }
+
+    private void dropSlotIfExists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            ps.execute();
+        }
+    }
+
+    @Override
+    public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
+        if (tables == null) {
+            prepare();
+        }
+        PgPosition from = resume == null || resume.isEmpty() ? null : PgPosition.fromResume(resume);
+        Connection catalogConnection = track(connections.regular());
+        try {
+            TypeCatalog catalog = new TypeCatalog(catalogConnection);
+            SchemaAnnouncer announcer = new SchemaAnnouncer();
+            boolean fresh = from == null;
+            if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
+                    || (from != null && from.snapshotInterrupted())) {
+                if (!fresh) {
+                    LOG.warn("Snapshot of slot {} was interrupted; redoing it from a new slot (rows already"
+                            + " published are published again as r events and upserted)", slotName);
+                }
+                dropSlotIfExists(catalogConnection);
+                from = snapshot(catalog, announcer, handler);
+                if (from == null) {
+                    return;
+                }
+            } else if (!slotExists(catalogConnection)) {
+                if (!fresh) {
+                    throw new FerryException("replication slot \"" + slotName + "\" is missing at "
+                            + connections.where() + ": changes after the last published position may be lost;"
+                            + " reset the pipeline to take a new snapshot");
+                }
+                createSlotWithoutSnapshot(catalogConnection);
+            }
+            stream(catalog, announcer, handler, from);
+        } catch (SQLException e) {
+            if (stopped) {
+                return;
+            }
+            throw connections.lost(e);
+        } finally {
+            closeAll();
+        }
+    }
+
+    /** Creates the slot with an exported snapshot and copies all tables; {@code null} if stopped meanwhile. */
+    private PgPosition snapshot(TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler)
+            throws SQLException, InterruptedException {
+        phase = "snapshot";
+        Connection exporter = track(connections.replication());
+        ReplicationSlotInfo slot = exporter.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot()
+                .logical().withSlotName(slotName).withOutputPlugin("pgoutput").make();
+        long consistentPoint = slot.getConsistentPoint().asLong();
+        List<SnapshotReader.Table> work = new ArrayList<>();
+        for (Map.Entry<TableId, Integer> t : tables.entrySet()) {
+            work.add(new SnapshotReader.Table(catalog.describe(t.getKey(), t.getValue()), estimate(catalog, t.getValue())));
+        }
+        snapshotTables = List.copyOf(work);
+        SnapshotReader reader = new SnapshotReader(connections, work, slot.getSnapshotName(), consistentPoint);
+        if (!reader.read(handler, announcer, () -> stopped)) {
+            return null;
+        }
+        PgPosition done = PgPosition.snapshotDone(consistentPoint);
+        handler.boundary(done);
+        handler.flush();
+        untrack(exporter);
+        LOG.info("Snapshot of {} table(s) done at {}", work.size(), PgPosition.Lsn.format(consistentPoint));
+        return done;
+    }
+
+    private long estimate(TypeCatalog catalog, int oid) throws SQLException {
+        try (PreparedStatement ps = catalog.connection().prepareStatement(
+                "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = ?")) {
+            ps.setLong(1, oid & 0xFFFFFFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private void stream(TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, PgPosition from)
+            throws SQLException, InterruptedException {
+        phase = "streaming";
+        Connection replication = track(connections.replication());
+        PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
+                .logical().withSlotName(slotName)
+                .withSlotOption("proto_version", "1")
+                .withSlotOption("publication_names", slotName)
+                .withStatusInterval(10, TimeUnit.SECONDS)
+                .start();
+        track(stream::close);
+        PgoutputDecoder decoder = new PgoutputDecoder(catalog);
+        ChangeStream listener = new ChangeStream(handler, announcer, from);
+        changes = listener;
+        long acked = 0;
+        while (!stopped) {
+            long want = pendingAck.get();
+            if (want > acked) {
+                LogSequenceNumber lsn = LogSequenceNumber.valueOf(want);
+                stream.setFlushedLSN(lsn);
+                stream.setAppliedLSN(lsn);
+                stream.forceUpdateStatus();
+                acked = want;
+            }
+            ByteBuffer message = stream.readPending();
+            if (message == null) {
+                handler.idle();
+                listener.idleAt(stream.getLastReceiveLSN().asLong());
+                if (pendingAck.get() == acked) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+                continue;
+            }
+            decoder.decode(message, listener);
+        }
+    }
+
+    @Override
+    public void acknowledge(SourcePosition boundary) {
+        if (boundary instanceof PgPosition p && p.ackLsn > 0) {
+            pendingAck.accumulateAndGet(p.ackLsn, Math::max);
+        }
+    }
+
+    @Override
+    public SourceStatus status() {
+        ChangeStream c = changes;
+        List<SourceStatus.TableProgress> progress = new ArrayList<>();
+        for (SnapshotReader.Table t : snapshotTables) {
+            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done));
+        }
+        return new SourceStatus(phase, c == null ? "" : c.position, c == null ? 0 : c.lastCommitMicros, progress);
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        closeAll();
+        phase = "closed";
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        synchronized (open) {
+            open.add(resource);
+        }
+        return resource;
+    }
+
+    private void untrack(AutoCloseable resource) {
+        synchronized (open) {
+            open.remove(resource);
+        }
+        PgConnections.closeQuietly(resource);
+    }
+
+    private void closeAll() {
+        List<AutoCloseable> all;
+        synchronized (open) {
+            all = new ArrayList<>(open);
+            open.clear();
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
+            PgConnections.closeQuietly(all.get(i));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.ferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.core.TypeKind;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL text output to exact Java values. */
+class TextValuesTest {
+
+    private static Object decode(TypeKind kind, String text) {
+        return TextValues.forKind(kind, null, ',').decode(text);
+    }
+
+    private static Object decodeBytes(TypeKind kind, String text) {
+        byte[] b = ("xx" + text).getBytes(StandardCharsets.UTF_8);
+        return TextValues.forKind(kind, null, ',').decode(b, 2, b.length - 2);
+    }
+
+    @Test
+    void integersParseFromBytesIncludingExtremes() {
+        assertThat(decodeBytes(TypeKind.INT64, "-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
+        assertThat(decodeBytes(TypeKind.INT64, "9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+        assertThat(decodeBytes(TypeKind.INT32, "-2147483648")).isEqualTo(Integer.MIN_VALUE);
+        assertThat(decodeBytes(TypeKind.INT16, "-32768")).isEqualTo((short) -32768);
+    }
+
+    @Test
+    void numericKeepsScaleAndSpecialValuesStayStrings() {
+        assertThat(decode(TypeKind.DECIMAL, "1.10")).isEqualTo(new BigDecimal("1.10"));
+        assertThat(decode(TypeKind.DECIMAL, "NaN")).isEqualTo("NaN");
+        assertThat(decode(TypeKind.DECIMAL, "-Infinity")).isEqualTo("-Infinity");
+        assertThat(decode(TypeKind.FLOAT64, "-0")).isEqualTo(-0.0d);
+        assertThat(decode(TypeKind.FLOAT32, "NaN")).isEqualTo(Float.NaN);
+    }
+
+    @Test
+    void datesHandleBcInfinityAndLongYears() {
+        assertThat(decode(TypeKind.DATE, "0001-01-01 BC")).isEqualTo(LocalDate.of(0, 1, 1));
+        assertThat(decode(TypeKind.DATE, "infinity")).isEqualTo(LocalDate.MAX);
+        assertThat(decode(TypeKind.DATE, "-infinity")).isEqualTo(LocalDate.MIN);
+        assertThat(decode(TypeKind.DATE, "12345-06-07")).isEqualTo(LocalDate.of(12345, 6, 7));
+    }
+
+    @Test
+    void timesKeepMicrosecondsAndOffsetsWithSeconds() {
+        assertThat(decode(TypeKind.TIME, "01:02:03.5")).isEqualTo(LocalTime.of(1, 2, 3, 500_000_000));
+        assertThat(decode(TypeKind.TIMETZ, "01:02:03-09:30")).isEqualTo(
+                OffsetTime.of(1, 2, 3, 0, ZoneOffset.ofHoursMinutes(-9, -30)));
+        assertThat(decode(TypeKind.TIMESTAMPTZ, "1900-01-01 00:00:00+00:53:28")).isEqualTo(
+                Instant.parse("1899-12-31T23:06:32Z"));
+        assertThat(decode(TypeKind.TIMESTAMPTZ, "0044-03-15 12:00:00.000001+00 BC")).isEqualTo(
+                LocalDateTime.of(-43, 3, 15, 12, 0, 0, 1000).toInstant(ZoneOffset.UTC));
+        assertThat(decode(TypeKind.TIMESTAMP, "2024-01-02 03:04:05.123456")).isEqualTo(
+                LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_000));
+    }
+
+    @Test
+    void byteaHexDecodes() {
+        assertThat((byte[]) decode(TypeKind.BYTES, "\\x00ff7F")).containsExactly(0, -1, 127);
+    }
+
+    @Test
+    void arraysHandleQuotingEscapesNullsDimensionsAndBounds() {
+        ArrayText text = new ArrayText(TextValues.TEXT, ',');
+        assertThat(text.decode("{a,\"b,c\",NULL,\"NULL\",\"q\\\"x\",\"\\\\\", spaced }"))
+                .isEqualTo(Arrays.asList("a", "b,c", null, "NULL", "q\"x", "\\", "spaced"));
+        ArrayText ints = new ArrayText(TextValues.INT32, ',');
+        assertThat(ints.decode("{{1,2},{NULL,4}}")).isEqualTo(List.of(List.of(1, 2), Arrays.asList(null, 4)));
+        assertThat(ints.decode("[0:1]={7,8}")).isEqualTo(List.of(7, 8));
+        assertThat(ints.decode("{}")).isEqualTo(List.of());
+        ArrayText boxes = new ArrayText(TextValues.TEXT, ';');
+        assertThat(boxes.decode("{(1,1),(0,0);(2,2),(1,1)}")).isEqualTo(List.of("(1,1),(0,0)", "(2,2),(1,1)"));
+    }
+}
