@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +62,7 @@ class BadConfigurationIT {
                 Arguments.of("unknown database", "database: nosuchdb", "nosuchdb"),
                 Arguments.of("unknown table", "tables: [public.nosuchtable]", "nosuchtable"),
                 Arguments.of("keyless table", "tables: [public.keyless]", "has no primary key"),
-                Arguments.of("no replication privilege", "user: noreplication\n  password: pw", "REPLICATION"),
+                Arguments.of("no replication privilege", "user: noreplication\npassword: pw", "REPLICATION"),
                 Arguments.of("wal_level not logical", "port: " + replicaLevel.port(), "wal_level"));
     }
 
@@ -79,7 +80,7 @@ class BadConfigurationIT {
                 .doesNotContain("Exception").doesNotContain("ferry-secret");
     }
 
-    /** A valid pipeline with one line replaced (by key), removed ({@code -key}), or added at the top level. */
+    /** A valid pipeline with lines replaced (by key), removed ({@code -key}), or added at the top level. */
     private static String pipeline(String change) {
         String valid = "name: bad\n"
                 + "source:\n"
@@ -95,8 +96,12 @@ class BadConfigurationIT {
         if (change.startsWith("-")) {
             return valid.replaceFirst("(?m)^  " + change.substring(1) + ": .*\n", "");
         }
-        String key = change.substring(0, change.indexOf(':'));
-        String replaced = valid.replaceFirst("(?m)^  " + key + ": .*$", "  " + java.util.regex.Matcher.quoteReplacement(change));
-        return replaced.equals(valid) ? valid + change + "\n" : replaced;
+        String result = valid;
+        for (String line : change.split("\n")) {
+            String key = line.substring(0, line.indexOf(':'));
+            String replaced = result.replaceFirst("(?m)^  " + key + ": .*$", "  " + Matcher.quoteReplacement(line));
+            result = replaced.equals(result) ? result + line + "\n" : replaced;
+        }
+        return result;
     }
 }

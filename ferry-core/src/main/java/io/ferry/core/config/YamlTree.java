@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -32,9 +31,7 @@ final class YamlTree {
     Section root(String text) {
         Node node;
         try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            node = new Yaml(options).compose(new StringReader(text));
+            node = new Yaml().compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1;
             errors.add(file + ":" + line + ": not valid YAML: " + e.getProblem());
@@ -75,7 +72,9 @@ final class YamlTree {
             this.node = at;
             for (NodeTuple t : mapping.getValue()) {
                 if (t.getKeyNode() instanceof ScalarNode k) {
-                    entries.put(k.getValue(), t);
+                    if (entries.putIfAbsent(k.getValue(), t) != null) {
+                        error(k, key(k.getValue()), "duplicate key");
+                    }
                 } else {
                     error(t.getKeyNode(), path.isEmpty() ? "(key)" : path, "a key must be a plain word");
                 }

@@ -126,6 +126,12 @@ class PipelineConfigParserTest {
     }
 
     @Test
+    void rejectsADuplicateKey() {
+        assertError(VALID.replace("  user: ferry\n", "  user: ferry\n  user: other\n"),
+                "pipeline.yaml:8: source.user: duplicate key");
+    }
+
+    @Test
     void rejectsAMissingSourceSection() {
         assertError("name: shop\n", "pipeline.yaml:1: source: missing required section 'source'");
     }
