@@ -74,7 +74,14 @@ class CaptureSurvivesKillsIT {
         workload.join();
 
         try (FerryProcess ferry = FerryProcess.start(log, "256m", "run", pipeline.toString())) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> watcher.distinctAtLeast(CHANGES));
+            try {
+                await().atMost(Duration.ofSeconds(120)).until(() -> watcher.distinctAtLeast(CHANGES));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                ChangeLedger partial = new ChangeLedger(CHANGES);
+                TopicWatcher.drain(servers.bootstrapServers(), List.of(topic)).forEach(partial::add);
+                throw new AssertionError("not all changes arrived: " + partial.summary() + " "
+                        + partial.orderViolations() + "\n" + ferry.output(), e);
+            }
             assertThat(ferry.terminate()).isZero();
         }
         watcher.close();

@@ -112,6 +112,8 @@ public final class PostgresSink implements Sink {
         List<BatchPlan.Step> plan = BatchPlan.of(events);
         Connection c = ready();
         try {
+            // Offsets first: an applier that lost a partition learns it before writing any row, and the row
+            // lock it takes makes a second applier of the same partition wait here, then fail its check.
             for (OffsetUpdate u : updates) {
                 if (!offsets.move(c, u)) {
                     rollback();

@@ -107,7 +107,7 @@ final class TargetCatalog {
         Map<String, String> types = new LinkedHashMap<>();
         Set<String> collatable = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attcollation <> 0
+                SELECT a.attname, format_type(a.atttypid, NULL), a.attcollation <> 0
                 FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid
                 JOIN pg_namespace n ON n.oid = r.relnamespace
                 WHERE n.nspname = ? AND r.relname = ? AND r.relkind IN ('r', 'p') AND a.attnum > 0

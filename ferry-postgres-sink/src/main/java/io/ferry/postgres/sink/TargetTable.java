@@ -4,8 +4,10 @@ import io.ferry.core.TableSchema;
 import java.util.Map;
 
 /**
- * A table as it exists in the target: its quoted name and each column's type as the catalog spells it
- * ({@code format_type}), used in casts.
+ * A table as it exists in the target: its name and each column's type without modifiers (so
+ * {@code character varying}, not {@code character varying(3)}), used in casts. Casts must not carry the
+ * modifier: an explicit cast to {@code varchar(3)} silently truncates, while the assignment to the column
+ * raises an error, which is what must happen to a value the target cannot hold.
  *
  * @param collatable names of columns whose type has a collation (text-like), for byte-order sorting
  */
