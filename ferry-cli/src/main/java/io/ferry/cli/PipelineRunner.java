@@ -5,11 +5,12 @@ import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.EmbeddedKafka;
-import io.ferry.kafka.TransactionalPublisher;
 import io.ferry.postgres.PostgresSource;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,92 +18,109 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one pipeline in this process: the embedded broker when no cluster is configured, the capture loop,
- * and the status line, until {@link #stop()}.
+ * the apply loop when there is a sink, and the status line, until {@link #stop()} or a fatal failure.
  */
 final class PipelineRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
 
     private final PipelineConfig config;
-    private final PrintStream out;
-    private final Duration statusInterval;
     private final Duration startupTimeout;
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private final List<Thread> threads = new ArrayList<>();
+    private final CountDownLatch anyEnded = new CountDownLatch(1);
     private EmbeddedKafka embedded;
     private Source source;
     private CaptureLoop capture;
+    private ApplyLoop apply;
+    private String bootstrapServers;
 
-    PipelineRunner(PipelineConfig config, PrintStream out, Duration statusInterval, Duration startupTimeout) {
+    PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
-        this.out = out;
-        this.statusInterval = statusInterval;
         this.startupTimeout = startupTimeout;
     }
 
-    /** Connects, checks the source and starts capture; throws a {@link FerryException} when it cannot. */
+    /** Checks the source, starts Kafka if embedded, and starts both halves; throws when it cannot. */
     void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
         source = createSource(config);
         prepareWithRetry(source);
-        String bootstrap = config.kafka().bootstrapServers();
+        bootstrapServers = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
             embedded = EmbeddedKafka.start(Path.of(config.kafka().dataDir()));
-            bootstrap = embedded.bootstrapServers();
-            log.info("embedded Kafka broker at {} (data in {})", bootstrap, config.kafka().dataDir());
+            bootstrapServers = embedded.bootstrapServers();
+            log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrap, source, "postgresql");
+        capture = new CaptureLoop(config, bootstrapServers, source, "postgresql");
+        start(capture, "ferry-capture");
+        if (!config.sink().type().equals("none")) {
+            apply = new ApplyLoop(config, bootstrapServers);
+            start(apply, "ferry-apply");
+        }
+    }
+
+    private void start(Runnable loop, String name) {
         Thread t = new Thread(() -> {
             try {
-                capture.run();
+                loop.run();
             } finally {
-                finished.countDown();
+                anyEnded.countDown();
             }
-        }, "ferry-capture");
+        }, name);
+        threads.add(t);
         t.start();
     }
 
-    /** Prints the status line every interval until the pipeline ends; returns the fatal error or null. */
-    RuntimeException awaitAndReport() throws InterruptedException {
+    /** Calls {@code report} every interval until a half ends; returns the fatal error that ended it, or null. */
+    RuntimeException awaitEnd(Duration interval, PrintStream out) throws InterruptedException {
         long lastEvents = 0;
         long lastNanos = System.nanoTime();
-        while (!finished.await(statusInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-            long events = eventsCommitted();
+        while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+            long events = capture.eventsCommitted();
             long now = System.nanoTime();
-            double rate = (events - lastEvents) / ((now - lastNanos) / 1e9);
+            double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
             lastEvents = events;
             lastNanos = now;
-            out.println(StatusLine.format(config.name(), capture.state(), sourceStatus(), rate, events,
-                    System.currentTimeMillis() * 1000));
+            out.println(status(rate).format(System.currentTimeMillis() * 1000));
         }
-        return capture.failure();
+        RuntimeException failure = capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        stop();
+        return failure;
     }
 
-    long eventsCommitted() {
-        TransactionalPublisher p = capture == null ? null : capture.publisher();
-        return p == null ? 0 : p.stats().eventsCommitted();
+    StatusLine status(double eventsPerSecond) {
+        SourceStatus s = source.status();
+        long newest = apply != null ? apply.lastAppliedCommitMicros() : s.lastCommitMicros();
+        return new StatusLine(config.name(), capture.state(), apply == null ? null : apply.state(), eventsPerSecond,
+                capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
     }
 
     SourceStatus sourceStatus() {
-        return source == null ? null : source.status();
+        return source.status();
+    }
+
+    long applied() {
+        return apply == null ? 0 : apply.applied();
     }
 
     void stop() {
         if (capture != null) {
             capture.stop();
         }
-    }
-
-    /** Waits until the capture loop has committed its last batch and returned. */
-    boolean awaitStopped(Duration timeout) throws InterruptedException {
-        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (apply != null) {
+            apply.stop();
+        }
     }
 
     @Override
     public void close() {
-        if (capture != null) {
-            stop();
+        stop();
+        for (Thread t : threads) {
             try {
-                awaitStopped(Duration.ofSeconds(30));
+                t.join(Duration.ofSeconds(30).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -28,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
-        PipelineRunner runner = new PipelineRunner(config, System.out, statusInterval, startupTimeout);
+        PipelineRunner runner = new PipelineRunner(config, startupTimeout);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.stop();
@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             runner.start();
-            RuntimeException failure = runner.awaitAndReport();
+            RuntimeException failure = runner.awaitEnd(statusInterval, System.out);
             if (failure != null) {
                 throw failure;
             }

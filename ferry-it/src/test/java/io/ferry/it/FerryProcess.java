@@ -54,13 +54,18 @@ final class FerryProcess implements AutoCloseable {
         process.waitFor();
     }
 
-    /** SIGTERM and wait for the graceful shutdown; returns the exit code. */
-    int terminate() throws InterruptedException {
+    /**
+     * SIGTERM, then waits for the graceful shutdown and checks it: the JVM's exit code for a SIGTERM is 143,
+     * and ferry says it stopped once its last batch is committed.
+     */
+    void terminate() throws InterruptedException, IOException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("ferry did not stop within 60 s of SIGTERM");
         }
-        return process.exitValue();
+        if (process.exitValue() != 143 || !output().contains("] stopped")) {
+            throw new AssertionError("ferry did not stop cleanly (exit " + process.exitValue() + "):\n" + output());
+        }
     }
 
     boolean isAlive() {

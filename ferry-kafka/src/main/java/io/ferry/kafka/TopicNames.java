@@ -41,6 +41,11 @@ public final class TopicNames {
         return internal(prefix, "ferry-schemas");
     }
 
+    /** Where the applier sends records the target refuses, when {@code sink.on-error} is {@code dead-letter}. */
+    public static String deadLetters(String prefix) {
+        return internal(prefix, "ferry-dlq");
+    }
+
     private static String internal(String prefix, String name) {
         StringBuilder sb = new StringBuilder();
         boolean changed = append(sb, prefix, true);

@@ -1,6 +1,7 @@
 package io.ferry.postgres;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.Secret;
 import io.ferry.core.config.SourceConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,14 +20,27 @@ final class PgConnections {
     static final String SESSION_SETTINGS = "SET DateStyle = 'ISO, MDY'; SET IntervalStyle = iso_8601;"
             + " SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET bytea_output = hex";
 
-    private final SourceConfig config;
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final Secret password;
 
     PgConnections(SourceConfig config) {
-        this.config = config;
+        this(config.host(), config.port(), config.database(), config.user(), config.password());
+    }
+
+    /** Connections to any PostgreSQL database, e.g. a sink's target for {@code ferry verify}. */
+    PgConnections(String host, int port, String database, String user, Secret password) {
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.user = user;
+        this.password = password;
     }
 
     String where() {
-        return config.host() + ":" + config.port();
+        return host + ":" + port;
     }
 
     /** A regular connection; text transfer only, so {@code getString} returns the server's own text. */
@@ -47,9 +61,9 @@ final class PgConnections {
 
     private Properties base() {
         Properties p = new Properties();
-        PGProperty.USER.set(p, config.user());
-        if (config.password() != null && config.password().reveal() != null) {
-            PGProperty.PASSWORD.set(p, config.password().reveal());
+        PGProperty.USER.set(p, user);
+        if (password != null && password.reveal() != null) {
+            PGProperty.PASSWORD.set(p, password.reveal());
         }
         PGProperty.OPTIONS.set(p, "-c IntervalStyle=iso_8601 -c extra_float_digits=3 -c DateStyle=ISO,MDY"
                 + " -c bytea_output=hex");
@@ -60,7 +74,7 @@ final class PgConnections {
     }
 
     private Connection open(Properties p) {
-        String url = "jdbc:postgresql://" + hostForUrl() + ":" + config.port() + "/" + config.database();
+        String url = "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + database;
         Connection c;
         try {
             c = DriverManager.getConnection(url, p);
@@ -78,17 +92,17 @@ final class PgConnections {
     }
 
     private String hostForUrl() {
-        String h = config.host();
+        String h = host;
         return h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h;
     }
 
     FerryException loginFailure(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String who = "user \"" + config.user() + "\" on database \"" + config.database() + "\" at " + where();
+        String who = "user \"" + user + "\" on database \"" + database + "\" at " + where();
         return switch (state) {
             case "28P01" -> new FerryException("PostgreSQL rejected the password for " + who, e, false);
             case "28000" -> new FerryException("PostgreSQL refused the login of " + who + ": " + firstLine(e), e, false);
-            case "3D000" -> new FerryException("database \"" + config.database() + "\" does not exist at " + where(),
+            case "3D000" -> new FerryException("database \"" + database + "\" does not exist at " + where(),
                     e, false);
             case "53300" -> FerryException.retriable("PostgreSQL at " + where() + " has no free connection slot: "
                     + firstLine(e), e);

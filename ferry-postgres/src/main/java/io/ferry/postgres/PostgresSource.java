@@ -6,6 +6,7 @@ import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSchema;
 import io.ferry.core.config.SourceConfig;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -76,18 +77,7 @@ public final class PostgresSource implements Source {
     public void prepare() {
         try (Connection c = connections.regular()) {
             checkServer(c);
-            Map<TableId, Integer> existing = existingTables(c);
-            List<TableId> wanted = TableSelector.resolve(config.tables(), existing.keySet());
-            Map<TableId, Integer> resolved = new LinkedHashMap<>();
-            TypeCatalog catalog = new TypeCatalog(c);
-            for (TableId id : wanted) {
-                int oid = existing.get(id);
-                if (catalog.primaryKey(oid).isEmpty()) {
-                    throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
-                            + " changes exactly once — add a primary key or remove it from source.tables");
-                }
-                resolved.put(id, oid);
-            }
+            Map<TableId, Integer> resolved = resolveTables(c, new TypeCatalog(c));
             ensurePublication(c, List.copyOf(resolved.keySet()));
             if (config.snapshot() == SourceConfig.SnapshotMode.NEVER && !slotExists(c)) {
                 createSlotWithoutSnapshot(c);
@@ -97,6 +87,35 @@ public final class PostgresSource implements Source {
         } catch (SQLException e) {
             throw connections.lost(e);
         }
+    }
+
+    /** The captured tables as the catalog describes them now; touches no publication or slot. */
+    public List<TableSchema> describeTables() {
+        try (Connection c = connections.regular()) {
+            TypeCatalog catalog = new TypeCatalog(c);
+            List<TableSchema> out = new ArrayList<>();
+            for (Map.Entry<TableId, Integer> t : resolveTables(c, catalog).entrySet()) {
+                out.add(catalog.describe(t.getKey(), t.getValue()).shape);
+            }
+            return out;
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+    }
+
+    /** The configured tables that exist, by oid; a missing or keyless table is an error naming it. */
+    private Map<TableId, Integer> resolveTables(Connection c, TypeCatalog catalog) throws SQLException {
+        Map<TableId, Integer> existing = existingTables(c);
+        Map<TableId, Integer> resolved = new LinkedHashMap<>();
+        for (TableId id : TableSelector.resolve(config.tables(), existing.keySet())) {
+            int oid = existing.get(id);
+            if (catalog.primaryKey(oid).isEmpty()) {
+                throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
+                        + " changes exactly once — add a primary key or remove it from source.tables");
+            }
+            resolved.put(id, oid);
+        }
+        return resolved;
     }
 
     private void checkServer(Connection c) throws SQLException {

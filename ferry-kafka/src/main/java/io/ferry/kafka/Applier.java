@@ -1,0 +1,351 @@
+package io.ferry.kafka;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.FerryException;
+import io.ferry.core.Sink;
+import io.ferry.core.Sink.OffsetUpdate;
+import io.ferry.core.Sink.PartitionLostException;
+import io.ferry.core.Sink.RejectedChangeException;
+import io.ferry.core.SourcePosition;
+import io.ferry.core.TableSchema;
+import io.ferry.core.config.SinkConfig.OnError;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The apply side of a pipeline: consumes its table topics read_committed in a consumer group and applies
+ * batches through a {@link Sink}, which commits the rows together with the next offsets in the target.
+ * On start and on every rebalance it seeks to the offsets stored in the target, not to the group's
+ * committed offsets (those are committed too, but only so that tools can show consumer lag).
+ *
+ * <p>Runs on the thread that calls {@link #run()}; {@link #stop()} may be called from any thread.
+ */
+public final class Applier implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    /** Batch limits: thousands of rows per target transaction, but never sit on changes for long. */
+    private static final int MAX_BATCH = 10_000;
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
+    private final String prefix;
+    private final String groupId;
+    private final Sink sink;
+    private final OnError onError;
+    private final EnvelopeReader reader = new EnvelopeReader();
+    private final Map<TopicPartition, Long> expected = new HashMap<>();
+    private final Set<String> preparedSchemas = new HashSet<>();
+    private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile long lastAppliedCommitMicros;
+    private volatile String state = "starting";
+    private volatile boolean stopping;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> deadLetters;
+
+    public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
+                   String groupId, Sink sink, OnError onError) {
+        this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
+        this.prefix = topicPrefix;
+        this.groupId = groupId;
+        this.sink = sink;
+        this.onError = onError;
+    }
+
+    /**
+     * Applies until {@link #stop()}. Throws a {@link FerryException} when a change cannot be applied and
+     * {@code on-error} is {@code stop}, naming table, key, topic, partition, offset and reason.
+     */
+    @Override
+    public void run() {
+        try (SchemaStore schemas = new SchemaStore(bootstrapServers, clientProperties, TopicNames.schemas(prefix))) {
+            consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(dataTopics(), new Rebalance());
+            state = "applying";
+            long batchStarted = 0;
+            while (!stopping) {
+                try {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        if (pending.isEmpty()) {
+                            batchStarted = System.nanoTime();
+                        }
+                        pending.add(r);
+                    }
+                } catch (WakeupException e) {
+                    break;
+                }
+                if (!pending.isEmpty()
+                        && (pending.size() >= MAX_BATCH || System.nanoTime() - batchStarted >= MAX_WAIT_NANOS)) {
+                    applyPending(schemas);
+                }
+            }
+            if (!pending.isEmpty()) {
+                applyPending(schemas);
+            }
+        } finally {
+            state = "stopped";
+            if (consumer != null) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+            if (deadLetters != null) {
+                deadLetters.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    public void stop() {
+        stopping = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** Changes applied (committed in the target) since start. */
+    public long applied() {
+        return applied.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** Source commit time of the newest applied change, microseconds since the epoch, or 0. */
+    public long lastAppliedCommitMicros() {
+        return lastAppliedCommitMicros;
+    }
+
+    /** {@code applying}, {@code target unreachable ...}, {@code stopped}. */
+    public String state() {
+        return state;
+    }
+
+    private void applyPending(SchemaStore schemas) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(pending);
+        pending.clear();
+        // Offsets move past every record of the batch, dead-lettered ones included.
+        List<OffsetUpdate> offsets = offsetUpdates(records);
+        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(records.size());
+        List<ChangeEvent> events = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            ChangeEvent e = decode(r, schemas);
+            if (e != null) {
+                sources.add(r);
+                events.add(e);
+            }
+        }
+        long backoffMillis = 500;
+        while (true) {
+            try {
+                sink.apply(events, offsets);
+                committed(offsets, events);
+                state = "applying";
+                return;
+            } catch (RejectedChangeException e) {
+                ConsumerRecord<byte[], byte[]> bad = sources.remove(e.index());
+                ChangeEvent event = events.remove(e.index());
+                reject(bad, describe(bad, event), e.getMessage(), e);
+            } catch (PartitionLostException e) {
+                log.info("a partition moved to another applier; re-reading stored offsets: {}", e.getMessage());
+                reseekAssigned();
+                return;
+            } catch (FerryException e) {
+                if (!e.retriable() || stopping) {
+                    throw e;
+                }
+                state = "target unreachable, retrying in " + backoffMillis + " ms: " + e.getMessage();
+                log.warn("{}", state);
+                sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 30_000);
+            }
+        }
+    }
+
+    /** The event of one record, or null when the record is poison and went to the dead-letter topic. */
+    private ChangeEvent decode(ConsumerRecord<byte[], byte[]> r, SchemaStore schemas) {
+        try {
+            TableSchema schema = schemas.schema(r.topic(), EnvelopeReader.schemaVersion(r.value()));
+            EnvelopeReader.Envelope env = reader.read(schema, r.value());
+            String schemaKey = r.topic() + "@" + schema.version();
+            if (preparedSchemas.add(schemaKey)) {
+                sink.ensureTable(schema);
+            }
+            return new ChangeEvent(env.op(), schema, env.before(), env.after(),
+                    new RecordPosition(r.topic(), r.partition(), r.offset()), -1, env.commitMicros());
+        } catch (FerryException e) {
+            if (e.retriable()) {
+                throw e;
+            }
+            reject(r, r.topic() + "-" + r.partition() + "@" + r.offset(), e.getMessage(), e);
+            return null;
+        }
+    }
+
+    private void reject(ConsumerRecord<byte[], byte[]> r, String where, String reason, FerryException cause) {
+        if (onError == OnError.STOP) {
+            throw new FerryException("cannot apply " + where + ": " + reason, cause, false);
+        }
+        deadLetter(r, reason);
+        log.warn("sent {} to {}: {}", where, TopicNames.deadLetters(prefix), reason);
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+        if (deadLetters == null) {
+            try (TopicAdmin admin = new TopicAdmin(bootstrapServers, clientProperties)) {
+                admin.ensureTopic(TopicNames.deadLetters(prefix), 1, false);
+            }
+            Properties p = new Properties();
+            p.putAll(clientProperties);
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            deadLetters = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(TopicNames.deadLetters(prefix), r.key(), r.value());
+        out.headers().add("ferry.error.reason", reason.getBytes(StandardCharsets.UTF_8));
+        out.headers().add("ferry.source.topic", r.topic().getBytes(StandardCharsets.UTF_8));
+        out.headers().add("ferry.source.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+        out.headers().add("ferry.source.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+        try {
+            // Durable before the batch that skips it commits: a dead-lettered record is never lost.
+            deadLetters.send(out).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw FerryException.retriable("cannot write to the dead-letter topic " + TopicNames.deadLetters(prefix), e);
+        }
+        deadLettered.incrementAndGet();
+    }
+
+    private List<OffsetUpdate> offsetUpdates(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+        }
+        List<OffsetUpdate> updates = new ArrayList<>(next.size());
+        next.forEach((tp, n) -> updates.add(new OffsetUpdate(tp.topic(), tp.partition(), expected.getOrDefault(tp, -1L), n)));
+        return updates;
+    }
+
+    private void committed(List<OffsetUpdate> offsets, List<ChangeEvent> events) {
+        Map<TopicPartition, OffsetAndMetadata> group = new HashMap<>();
+        for (OffsetUpdate u : offsets) {
+            TopicPartition tp = new TopicPartition(u.topic(), u.partition());
+            expected.put(tp, u.newNext());
+            group.put(tp, new OffsetAndMetadata(u.newNext()));
+        }
+        applied.addAndGet(events.size());
+        if (!events.isEmpty()) {
+            lastAppliedCommitMicros = events.get(events.size() - 1).commitMicros();
+        }
+        // Only for lag monitoring: positions come from the target's ferry_offsets table.
+        consumer.commitAsync(group, null);
+    }
+
+    private void reseekAssigned() {
+        pending.clear();
+        seekToStored(consumer.assignment());
+    }
+
+    private void seekToStored(Collection<TopicPartition> partitions) {
+        Map<String, Map<Integer, Long>> stored = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long next = stored.computeIfAbsent(tp.topic(), sink::storedOffsets).get(tp.partition());
+            if (next == null) {
+                consumer.seekToBeginning(List.of(tp));
+                expected.put(tp, -1L);
+            } else {
+                consumer.seek(tp, next);
+                expected.put(tp, next);
+            }
+        }
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        // New tables become new topics while the pipeline runs: notice them within seconds.
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
+        return p;
+    }
+
+    /** Every table topic of the pipeline; Ferry's own topics end in ferry-offsets, ferry-schemas, ferry-dlq. */
+    private Pattern dataTopics() {
+        return Pattern.compile(Pattern.quote(prefix + ".") + "(?!ferry-(offsets|schemas|dlq)$).+");
+    }
+
+    private static String describe(ConsumerRecord<byte[], byte[]> r, ChangeEvent e) {
+        String key = r.key() == null ? "(no key)" : new String(r.key(), StandardCharsets.UTF_8);
+        return e.table() + " key " + key + " at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    /** Seeks every newly assigned partition to the offset stored in the target. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            partitions.forEach(expected::remove);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            seekToStored(partitions);
+        }
+    }
+
+    /** Where an applied event came from, for error messages. */
+    private record RecordPosition(String topic, int partition, long offset) implements SourcePosition {
+        @Override
+        public void describe(Fields out) {
+            out.put("topic", topic);
+            out.put("partition", partition);
+            out.put("offset", offset);
+        }
+    }
+}
