@@ -95,6 +95,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** {@code host:port,...} of the running brokers, for {@code bootstrap.servers}. */
+    /**
+     * Where the embedded single broker of {@code dataDir} listens when it runs (in another process, say
+     * {@code ferry run}), or empty when it never ran there.
+     */
+    public static java.util.Optional<String> bootstrapServersOf(Path dataDir) {
+        try {
+            String port = loadPorts(dataDir).getProperty("broker.1");
+            return java.util.Optional.ofNullable(port).map(p -> "127.0.0.1:" + p);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public String bootstrapServers() {
         StringJoiner j = new StringJoiner(",");
         for (Node n : nodes) {
