@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command. Exit codes: 0 success, 1 a difference or failure found, 2 bad configuration. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Real-time, exactly-once sync of database changes through Apache Kafka.",
-        subcommands = {RunCommand.class, VerifyCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, DemoCommand.class})
 public final class Ferry {
 
     /** Bad input: the pipeline file, credentials, or a source that cannot be captured as configured. */

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one pipeline in this process: the embedded broker when no cluster is configured, the capture loop,
- * the apply loop when there is a sink, and the status line, until {@link #stop()} or a fatal failure.
+ * and the apply loop when there is a sink, until {@link #stop()} or a fatal failure. Used by {@code ferry run},
+ * {@code ferry demo} and the benchmarks; counters are safe to read from any thread.
  */
-final class PipelineRunner implements AutoCloseable {
+public final class PipelineRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PipelineRunner.class);
 
@@ -34,13 +35,13 @@ final class PipelineRunner implements AutoCloseable {
     private ApplyLoop apply;
     private String bootstrapServers;
 
-    PipelineRunner(PipelineConfig config, Duration startupTimeout) {
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
         this.startupTimeout = startupTimeout;
     }
 
     /** Checks the source, starts Kafka if embedded, and starts both halves; throws when it cannot. */
-    void start() {
+    public void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
         source = createSource(config);
         prepareWithRetry(source);
@@ -94,7 +95,7 @@ final class PipelineRunner implements AutoCloseable {
                 capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
@@ -102,11 +103,27 @@ final class PipelineRunner implements AutoCloseable {
         return source.status();
     }
 
-    long applied() {
+    public long applied() {
         return apply == null ? 0 : apply.applied();
     }
 
-    void stop() {
+    public long captured() {
+        return capture.eventsCommitted();
+    }
+
+    /** Seconds between now and the source commit of the newest change that reached the end of the pipeline. */
+    public double lagSeconds() {
+        long newest = apply != null ? apply.lastAppliedCommitMicros() : source.status().lastCommitMicros();
+        return newest == 0 ? 0 : Math.max(0, System.currentTimeMillis() * 1000 - newest) / 1e6;
+    }
+
+    /** The fatal error of either half, or null while both run or stopped cleanly. */
+    public String failureMessage() {
+        RuntimeException f = capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        return f == null ? null : f.getMessage();
+    }
+
+    public void stop() {
         if (capture != null) {
             capture.stop();
         }
