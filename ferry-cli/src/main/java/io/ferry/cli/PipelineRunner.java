@@ -99,7 +99,7 @@ public final class PipelineRunner implements AutoCloseable {
         return bootstrapServers;
     }
 
-    SourceStatus sourceStatus() {
+    public SourceStatus sourceStatus() {
         return source.status();
     }
 
