@@ -7,7 +7,11 @@ package io.ferry.core;
  */
 public interface SourcePosition {
 
-    /** Writes this position's fields; used for the envelope's {@code source} block and the offsets topic. */
+    /**
+     * Writes this position's fields; used for the envelope's {@code source} block and the offsets topic. Names
+     * must differ from the block's own Debezium fields: version, connector, name, ts_ms, ts_us, snapshot, db,
+     * schema, table, schema_version.
+     */
     void describe(Fields out);
 
     /** Receives named position fields without building intermediate objects. */

@@ -15,7 +15,8 @@ final class PgPosition implements SourcePosition {
     static final String TX_ID = "txId";
     static final String COMPLETE = "complete";
     static final String END_LSN = "end_lsn";
-    static final String SNAPSHOT = "snapshot";
+    // Not "snapshot": the envelope's source block already has a Debezium field of that name.
+    static final String SNAPSHOT = "in_snapshot";
     static final String SNAPSHOT_TABLE = "snapshot_table";
     static final String SNAPSHOT_ROWS = "snapshot_rows";
     static final String SNAPSHOT_DONE = "snapshot_done";
