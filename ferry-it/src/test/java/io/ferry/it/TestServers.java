@@ -76,6 +76,42 @@ final class TestServers implements AutoCloseable {
         }
     }
 
+    /** A {@code sink:} section applying to {@code database} on the same PostgreSQL, plus {@code extraKeys}. */
+    String sinkYaml(String database, String... extraKeys) {
+        StringBuilder sb = new StringBuilder("sink:\n")
+                .append("  type: postgres\n")
+                .append("  host: ").append(postgres.host()).append('\n')
+                .append("  port: ").append(postgres.port()).append('\n')
+                .append("  database: ").append(database).append('\n')
+                .append("  user: ").append(PostgresTestServer.USER).append('\n')
+                .append("  password: ").append(PostgresTestServer.PASSWORD).append('\n');
+        for (String k : extraKeys) {
+            sb.append("  ").append(k).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Runs statements in {@code database}, each in its own transaction. */
+    void execute(String database, String... sql) {
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row of {@code sql} in {@code database}, as a long (0 when null). */
+    long queryLong(String database, String sql) {
+        try (Connection c = connect(database); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         kafka.close();

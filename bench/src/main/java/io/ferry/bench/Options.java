@@ -1,0 +1,86 @@
+package io.ferry.bench;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The flags every benchmark understands. Numbers accept {@code _} and a {@code k}/{@code m} suffix (500k, 1m). */
+final class Options {
+
+    long rows = 1_000_000;
+    /** Null: the benchmark's own default. */
+    Long changes;
+    int seconds = 15;
+    int rate = 2_000;
+    int probeIntervalMillis = 20;
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ferry-bench");
+    boolean help;
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "-h", "--help" -> o.help = true;
+                case "--rows" -> o.rows = number(a, value != null ? value : next(args, ++i, a));
+                case "--changes" -> o.changes = number(a, value != null ? value : next(args, ++i, a));
+                case "--seconds" -> o.seconds = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (try --help)");
+            }
+        }
+        if (o.rows < 1_000) {
+            throw new IllegalArgumentException("--rows must be at least 1000");
+        }
+        if (o.changes != null && o.changes < 1_000) {
+            throw new IllegalArgumentException("--changes must be at least 1000");
+        }
+        return o;
+    }
+
+    long changesOr(long defaultChanges) {
+        return changes != null ? changes : defaultChanges;
+    }
+
+    static String usage() {
+        return String.join(System.lineSeparator(),
+                "flags:",
+                "  --rows N               rows in the table before the pipeline starts (default 1m)",
+                "  --changes N            changes in the streaming workload (default 500k capture, 300k e2e)",
+                "  --seconds N            seconds of latency probing per load level, e2e only (default 15)",
+                "  --rate N               background changes/s during the loaded latency phase (default 2000)",
+                "  --probe-interval-ms N  pause between latency probes (default 20)",
+                "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)");
+    }
+
+    private static String next(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static long number(String flag, String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "");
+        long mult = 1;
+        if (s.endsWith("k")) {
+            mult = 1_000;
+            s = s.substring(0, s.length() - 1);
+        } else if (s.endsWith("m")) {
+            mult = 1_000_000;
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            return Long.parseLong(s) * mult;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": not a number: " + v);
+        }
+    }
+}
