@@ -1,0 +1,32 @@
+package io.ferry.bench;
+
+import java.util.Arrays;
+
+/** {@code Benchmarks capture|e2e|all [flags]}: runs one or both benchmarks in this JVM and prints their tables. */
+public final class Benchmarks {
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length == 0 ? "help" : args[0];
+        Options o = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
+        if (o.help || which.equals("help") || which.equals("--help") || which.equals("-h")) {
+            System.out.println("usage: bench/run capture|e2e|all [flags]");
+            System.out.println(Options.usage());
+            return;
+        }
+        switch (which) {
+            case "capture" -> CaptureBenchmark.run(o).print(System.out);
+            case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
+            case "all" -> {
+                ResultTable capture = CaptureBenchmark.run(o);
+                ResultTable e2e = EndToEndBenchmark.run(o);
+                capture.print(System.out);
+                e2e.print(System.out);
+            }
+            default -> {
+                System.err.println("unknown benchmark '" + which + "': capture, e2e or all");
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+}

@@ -1,0 +1,35 @@
+package io.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.core.SourceStatus;
+import io.ferry.core.SourceStatus.TableProgress;
+import io.ferry.core.TableId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusLineTest {
+
+    private static final long NOW = 1_700_000_000_000_000L;
+
+    @Test
+    void showsBothHalvesThroughputLagAndSnapshotProgress() {
+        SourceStatus source = new SourceStatus("snapshot", "0/16B3748", NOW - 1_500_000, List.of(
+                new TableProgress(new TableId("public", "orders"), 45_000, 100_000, false),
+                new TableProgress(new TableId("public", "customers"), 10_000, 10_000, true)));
+
+        String line = new StatusLine("shop", "running", "applying", 12_345.6, 1_000_000, 990_000,
+                NOW - 1_500_000, source).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture running | apply applying | 12,346 ev/s | captured 1,000,000"
+                + " | applied 990,000 | lag 1.5s | snapshot public.orders 45% (45,000/100,000) public.customers done");
+    }
+
+    @Test
+    void callsAQuietSourceIdleInsteadOfLagging() {
+        String line = new StatusLine("shop", "running", null, 0, 10, 0, NOW - 42_000_000L,
+                new SourceStatus("streaming", "", NOW, List.of())).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture running | 0 ev/s | captured 10 | idle, last change 42s ago");
+    }
+}
