@@ -85,6 +85,9 @@ final class Verification {
         }
         out.printf(Locale.ROOT, "%s: DIFFERENT (source %,d rows, target %,d rows, %d of %d chunks differ)%n",
                 r.table(), r.sourceRows(), r.targetRows(), r.chunksDiffering(), r.chunks());
+        if (r.differences().isEmpty() && r.sourceRows() == r.targetRows()) {
+            out.println("  no key's row differs, but the chunk checksums do: rows are in a different key order");
+        }
         for (TableComparison.Difference d : r.differences()) {
             out.printf("  key (%s): source %s, target %s%n", d.key(),
                     d.sourceRow() == null ? "(missing)" : d.sourceRow(),

@@ -68,6 +68,11 @@ final class FerryProcess implements AutoCloseable {
         }
     }
 
+    /** The exit code of a process that has ended. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -103,6 +104,9 @@ public final class Applier implements Runnable {
                     }
                 } catch (WakeupException e) {
                     break;
+                } catch (FencedInstanceIdException e) {
+                    throw new FerryException("another Ferry applier of consumer group " + groupId
+                            + " has started: this one stops", e, false);
                 }
                 if (!pending.isEmpty()
                         && (pending.size() >= MAX_BATCH || System.nanoTime() - batchStarted >= MAX_WAIT_NANOS)) {
@@ -294,6 +298,9 @@ public final class Applier implements Runnable {
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        // Static membership: a restarted applier (after a crash, say) takes its partitions back at once,
+        // instead of waiting out the dead member's session timeout; a second one fences the first.
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

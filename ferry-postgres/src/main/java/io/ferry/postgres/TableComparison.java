@@ -31,8 +31,9 @@ public final class TableComparison {
     /** The outcome for one table. */
     public record Result(TableId table, long sourceRows, long targetRows, int chunks, int chunksDiffering,
                          List<Difference> differences) {
+        /** Equal counts and equal checksums: a chunk whose checksum differs is a difference even when no row does. */
         public boolean matches() {
-            return sourceRows == targetRows && differences.isEmpty();
+            return sourceRows == targetRows && chunksDiffering == 0 && differences.isEmpty();
         }
     }
 
@@ -40,6 +41,7 @@ public final class TableComparison {
     private final String sourceTable;
     private final String targetTable;
     private final String keyList;
+    private final String keyTexts;
     private final String rowExpression;
     private final int chunkRows;
     private final int maxDifferences;
@@ -56,11 +58,22 @@ public final class TableComparison {
         this.chunkRows = chunkRows;
         this.maxDifferences = maxDifferences;
         List<String> keys = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (String k : schema.primaryKey()) {
             ColumnType type = schema.columns().get(schema.indexOf(k)).type();
-            keys.add(quote(k) + (type.kind() == TypeKind.TEXT ? " COLLATE \"C\"" : ""));
+            if (heldAsText(type)) {
+                // An enum or unknown type (inet, say) is text in the target: both sides compare and name the
+                // key by its output text, which is what the target holds (inet::text would add a /32).
+                String text = "format('%s', " + quote(k) + ")";
+                keys.add(text + " COLLATE \"C\"");
+                texts.add(text);
+            } else {
+                keys.add(quote(k) + (type.kind() == TypeKind.TEXT ? " COLLATE \"C\"" : ""));
+                texts.add(quote(k) + "::text");
+            }
         }
         this.keyList = String.join(", ", keys);
+        this.keyTexts = String.join(", ", texts);
         List<String> cols = new ArrayList<>();
         for (String c : schema.columnNames()) {
             cols.add(quote(c));
@@ -165,11 +178,15 @@ public final class TableComparison {
     }
 
     private String keyTexts() {
-        List<String> texts = new ArrayList<>();
-        for (String k : schema.primaryKey()) {
-            texts.add(quote(k) + "::text");
+        return keyTexts;
+    }
+
+    /** Whether a PostgreSQL target holds the type as text (or an array of text), so it sorts as text there. */
+    private static boolean heldAsText(ColumnType type) {
+        while (type.kind() == TypeKind.ARRAY) {
+            type = type.element();
         }
-        return String.join(", ", texts);
+        return type.kind() == TypeKind.ENUM || type.kind() == TypeKind.UNKNOWN;
     }
 
     private String[] keyOf(ResultSet rs, int first) throws SQLException {

@@ -106,8 +106,10 @@ final class TargetCatalog {
     private TargetTable read(Connection c, String name) throws SQLException {
         Map<String, String> types = new LinkedHashMap<>();
         Set<String> collatable = new HashSet<>();
+        // Type modifier -1, not NULL: without a modifier, character is spelled bpchar (unbounded), whereas
+        // "character" means character(1), and a cast to it would cut a char(5) value down to one letter.
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, format_type(a.atttypid, NULL), a.attcollation <> 0
+                SELECT a.attname, format_type(a.atttypid, -1), a.attcollation <> 0
                 FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid
                 JOIN pg_namespace n ON n.oid = r.relnamespace
                 WHERE n.nspname = ? AND r.relname = ? AND r.relkind IN ('r', 'p') AND a.attnum > 0
