@@ -4,7 +4,10 @@ import io.ferry.core.FerryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ferry} command. Exit codes: 0 success, 1 a difference or failure found, 2 bad configuration. */
+/**
+ * The {@code ferry} command. Exit codes: 0 success; 1 a difference found, or a pipeline that failed after it
+ * started; 2 bad configuration, caught before anything runs; 143 after SIGTERM, as for any JVM.
+ */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Real-time, exactly-once sync of database changes through Apache Kafka.",
         subcommands = {RunCommand.class, VerifyCommand.class, DemoCommand.class})

@@ -44,7 +44,9 @@ final class RunCommand implements Callable<Integer> {
             runner.start();
             RuntimeException failure = runner.awaitEnd(statusInterval, System.out);
             if (failure != null) {
-                throw failure;
+                // It ran, then failed (a refused record with on-error: stop, a fenced instance): not a config error.
+                System.err.println("ferry: " + failure.getMessage());
+                return 1;
             }
             System.out.println("[" + config.name() + "] stopped");
             return 0;

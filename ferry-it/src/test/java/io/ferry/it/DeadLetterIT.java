@@ -101,7 +101,7 @@ class DeadLetterIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> !ferry.isAlive());
             String output = ferry.output();
             System.out.println(output.lines().filter(l -> l.startsWith("ferry:")).findFirst().orElse(output));
-            assertThat(ferry.exitCode()).as(output).isNotZero();
+            assertThat(ferry.exitCode()).as(output).isEqualTo(1);
             assertThat(output).containsPattern("ferry: cannot apply public\\.orders key \\{\"id\":5\\}"
                     + " at dlqstop\\.public\\.orders-0@\\d+: .*qty_positive");
         }

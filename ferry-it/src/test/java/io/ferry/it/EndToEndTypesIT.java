@@ -47,8 +47,8 @@ class EndToEndTypesIT {
             + " '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'";
 
     private static final String ROW_FLOATS = "0, 0, 0, '0', '1e-30', '3.4028235e38', '1.7976931348623157e308',"
-            + " NULL, NULL, NULL, NULL, NULL, '2000-01-01', '00:00:00.000001', '23:59:59.5+14', '1999-12-31 23:59:59',"
-            + " '1970-01-01 00:00:00.000001+00', '-1 days -00:00:01', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+            + " NULL, NULL, NULL, NULL, NULL, '2000-01-01', '24:00:00', '23:59:59.5+14', 'infinity',"
+            + " '-infinity', '-1 days -00:00:01', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
             + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
     private static final String BIG_TEXT = "repeat(md5(%d::text), 1000)";

@@ -27,6 +27,7 @@ import java.util.UUID;
 final class ValueCodec {
 
     private static final long MICROS_PER_SECOND = 1_000_000L;
+    private static final long MICROS_PER_DAY = 86_400L * MICROS_PER_SECOND;
 
     private final char[] scratch = new char[64];
 
@@ -60,7 +61,8 @@ final class ValueCodec {
             case TEXT, ENUM, UNKNOWN, INTERVAL, JSON -> g.writeString((String) v);
             case BYTES -> g.writeBinary((byte[]) v);
             case DATE -> g.writeNumber(((LocalDate) v).toEpochDay());
-            case TIME -> g.writeNumber(((LocalTime) v).toNanoOfDay() / 1000);
+            // PostgreSQL's 24:00:00 arrives as LocalTime.MAX; it travels as a full day of microseconds.
+            case TIME -> g.writeNumber(LocalTime.MAX.equals(v) ? MICROS_PER_DAY : ((LocalTime) v).toNanoOfDay() / 1000);
             case TIMETZ -> {
                 OffsetTime t = (OffsetTime) v;
                 int n = time(0, t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
@@ -70,9 +72,18 @@ final class ValueCodec {
             }
             case TIMESTAMP -> {
                 LocalDateTime t = (LocalDateTime) v;
-                g.writeNumber(t.toEpochSecond(ZoneOffset.UTC) * MICROS_PER_SECOND + t.getNano() / 1000);
+                // infinity and -infinity travel as the extreme longs; anything else that does not fit fails loudly.
+                g.writeNumber(t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE : t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE
+                        : Math.addExact(Math.multiplyExact(t.toEpochSecond(ZoneOffset.UTC), MICROS_PER_SECOND),
+                                t.getNano() / 1000));
             }
-            case TIMESTAMPTZ -> writeInstant(g, (Instant) v);
+            case TIMESTAMPTZ -> {
+                if (v.equals(Instant.MAX) || v.equals(Instant.MIN)) {
+                    g.writeString(v.equals(Instant.MAX) ? "infinity" : "-infinity");
+                } else {
+                    writeInstant(g, (Instant) v);
+                }
+            }
             case UUID -> g.writeString(((UUID) v).toString());
             case ARRAY -> writeArray(g, type, (List<?>) v);
         }
@@ -163,14 +174,24 @@ final class ValueCodec {
             case TEXT, ENUM, UNKNOWN, INTERVAL, JSON -> p.getText();
             case BYTES -> p.getBinaryValue();
             case DATE -> LocalDate.ofEpochDay(p.getLongValue());
-            case TIME -> LocalTime.ofNanoOfDay(p.getLongValue() * 1000);
+            case TIME -> {
+                long micros = p.getLongValue();
+                yield micros == MICROS_PER_DAY ? LocalTime.MAX : LocalTime.ofNanoOfDay(micros * 1000);
+            }
             case TIMETZ -> OffsetTime.parse(p.getText());
             case TIMESTAMP -> {
                 long micros = p.getLongValue();
+                if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                    yield micros == Long.MAX_VALUE ? LocalDateTime.MAX : LocalDateTime.MIN;
+                }
                 yield LocalDateTime.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND),
                         (int) Math.floorMod(micros, MICROS_PER_SECOND) * 1000, ZoneOffset.UTC);
             }
-            case TIMESTAMPTZ -> Instant.parse(p.getText());
+            case TIMESTAMPTZ -> switch (p.getText()) {
+                case "infinity" -> Instant.MAX;
+                case "-infinity" -> Instant.MIN;
+                default -> Instant.parse(p.getText());
+            };
             case UUID -> java.util.UUID.fromString(p.getText());
             case ARRAY -> readArray(p, type);
         };

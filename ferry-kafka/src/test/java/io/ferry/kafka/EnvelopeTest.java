@@ -91,7 +91,12 @@ class EnvelopeTest {
                         null, null, null),
                 row(5, null, null, "Infinity", Float.NEGATIVE_INFINITY, Double.MAX_VALUE, null, null, null, null, null,
                         null, null, Instant.ofEpochSecond(1, 123_456_789), null, null, null, null, null, null, null,
-                        null, null));
+                        null, null),
+                // PostgreSQL's infinity timestamps and 24:00:00.
+                row(6, null, null, null, null, null, null, null, null, LocalDate.MAX, LocalTime.MAX, null,
+                        LocalDateTime.MAX, Instant.MAX, null, null, null, null, null, null, null, null, null),
+                row(7, null, null, null, null, null, null, null, null, LocalDate.MIN, null, null,
+                        LocalDateTime.MIN, Instant.MIN, null, null, null, null, null, null, null, null, null));
         for (Object[] after : rows) {
             ChangeEvent e = new ChangeEvent(Operation.UPDATE, EVERY_KIND, after, after, new TestPosition(1, 2), 9, 10);
             EnvelopeReader.Envelope read = reader.read(EVERY_KIND, writer.value(e, 7, 0));
