@@ -9,13 +9,15 @@ public final class Benchmarks {
         String which = args.length == 0 ? "help" : args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         if (o.help || which.equals("help") || which.equals("--help") || which.equals("-h")) {
-            System.out.println("usage: bench/run capture|e2e|all [flags]");
+            System.out.println("usage: bench/run capture|e2e|all|kafka-tx|pg-decode [flags]");
             System.out.println(Options.usage());
             return;
         }
         switch (which) {
             case "capture" -> CaptureBenchmark.run(o).print(System.out);
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
+            case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));
+            case "pg-decode" -> PgDecodeProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "all" -> {
                 ResultTable capture = CaptureBenchmark.run(o);
                 ResultTable e2e = EndToEndBenchmark.run(o);

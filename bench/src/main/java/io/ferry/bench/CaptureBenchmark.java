@@ -31,6 +31,7 @@ public final class CaptureBenchmark {
         long changes = o.changesOr(DEFAULT_CHANGES);
         ResultTable table = new ResultTable(String.format(Locale.ROOT,
                 "CaptureBenchmark: PostgreSQL -> Kafka, %,d rows, %,d changes", o.rows, changes));
+        String loadBefore = BenchEnv.loadAverage();
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
             env.load(o.rows, false);
@@ -127,6 +128,9 @@ public final class CaptureBenchmark {
                 runner.close();
             }
         }
+        table.add("machine load average (1/5/15 min)", BenchEnv.loadAverage(), "",
+                "at start: " + loadBefore + "; above ~" + Runtime.getRuntime().availableProcessors()
+                        + " something else shared the cores");
         return table;
     }
 }

@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,6 +43,7 @@ public final class EndToEndBenchmark {
         long changes = o.changesOr(DEFAULT_CHANGES);
         ResultTable table = new ResultTable(String.format(Locale.ROOT,
                 "EndToEndBenchmark: PostgreSQL -> Kafka -> PostgreSQL, %,d rows, %,d changes", o.rows, changes));
+        String loadBefore = BenchEnv.loadAverage();
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
             env.load(o.rows, true);
@@ -102,23 +105,40 @@ public final class EndToEndBenchmark {
                 }
 
                 // (c) latency, idle and under a steady background load
-                long[] idle = probe(env, runner, o, 0);
-                long[] loaded = probe(env, runner, o, o.rate);
-                addLatency(table, "latency, idle", idle);
-                addLatency(table, String.format(Locale.ROOT, "latency, %,d changes/s background", o.rate), loaded);
+                Latencies idle = probe(env, runner, o, 0);
+                Latencies loaded = probe(env, runner, o, o.rate);
+                addLatency(table, "latency, idle", idle.endToEnd());
+                if (idle.toKafka().length > 0) {
+                    table.add("  idle: source commit -> Kafka commit p50/p99", fmt(percentile(idle.toKafka(), 0.5)) + " / "
+                            + fmt(percentile(idle.toKafka(), 0.99)), "ms", "where the idle latency goes");
+                    table.add("  idle: Kafka commit -> visible in target p50/p99", fmt(percentile(idle.kafkaToTarget(), 0.5))
+                            + " / " + fmt(percentile(idle.kafkaToTarget(), 0.99)), "ms", "");
+                }
+                addLatency(table, String.format(Locale.ROOT, "latency, %,d changes/s background", o.rate), loaded.endToEnd());
                 if (runner.failureMessage() != null) {
                     throw new IllegalStateException(runner.failureMessage());
                 }
             }
         }
+        table.add("machine load average (1/5/15 min)", BenchEnv.loadAverage(), "",
+                "at start: " + loadBefore + "; above ~" + Runtime.getRuntime().availableProcessors()
+                        + " something else shared the cores");
         return table;
     }
 
+    /** Latencies of one probing phase, sorted, in nanoseconds. */
+    record Latencies(long[] endToEnd, long[] toKafka, long[] kafkaToTarget) {
+    }
+
     /**
-     * For {@code --seconds}: every {@code --probe-interval-ms} inserts a marker row in its own transaction and
-     * polls the replica (about every millisecond) until the row is there. Returns latencies in nanoseconds.
+     * For {@code --seconds}: every {@code --probe-interval-ms} inserts a marker row in its own transaction
+     * (a new id in {@code bench_probe}) and records when the commit returned; a second thread polls the replica
+     * about every millisecond and records when each marker became visible there. Markers are not waited for
+     * one by one, so the sample count does not depend on the latency. With no background load the poller also
+     * watches {@link PipelineRunner#captured()}: every captured event is then a marker, which splits the
+     * latency into source commit → Kafka commit and Kafka commit → visible in the target.
      */
-    static long[] probe(BenchEnv env, PipelineRunner runner, Options o, int backgroundRate) throws Exception {
+    static Latencies probe(BenchEnv env, PipelineRunner runner, Options o, int backgroundRate) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong backgroundChanges = new AtomicLong();
         AtomicReference<Throwable> backgroundError = new AtomicReference<>();
@@ -147,90 +167,152 @@ public final class EndToEndBenchmark {
                 }
             }, "bench-background");
             background.start();
-            Thread.sleep(2_000); // let the pipeline settle into the load
+            Thread.sleep(3_000); // let the pipeline settle into the load
         }
         String label = backgroundRate > 0 ? String.format(Locale.ROOT, "%,d changes/s background", backgroundRate) : "idle";
-        env.out.printf(Locale.ROOT, "Latency (%s): probing for %d s, one marker row every %d ms...%n", label, o.seconds,
-                o.probeIntervalMillis);
-        long[] samples = new long[100_000];
-        int n = 0;
-        int timeouts = 0;
+        env.out.printf(Locale.ROOT, "Latency (%s): a marker row every %d ms for %d s...%n", label, o.probeIntervalMillis,
+                o.seconds);
+        int max = (int) (o.seconds * 1000L / Math.max(1, o.probeIntervalMillis)) + 10;
+        AtomicLongArray committed = new AtomicLongArray(max);
+        AtomicLongArray inKafka = new AtomicLongArray(max);
+        AtomicLongArray visible = new AtomicLongArray(max);
+        AtomicInteger issued = new AtomicInteger();
+        AtomicBoolean probing = new AtomicBoolean(true);
+        AtomicReference<Throwable> pollerError = new AtomicReference<>();
+        long firstId;
+        try (Connection c = env.source(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) + 1 FROM bench_probe")) {
+            rs.next();
+            firstId = rs.getLong(1);
+        }
+        boolean split = backgroundRate == 0;
+        long capturedBase = runner.captured();
         long bgStart = backgroundChanges.get();
-        long phaseStart = System.nanoTime();
-        long phaseEnd = phaseStart + o.seconds * 1_000_000_000L;
-        try (Connection src = env.source(); Connection dst = env.replica();
-             PreparedStatement ins = src.prepareStatement("INSERT INTO bench_probe (id, seq) VALUES (?, ?)");
-             Statement ids = src.createStatement()) {
-            long id;
-            try (ResultSet rs = ids.executeQuery("SELECT coalesce(max(id), 0) FROM bench_probe")) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            PreparedStatement sel = null;
-            int probes = 0;
-            while (System.nanoTime() < phaseEnd && n < samples.length) {
-                long probeStart = System.nanoTime();
-                id++;
-                ins.setLong(1, id);
-                ins.setLong(2, probeStart);
-                ins.executeUpdate();
-                long committed = System.nanoTime();
-                long deadline = committed + 30_000_000_000L;
-                long visible = -1;
-                while (System.nanoTime() < deadline) {
-                    try {
-                        if (sel == null) {
-                            sel = dst.prepareStatement("SELECT 1 FROM bench_probe WHERE id = ?");
-                        }
-                        sel.setLong(1, id);
-                        try (ResultSet rs = sel.executeQuery()) {
-                            if (rs.next()) {
-                                visible = System.nanoTime();
-                                break;
-                            }
-                        }
-                    } catch (SQLException e) {
-                        // The target table does not exist until the sink creates it.
-                        if (sel != null) {
-                            sel.close();
-                            sel = null;
+        Thread poller = new Thread(() -> {
+            int seen = 0; // markers [0, seen) are all visible
+            int kafkaSeen = 0;
+            long giveUp = Long.MAX_VALUE;
+            try (Connection dst = env.replica()) {
+                PreparedStatement sel = null;
+                while (true) {
+                    int n = issued.get();
+                    if (!probing.get() && giveUp == Long.MAX_VALUE) {
+                        giveUp = System.nanoTime() + 30_000_000_000L;
+                    }
+                    if ((!probing.get() && seen >= n) || System.nanoTime() > giveUp) {
+                        break;
+                    }
+                    if (split) {
+                        long c = Math.min(n, runner.captured() - capturedBase);
+                        long now = System.nanoTime();
+                        for (; kafkaSeen < c; kafkaSeen++) {
+                            inKafka.set(kafkaSeen, now);
                         }
                     }
-                    if (runner.failureMessage() != null) {
-                        throw new IllegalStateException(runner.failureMessage());
+                    if (seen < n) {
+                        try {
+                            if (sel == null) {
+                                sel = dst.prepareStatement("SELECT id FROM bench_probe WHERE id >= ?");
+                            }
+                            sel.setLong(1, firstId + seen);
+                            try (ResultSet rs = sel.executeQuery()) {
+                                long now = System.nanoTime();
+                                while (rs.next()) {
+                                    int k = (int) (rs.getLong(1) - firstId);
+                                    if (k >= 0 && k < max && visible.get(k) == 0) {
+                                        visible.set(k, now);
+                                    }
+                                }
+                            }
+                            while (seen < max && visible.get(seen) != 0) {
+                                seen++;
+                            }
+                        } catch (SQLException e) {
+                            // The target table does not exist until the sink creates it.
+                            if (sel != null) {
+                                sel.close();
+                                sel = null;
+                            }
+                        }
                     }
                     LockSupport.parkNanos(1_000_000);
                 }
-                probes++;
-                if (visible < 0) {
-                    timeouts++;
-                } else if (probes > WARMUP_PROBES) {
-                    samples[n++] = visible - committed;
+            } catch (Throwable e) {
+                pollerError.set(e);
+            }
+        }, "bench-latency-poller");
+        poller.start();
+        long phaseStart = System.nanoTime();
+        try (Connection src = env.source();
+             PreparedStatement ins = src.prepareStatement("INSERT INTO bench_probe (id, seq) VALUES (?, ?)")) {
+            long phaseEnd = phaseStart + o.seconds * 1_000_000_000L;
+            long next = System.nanoTime();
+            for (int k = 0; k < max && System.nanoTime() < phaseEnd; k++) {
+                ins.setLong(1, firstId + k);
+                ins.setLong(2, System.nanoTime());
+                ins.executeUpdate();
+                committed.set(k, System.nanoTime());
+                issued.set(k + 1);
+                if (runner.failureMessage() != null) {
+                    throw new IllegalStateException(runner.failureMessage());
                 }
-                long wait = probeStart + o.probeIntervalMillis * 1_000_000L - System.nanoTime();
+                next += o.probeIntervalMillis * 1_000_000L;
+                long wait = next - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
             }
-            if (sel != null) {
-                sel.close();
-            }
         } finally {
+            probing.set(false);
+            poller.join();
             stop.set(true);
             if (background != null) {
                 background.join();
             }
         }
+        double secs = (System.nanoTime() - phaseStart) / 1e9;
         if (backgroundError.get() != null) {
             throw new IllegalStateException("background workload failed", backgroundError.get());
         }
-        long[] result = Arrays.copyOf(samples, n);
-        Arrays.sort(result);
-        double secs = (System.nanoTime() - phaseStart) / 1e9;
-        env.out.printf(Locale.ROOT, "  %d samples%s; background achieved %,.0f changes/s; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                n, timeouts > 0 ? " (" + timeouts + " timed out after 30 s)" : "", (backgroundChanges.get() - bgStart) / secs,
-                ms(percentile(result, 0.50)), ms(percentile(result, 0.99)), ms(result.length == 0 ? 0 : result[n - 1]));
-        return result;
+        if (pollerError.get() != null) {
+            throw new IllegalStateException("latency poller failed", pollerError.get());
+        }
+        int n = issued.get();
+        long[] e2e = new long[n];
+        long[] toKafka = new long[n];
+        long[] fromKafka = new long[n];
+        int m = 0;
+        int ks = 0;
+        int lost = 0;
+        for (int k = WARMUP_PROBES; k < n; k++) {
+            if (visible.get(k) == 0) {
+                lost++;
+                continue;
+            }
+            e2e[m++] = Math.max(0, visible.get(k) - committed.get(k));
+            if (split && inKafka.get(k) != 0) {
+                toKafka[ks] = Math.max(0, inKafka.get(k) - committed.get(k));
+                fromKafka[ks++] = Math.max(0, visible.get(k) - inKafka.get(k));
+            }
+        }
+        Latencies l = new Latencies(sorted(e2e, m), sorted(toKafka, ks), sorted(fromKafka, ks));
+        env.out.printf(Locale.ROOT, "  %d samples%s; background achieved %,.0f changes/s; p50 %.1f ms, p99 %.1f ms,"
+                        + " max %.1f ms%n", m, lost > 0 ? " (" + lost + " not visible after 30 s)" : "",
+                (backgroundChanges.get() - bgStart) / secs, ms(percentile(l.endToEnd, 0.50)),
+                ms(percentile(l.endToEnd, 0.99)), ms(percentile(l.endToEnd, 1.0)));
+        if (ks > 0) {
+            env.out.printf(Locale.ROOT, "  split: source commit -> Kafka commit p50 %.1f ms p99 %.1f ms;"
+                            + " Kafka commit -> visible in target p50 %.1f ms p99 %.1f ms%n",
+                    ms(percentile(l.toKafka, 0.5)), ms(percentile(l.toKafka, 0.99)),
+                    ms(percentile(l.kafkaToTarget, 0.5)), ms(percentile(l.kafkaToTarget, 0.99)));
+        }
+        return l;
+    }
+
+    private static long[] sorted(long[] a, int n) {
+        long[] r = Arrays.copyOf(a, n);
+        Arrays.sort(r);
+        return r;
     }
 
     static long percentile(long[] sorted, double q) {
