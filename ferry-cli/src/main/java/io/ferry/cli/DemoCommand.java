@@ -50,6 +50,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Starting PostgreSQL 17 (embedded, wal_level=logical)...");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("wal_level", "logical")
+                // zonky turns it off; logical decoding then sees a commit only when its WAL is flushed anyway, ~100 ms later.
+                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_wal_senders", "10")
                 .setServerConfig("max_replication_slots", "10")
                 .setDataDirectory(dir.resolve("postgres"))

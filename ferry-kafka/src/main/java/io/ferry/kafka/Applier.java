@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -95,8 +96,11 @@ public final class Applier implements Runnable {
             state = "applying";
             long batchStarted = 0;
             while (!stopping) {
+                boolean caughtUp;
                 try {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(50));
+                    caughtUp = polled.isEmpty();
+                    for (ConsumerRecord<byte[], byte[]> r : polled) {
                         if (pending.isEmpty()) {
                             batchStarted = System.nanoTime();
                         }
@@ -108,8 +112,9 @@ public final class Applier implements Runnable {
                     throw new FerryException("another Ferry applier of consumer group " + groupId
                             + " has started: this one stops", e, false);
                 }
-                if (!pending.isEmpty()
-                        && (pending.size() >= MAX_BATCH || System.nanoTime() - batchStarted >= MAX_WAIT_NANOS)) {
+                // Apply when the batch is full, old enough, or nothing more is coming: waiting then is only latency.
+                if (!pending.isEmpty() && (caughtUp || pending.size() >= MAX_BATCH
+                        || System.nanoTime() - batchStarted >= MAX_WAIT_NANOS)) {
                     applyPending(schemas);
                 }
             }

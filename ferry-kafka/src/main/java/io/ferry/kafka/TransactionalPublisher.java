@@ -119,6 +119,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
                         long newestCommittedSourceMicros) {
     }
 
+    private static final long IDLE_LINGER_MILLIS = 10;
+
     private final Settings settings;
     private final Clock clock;
     private final Consumer<SourcePosition> acknowledge;
@@ -261,10 +263,14 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         }
     }
 
+    /**
+     * The source has nothing more to send right now: commit soon. Waiting out the full linger would only add
+     * latency, yet a short pause keeps a bursty source from committing a tiny transaction per burst.
+     */
     @Override
     public void idle() {
         ensureUsable();
-        if (transactionOpen && lingerElapsed()) {
+        if (transactionOpen && clock.millis() - transactionStartMillis >= IDLE_LINGER_MILLIS) {
             commit();
         }
     }

@@ -117,10 +117,10 @@ class TransactionalPublisherTest {
     }
 
     @Test
-    void aTransactionCommitsOnIdleOrChangeOnceLingerElapsed() {
+    void aBusySourceCommitsOnceLingerElapsedAnIdleOneAfterAShortPause() {
         TransactionalPublisher publisher = open(settings().withBatching(1000, Duration.ofMillis(100)));
         publisher.change(insert(1, "a", new TestPosition(1, 0)));
-        clock.advance(Duration.ofMillis(99));
+        clock.advance(Duration.ofMillis(9));
         publisher.idle();
         assertThat(publisher.stats().transactionsCommitted()).isZero();
 
@@ -130,10 +130,13 @@ class TransactionalPublisherTest {
         assertThat(publisher.stats().lastCommitMillis()).isEqualTo(clock.millis());
 
         publisher.change(insert(2, "b", new TestPosition(2, 0)));
-        clock.advance(Duration.ofMillis(100));
+        clock.advance(Duration.ofMillis(99));
         publisher.change(insert(3, "c", new TestPosition(3, 0)));
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(1);
+        clock.advance(Duration.ofMillis(1));
+        publisher.change(insert(4, "d", new TestPosition(4, 0)));
         assertThat(publisher.stats().transactionsCommitted()).isEqualTo(2);
-        assertThat(kafka.awaitCommitted(List.of(ordersTopic), 3)).hasSize(3);
+        assertThat(kafka.awaitCommitted(List.of(ordersTopic), 4)).hasSize(4);
     }
 
     @Test

@@ -54,6 +54,8 @@ public final class PostgresTestServer implements AutoCloseable {
             EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                     .setPort(freePort())
                     .setServerConfig("wal_level", "logical")
+                    // zonky turns it off; logical decoding then sees a commit only when its WAL is flushed anyway, ~100 ms later.
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_wal_senders", "20")
                     .setServerConfig("max_replication_slots", "20")
                     .setServerConfig("password_encryption", "scram-sha-256");

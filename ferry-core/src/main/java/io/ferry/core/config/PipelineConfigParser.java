@@ -142,7 +142,7 @@ public final class PipelineConfigParser {
     }
 
     private SinkConfig sink(Section s) {
-        String type = choice(s.scalar("type", true), "none", "postgres");
+        String type = choice(s.scalar("type", true), "none", "none", "postgres");
         if ("none".equals(type)) {
             s.rejectUnknown(List.of("type"));
             return SinkConfig.none();

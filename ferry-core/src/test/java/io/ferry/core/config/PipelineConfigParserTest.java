@@ -137,6 +137,13 @@ class PipelineConfigParserTest {
     }
 
     @Test
+    void acceptsAnExplicitNoneSink() {
+        PipelineConfig c = parser.parse(VALID + "sink:\n  type: none\n", "pipeline.yaml");
+
+        assertThat(c.sink().type()).isEqualTo("none");
+    }
+
+    @Test
     void validatesThePostgresSink() {
         assertError(VALID + "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  on-error: ignore\n",
                 "pipeline.yaml:19: sink.on-error: 'ignore' is not supported; expected stop or dead-letter");
