@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Writes values (in {@link TypeKind}'s Java classes) as PostgreSQL input text: the form COPY and untyped
- * parameters take. It is the inverse of {@link PgTextDecoder}: {@code LocalDate.MAX}, {@code LocalDateTime.MAX}
+ * parameters take. It is the inverse of the tests' PgTextDecoder: {@code LocalDate.MAX}, {@code LocalDateTime.MAX}
  * and {@code Instant.MAX} are {@code infinity} (MIN: {@code -infinity}), {@code LocalTime.MAX} is
  * {@code 24:00:00}, years up to 0 are written as BC years (year 0 is 1 BC).
  */

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one JDBC connection of a sink, opened on first use and again after it is lost. Sessions use the
- * settings {@link PgTextDecoder} reads under. Errors name the target ({@code host:port}) or the login
+ * settings the tests' PgTextDecoder reads under. Errors name the target ({@code host:port}) or the login
  * ({@code user@database}), never the password.
  */
 final class SinkConnection implements AutoCloseable {

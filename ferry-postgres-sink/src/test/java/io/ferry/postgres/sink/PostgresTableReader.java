@@ -14,7 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Reads a target table back for {@code ferry verify}: rows of the table a {@link PostgresSink} with the same
+ * The tests' independent read-back of a target table (ferry verify compares by checksums in SQL instead):
+ * rows of the table a {@link PostgresSink} with the same
  * configuration writes for a {@link TableSchema}, in primary-key order, one chunk at a time, each row an
  * {@code Object[]} aligned with the schema's columns holding the values in {@link io.ferry.core.TypeKind}'s
  * Java classes, so that it {@code equals} the source's row value for value.
@@ -23,7 +24,7 @@ import java.util.Set;
  * target database's collation; a source reader must sort the same way to walk both in step. Not
  * thread-safe.
  */
-public final class PostgresTableReader implements AutoCloseable {
+final class PostgresTableReader implements AutoCloseable {
 
     private final SinkConnection connection;
     private final String schema;
