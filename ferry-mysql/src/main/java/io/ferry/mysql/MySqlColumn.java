@@ -1,0 +1,272 @@
+package io.ferry.mysql;
+
+import io.ferry.core.ColumnType;
+import io.ferry.core.FerryException;
+import io.ferry.core.TypeKind;
+import com.github.shyiko.mysql.binlog.event.deserialization.json.JsonBinary;
+import java.io.IOException;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One column as the catalog describes it, and how its values become {@link TypeKind} values, from a snapshot
+ * row (text or binary protocol) and from a binlog row image, so both give the same Java value for the same row.
+ *
+ * <p>Mapping: tinyint → INT16; smallint → INT16 (unsigned INT32); mediumint → INT32; int → INT32 (unsigned
+ * INT64); bigint → INT64 (unsigned DECIMAL, exact); decimal → DECIMAL; float → FLOAT32; double → FLOAT64;
+ * bit(n) → BYTES, big-endian, ceil(n/8) bytes; char/varchar/text → TEXT; binary/varbinary/blob → BYTES;
+ * date → DATE; time → TIME; datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
+ * MariaDB longtext with {@code CHECK (json_valid(col))}) → JSON; enum → ENUM label; set → TEXT, the labels
+ * comma-separated as MySQL writes them. Zero dates ({@code 0000-00-00}) are null. A time outside
+ * {@code [00:00, 24:00)} (MySQL allows -838:59:59 to 838:59:59) cannot be a {@link LocalTime}: it fails with an
+ * error naming the column rather than changing the value.
+ */
+final class MySqlColumn {
+
+    final String name;
+    final String dataType;
+    final String columnType;
+    final boolean nullable;
+    final boolean unsigned;
+    final TypeKind kind;
+    final Charset charset;
+    final List<String> labels;
+    final int binaryLength;
+
+    MySqlColumn(String name, String dataType, String columnType, String charsetName, boolean nullable, boolean json) {
+        this.name = name;
+        this.dataType = dataType.toLowerCase(Locale.ROOT);
+        this.columnType = columnType;
+        this.nullable = nullable;
+        this.unsigned = columnType.toLowerCase(Locale.ROOT).contains("unsigned");
+        this.kind = json ? TypeKind.JSON : kindOf(this.dataType, unsigned);
+        this.charset = charsetOf(charsetName);
+        this.labels = this.dataType.equals("enum") || this.dataType.equals("set") ? labelsOf(columnType) : List.of();
+        this.binaryLength = this.dataType.equals("binary") ? lengthOf(columnType) : 0;
+    }
+
+    ColumnType type() {
+        return ColumnType.of(kind, columnType);
+    }
+
+    private static TypeKind kindOf(String dataType, boolean unsigned) {
+        return switch (dataType) {
+            case "tinyint", "year" -> TypeKind.INT16;
+            case "smallint" -> unsigned ? TypeKind.INT32 : TypeKind.INT16;
+            case "mediumint" -> TypeKind.INT32;
+            case "int", "integer" -> unsigned ? TypeKind.INT64 : TypeKind.INT32;
+            case "bigint" -> unsigned ? TypeKind.DECIMAL : TypeKind.INT64;
+            case "decimal", "numeric" -> TypeKind.DECIMAL;
+            case "float" -> TypeKind.FLOAT32;
+            case "double", "real" -> TypeKind.FLOAT64;
+            case "bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> TypeKind.BYTES;
+            case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "set" -> TypeKind.TEXT;
+            case "enum" -> TypeKind.ENUM;
+            case "json" -> TypeKind.JSON;
+            case "date" -> TypeKind.DATE;
+            case "time" -> TypeKind.TIME;
+            case "datetime" -> TypeKind.TIMESTAMP;
+            case "timestamp" -> TypeKind.TIMESTAMPTZ;
+            default -> TypeKind.UNKNOWN;
+        };
+    }
+
+    private static Charset charsetOf(String name) {
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "latin1" -> Charset.forName("windows-1252");
+            case "ascii" -> StandardCharsets.US_ASCII;
+            case "ucs2", "utf16" -> StandardCharsets.UTF_16BE;
+            case "utf16le" -> StandardCharsets.UTF_16LE;
+            case "utf32" -> Charset.forName("UTF-32BE");
+            default -> StandardCharsets.UTF_8;
+        };
+    }
+
+    /** The quoted labels of {@code enum('a','b')} or {@code set(...)}, with {@code ''} meaning one quote. */
+    static List<String> labelsOf(String columnType) {
+        List<String> out = new ArrayList<>();
+        int i = columnType.indexOf('(');
+        StringBuilder label = null;
+        for (i = i + 1; i < columnType.length(); i++) {
+            char c = columnType.charAt(i);
+            if (label == null) {
+                if (c == '\'') {
+                    label = new StringBuilder();
+                } else if (c == ')') {
+                    break;
+                }
+            } else if (c == '\'') {
+                if (i + 1 < columnType.length() && columnType.charAt(i + 1) == '\'') {
+                    label.append('\'');
+                    i++;
+                } else {
+                    out.add(label.toString());
+                    label = null;
+                }
+            } else if (c == '\\' && i + 1 < columnType.length()) {
+                label.append(columnType.charAt(++i));
+            } else {
+                label.append(c);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static int lengthOf(String columnType) {
+        int open = columnType.indexOf('(');
+        int close = columnType.indexOf(')');
+        return open < 0 || close < open ? 0 : Integer.parseInt(columnType.substring(open + 1, close).trim());
+    }
+
+    /** A snapshot value read with {@code getString} ({@code text}) or {@code getBytes} ({@code bytes}). */
+    Object fromSnapshot(String text, byte[] bytes) {
+        if (kind == TypeKind.BYTES) {
+            return bytes;
+        }
+        if (text == null) {
+            return null;
+        }
+        return switch (kind) {
+            case INT16 -> Short.valueOf(text);
+            case INT32 -> Integer.valueOf(text);
+            case INT64 -> Long.valueOf(text);
+            case DECIMAL -> new BigDecimal(text);
+            case FLOAT32 -> Float.valueOf(text);
+            case FLOAT64 -> Double.valueOf(text);
+            case DATE -> text.startsWith("0000") ? null : LocalDate.parse(text);
+            case TIME -> time(parseTimeMicros(text));
+            case TIMESTAMP -> text.startsWith("0000") ? null : parseDateTime(text);
+            case TIMESTAMPTZ -> text.startsWith("0000") ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
+            default -> text;
+        };
+    }
+
+    /** A binlog row-image cell as the deserializer gave it (dates as epoch microseconds, strings as bytes). */
+    Object fromBinlog(Serializable v) {
+        if (v == null) {
+            return null;
+        }
+        switch (kind) {
+            case INT16:
+                if (dataType.equals("year")) {
+                    int year = ((Number) v).intValue();
+                    return (short) (year == 1900 ? 0 : year);
+                }
+                return (short) unsignedIf(((Number) v).longValue(), 8);
+            case INT32:
+                return (int) unsignedIf(((Number) v).longValue(), dataType.equals("mediumint") ? 24 : 16);
+            case INT64:
+                return unsignedIf(((Number) v).longValue(), 32);
+            case DECIMAL:
+                if (v instanceof BigDecimal d) {
+                    return d;
+                }
+                return new BigDecimal(Long.toUnsignedString(((Number) v).longValue()));
+            case FLOAT32:
+                return ((Number) v).floatValue();
+            case FLOAT64:
+                return ((Number) v).doubleValue();
+            case BYTES:
+                byte[] b = (byte[]) v;
+                return binaryLength > b.length ? Arrays.copyOf(b, binaryLength) : b;
+            case DATE:
+                return LocalDate.ofEpochDay(Math.floorDiv((Long) v, 86_400_000_000L));
+            case TIME:
+                return time((Long) v);
+            case TIMESTAMP:
+                return LocalDateTime.ofEpochSecond(Math.floorDiv((Long) v, 1_000_000L),
+                        (int) Math.floorMod((Long) v, 1_000_000L) * 1000, ZoneOffset.UTC);
+            case TIMESTAMPTZ:
+                long micros = (Long) v;
+                return micros == 0 ? null : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1000);
+            case ENUM:
+                int index = ((Number) v).intValue();
+                return index == 0 ? "" : labels.get(index - 1);
+            case JSON:
+                if (dataType.equals("json")) {
+                    try {
+                        return JsonBinary.parseAsString((byte[]) v);
+                    } catch (IOException e) {
+                        throw new FerryException("cannot decode the binlog JSON value of column \"" + name + "\": "
+                                + e.getMessage(), e, false);
+                    }
+                }
+                return text(v);
+            default:
+                if (dataType.equals("set")) {
+                    long bits = ((Number) v).longValue();
+                    StringBuilder out = new StringBuilder();
+                    for (int i = 0; i < labels.size(); i++) {
+                        if ((bits & (1L << i)) != 0) {
+                            out.append(out.length() == 0 ? "" : ",").append(labels.get(i));
+                        }
+                    }
+                    return out.toString();
+                }
+                return text(v);
+        }
+    }
+
+    private String text(Serializable v) {
+        return v instanceof byte[] b ? new String(b, charset) : v.toString();
+    }
+
+    private long unsignedIf(long v, int bits) {
+        return unsigned ? v & ((1L << bits) - 1) : v;
+    }
+
+    private LocalTime time(long micros) {
+        if (micros < 0 || micros >= 86_400_000_000L) {
+            throw new FerryException("column \"" + name + "\" holds the time " + formatMicros(micros) + ", outside"
+                    + " 00:00:00 to 23:59:59.999999, which Ferry carries as a time of day; store durations in"
+                    + " another type or remove the column from capture", null, false);
+        }
+        return LocalTime.ofNanoOfDay(micros * 1000);
+    }
+
+    /** {@code [-]h:mm:ss[.ffffff]} to signed microseconds. */
+    static long parseTimeMicros(String text) {
+        boolean negative = text.startsWith("-");
+        String t = negative ? text.substring(1) : text;
+        String[] hms = t.split(":");
+        long hours = Long.parseLong(hms[0]);
+        long minutes = Long.parseLong(hms[1]);
+        String sec = hms[2];
+        long micros = 0;
+        int dot = sec.indexOf('.');
+        if (dot >= 0) {
+            String frac = (sec.substring(dot + 1) + "000000").substring(0, 6);
+            micros = Long.parseLong(frac);
+            sec = sec.substring(0, dot);
+        }
+        long total = ((hours * 60 + minutes) * 60 + Long.parseLong(sec)) * 1_000_000L + micros;
+        return negative ? -total : total;
+    }
+
+    static String formatMicros(long micros) {
+        long abs = Math.abs(micros);
+        long seconds = abs / 1_000_000L;
+        return String.format(Locale.ROOT, "%s%02d:%02d:%02d.%06d", micros < 0 ? "-" : "", seconds / 3600,
+                seconds / 60 % 60, seconds % 60, abs % 1_000_000L);
+    }
+
+    private static LocalDateTime parseDateTime(String text) {
+        return LocalDateTime.parse(text.length() > 10 && text.charAt(10) == ' '
+                ? text.substring(0, 10) + "T" + text.substring(11) : text);
+    }
+}

@@ -1,0 +1,148 @@
+package io.ferry.mysql;
+
+import io.ferry.core.SourcePosition;
+import java.util.Map;
+
+/**
+ * A point in a MySQL/MariaDB capture. A row change is named by the binlog file and position where its source
+ * transaction starts (the GTID event, else {@code BEGIN}) plus the row's index inside that transaction; the
+ * transaction's GTID travels along where the server has one. A boundary after a transaction is {@code complete}
+ * and carries {@code next_pos}, where the next transaction may start in the same file. Snapshot positions carry
+ * the binlog position the snapshot is consistent with and per-table progress.
+ *
+ * <p>Field names follow Debezium's MySQL source block ({@code file}, {@code pos}, {@code row}, {@code gtid}) and
+ * avoid the envelope's own fields.
+ */
+final class MySqlPosition implements SourcePosition {
+
+    static final String FILE = "file";
+    static final String POS = "pos";
+    static final String ROW = "row";
+    static final String NEXT_POS = "next_pos";
+    static final String COMPLETE = "complete";
+    static final String GTID = "gtid";
+    // Not "snapshot": the envelope's source block already has a Debezium field of that name.
+    static final String SNAPSHOT = "in_snapshot";
+    static final String SNAPSHOT_TABLE = "snapshot_table";
+    static final String SNAPSHOT_ROWS = "snapshot_rows";
+    static final String SNAPSHOT_DONE = "snapshot_done";
+
+    final String file;
+    final long pos;
+    final int row;
+    final long nextPos;
+    final boolean complete;
+    final String gtid;
+    final boolean snapshot;
+    final String snapshotTable;
+    final long snapshotRows;
+    final boolean snapshotDone;
+
+    private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid,
+                          boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone) {
+        this.file = file;
+        this.pos = pos;
+        this.row = row;
+        this.nextPos = nextPos;
+        this.complete = complete;
+        this.gtid = gtid;
+        this.snapshot = snapshot;
+        this.snapshotTable = snapshotTable;
+        this.snapshotRows = snapshotRows;
+        this.snapshotDone = snapshotDone;
+    }
+
+    /** The {@code row}-th change (from 0) of the transaction starting at {@code file:pos}. */
+    static MySqlPosition row(String file, long pos, int row, String gtid) {
+        return new MySqlPosition(file, pos, row, 0, false, gtid, false, null, 0, false);
+    }
+
+    /** After the transaction starting at {@code file:pos}; the next one may start at {@code nextPos}. */
+    static MySqlPosition commit(String file, long pos, int lastRow, long nextPos, String gtid) {
+        return new MySqlPosition(file, pos, lastRow, nextPos, true, gtid, false, null, 0, false);
+    }
+
+    static MySqlPosition snapshotRow(String file, long pos, String table, long rows) {
+        return new MySqlPosition(file, pos, -1, 0, false, null, true, table, rows, false);
+    }
+
+    /** The snapshot is complete; streaming continues at {@code file:pos}. */
+    static MySqlPosition snapshotDone(String file, long pos) {
+        return new MySqlPosition(file, pos, -1, pos, true, null, true, null, 0, true);
+    }
+
+    /** Reads back what {@link #describe} wrote, lenient about Integer vs Long and numbers as strings. */
+    static MySqlPosition fromResume(Map<String, Object> m) {
+        Object file = m.get(FILE);
+        Object gtid = m.get(GTID);
+        Object table = m.get(SNAPSHOT_TABLE);
+        if (file == null) {
+            throw new IllegalArgumentException("resume position has no \"" + FILE + "\" field: " + m);
+        }
+        return new MySqlPosition(file.toString(), number(m.get(POS), 4), (int) number(m.get(ROW), -1),
+                number(m.get(NEXT_POS), 0), bool(m.get(COMPLETE)), gtid == null ? null : gtid.toString(),
+                bool(m.get(SNAPSHOT)), table == null ? null : table.toString(), number(m.get(SNAPSHOT_ROWS), 0),
+                bool(m.get(SNAPSHOT_DONE)));
+    }
+
+    /** Where the binlog client must start to hand over everything after this position. */
+    long startPos() {
+        return complete ? nextPos : pos;
+    }
+
+    /** Whether resuming after this position must not hand over row {@code row} of the transaction at file:pos. */
+    boolean skips(String txFile, long txPos, int rowIndex) {
+        return !complete && file.equals(txFile) && pos == txPos && rowIndex <= row;
+    }
+
+    /** A snapshot was started but not finished: it must be redone. */
+    boolean snapshotInterrupted() {
+        return snapshot && !snapshotDone;
+    }
+
+    @Override
+    public void describe(Fields out) {
+        out.put(FILE, file);
+        out.put(POS, pos);
+        out.put(ROW, row);
+        out.put(COMPLETE, complete);
+        if (complete) {
+            out.put(NEXT_POS, nextPos);
+        }
+        if (gtid != null) {
+            out.put(GTID, gtid);
+        }
+        out.put(SNAPSHOT, snapshot);
+        if (snapshot) {
+            if (snapshotTable != null) {
+                out.put(SNAPSHOT_TABLE, snapshotTable);
+                out.put(SNAPSHOT_ROWS, snapshotRows);
+            }
+            out.put(SNAPSHOT_DONE, snapshotDone);
+        }
+    }
+
+    @Override
+    public String toString() {
+        if (snapshot) {
+            return snapshotDone ? "snapshot done at " + file + ":" + pos
+                    : "snapshot of " + snapshotTable + " row " + snapshotRows;
+        }
+        String at = file + ":" + pos + (gtid == null ? "" : " (gtid " + gtid + ")");
+        return complete ? at + " committed" : at + "#" + row;
+    }
+
+    private static long number(Object v, long absent) {
+        if (v == null) {
+            return absent;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(v.toString());
+    }
+
+    private static boolean bool(Object v) {
+        return v instanceof Boolean b ? b : v != null && Boolean.parseBoolean(v.toString());
+    }
+}

@@ -1,0 +1,436 @@
+package io.ferry.mysql;
+
+import com.github.shyiko.mysql.binlog.event.Event;
+import com.github.shyiko.mysql.binlog.network.ServerException;
+import io.ferry.core.ChangeHandler;
+import io.ferry.core.FerryException;
+import io.ferry.core.Source;
+import io.ferry.core.SourcePosition;
+import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
+import io.ferry.core.config.SourceConfig;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures MySQL/MariaDB tables from the row binlog: an optional consistent snapshot, then the binlog from the
+ * position the snapshot is consistent with. The server needs {@code log_bin=ON}, {@code binlog_format=ROW},
+ * {@code binlog_row_image=FULL} and {@code binlog_row_metadata=FULL}; the user needs REPLICATION SLAVE,
+ * REPLICATION CLIENT (MariaDB: BINLOG MONITOR), SELECT, and RELOAD for a snapshot.
+ *
+ * <p>The snapshot holds {@code FLUSH TABLES WITH READ LOCK} only while it reads the binlog position and the
+ * table definitions and opens one consistent-snapshot transaction per reader; {@link #snapshotLockHeld} says
+ * how long. Tables in {@code source.tables} are {@code database.table} names or {@code *}/{@code ?} patterns (a
+ * name without a database means the configured one); tables without a primary key are refused. A snapshot
+ * interrupted by a crash is redone; the target then sees some {@code r} events twice, which its upserts absorb.
+ *
+ * <p>{@link #run} runs on one thread; the binlog client reads on its own thread and hands events over through a
+ * bounded queue, so handler calls stay on the run thread. {@link #stop}, {@link #status} and
+ * {@link #acknowledge} are safe from any thread; acknowledging only records the position (binlog retention is by
+ * time). A lost connection surfaces as a retriable {@link FerryException}; the caller restarts {@code run} from
+ * the last committed position.
+ */
+public final class MySqlSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MySqlSource.class);
+    private static final long POLL_MILLIS = 100;
+    private static final long CONNECT_MILLIS = 15_000;
+
+    private final SourceConfig config;
+    private final long serverId;
+    private final MySqlConnections connections;
+
+    private List<TableId> tables;
+    private volatile boolean stopped;
+    private volatile String phase = "created";
+    private volatile ChangeStream changes;
+    private volatile MySqlPosition acknowledged;
+    private volatile Duration lockHeld;
+    private volatile List<SnapshotReader.Table> snapshotTables = List.of();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    /**
+     * @param serverId the replica server id this capture uses on the binlog connection; unique among the
+     *                 server's replicas and different from the server's own {@code server_id}
+     */
+    public MySqlSource(SourceConfig config, long serverId) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (serverId <= 0 || serverId > 0xFFFFFFFFL) {
+            throw new FerryException("MySQL replica server id " + serverId + " is invalid: use 1 to 4294967295");
+        }
+        this.serverId = serverId;
+        this.connections = new MySqlConnections(config);
+    }
+
+    @Override
+    public void prepare() {
+        try (Connection c = connections.open()) {
+            checkServer(c);
+            checkPrivileges(c);
+            tables = resolveTables(new Catalog(c));
+            checkSelect(c, tables);
+            phase = "prepared";
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+    }
+
+    /** How long the last snapshot held the global read lock, or {@code null} if this source took none. */
+    public Duration snapshotLockHeld() {
+        return lockHeld;
+    }
+
+    private List<TableId> resolveTables(Catalog catalog) throws SQLException {
+        List<TableId> resolved = TableSelector.resolve(config.tables(), config.database(), catalog.tables());
+        for (TableId id : resolved) {
+            TableDef def = catalog.describe(id);
+            if (def == null || def.shape.primaryKey().isEmpty()) {
+                throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
+                        + " changes exactly once — add a primary key or remove it from source.tables");
+            }
+        }
+        return resolved;
+    }
+
+    private void checkServer(Connection c) throws SQLException {
+        String[] names = {"log_bin", "binlog_format", "binlog_row_image", "binlog_row_metadata"};
+        String[] wanted = {"ON", "ROW", "FULL", "FULL"};
+        for (int i = 0; i < names.length; i++) {
+            String value = variable(c, names[i]);
+            if (value == null) {
+                throw new FerryException("MySQL at " + connections.where() + " has no " + names[i] + " setting;"
+                        + " Ferry needs MySQL 8.0.1+ or MariaDB 10.5+ with " + names[i] + "=" + wanted[i]);
+            }
+            String v = value.equals("1") && i == 0 ? "ON" : value.toUpperCase(Locale.ROOT);
+            if (!v.equals(wanted[i])) {
+                String fix = i == 0 ? "start the server with --log-bin (binary logging on) and restart it"
+                        : "set " + names[i] + "=" + wanted[i] + " in the server configuration (and SET GLOBAL "
+                        + names[i] + " = '" + wanted[i] + "' for the running server)";
+                throw new FerryException("MySQL at " + connections.where() + " has " + names[i] + "=" + value + "; "
+                        + fix);
+            }
+        }
+    }
+
+    private static String variable(Connection c, String name) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL VARIABLES LIKE '" + name + "'")) {
+            return rs.next() ? rs.getString(2) : null;
+        }
+    }
+
+    private void checkPrivileges(Connection c) throws SQLException {
+        Set<String> global = new HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+            while (rs.next()) {
+                String grant = rs.getString(1).toUpperCase(Locale.ROOT);
+                int on = grant.indexOf(" ON *.* TO ");
+                if (grant.startsWith("GRANT ") && on > 0) {
+                    for (String p : grant.substring(6, on).split(",")) {
+                        global.add(p.trim());
+                    }
+                }
+            }
+        }
+        if (global.contains("ALL PRIVILEGES")) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        if (!global.contains("REPLICATION SLAVE")) {
+            missing.add("REPLICATION SLAVE");
+        }
+        if (!global.contains("REPLICATION CLIENT") && !global.contains("BINLOG MONITOR")) {
+            missing.add(isMariaDb(c) ? "BINLOG MONITOR" : "REPLICATION CLIENT");
+        }
+        if (config.snapshot() == SourceConfig.SnapshotMode.INITIAL && !global.contains("RELOAD")) {
+            missing.add("RELOAD");
+        }
+        if (!missing.isEmpty()) {
+            String list = String.join(", ", missing);
+            throw new FerryException("user \"" + config.user() + "\" lacks " + list + " (needed to read the binlog"
+                    + (missing.contains("RELOAD") ? " and to take a consistent snapshot" : "") + "); run GRANT "
+                    + list + " ON *.* TO '" + config.user() + "'@'%'");
+        }
+    }
+
+    private static boolean isMariaDb(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("mariadb");
+    }
+
+    private void checkSelect(Connection c, List<TableId> ids) {
+        for (TableId id : ids) {
+            try (Statement st = c.createStatement()) {
+                st.executeQuery("SELECT 1 FROM " + TableSelector.sql(id) + " LIMIT 0").close();
+            } catch (SQLException e) {
+                throw new FerryException("user \"" + config.user() + "\" cannot read table \"" + id + "\": "
+                        + MySqlConnections.firstLine(e) + "; run GRANT SELECT ON " + TableSelector.sql(id) + " TO '"
+                        + config.user() + "'@'%'", e, false);
+            }
+        }
+    }
+
+    @Override
+    public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
+        if (tables == null) {
+            prepare();
+        }
+        MySqlPosition from = resume == null || resume.isEmpty() ? null : MySqlPosition.fromResume(resume);
+        try {
+            Connection catalogConnection = track(connections.open());
+            Catalog catalog = new Catalog(catalogConnection);
+            SchemaAnnouncer announcer = new SchemaAnnouncer();
+            boolean fresh = from == null;
+            MySqlPosition start;
+            if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
+                    || (from != null && from.snapshotInterrupted())) {
+                if (!fresh) {
+                    LOG.warn("Snapshot was interrupted; redoing it (rows already published are published again as"
+                            + " r events and upserted)");
+                }
+                start = snapshot(catalog, announcer, handler);
+                if (start == null) {
+                    return;
+                }
+            } else if (fresh) {
+                String[] status = binlogStatus(catalogConnection);
+                start = MySqlPosition.snapshotDone(status[0], Long.parseLong(status[1]));
+            } else {
+                requireBinlog(catalogConnection, from);
+                start = from;
+            }
+            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start);
+        } catch (SQLException e) {
+            if (stopped) {
+                return;
+            }
+            throw connections.lost(e);
+        } finally {
+            closeAll();
+        }
+    }
+
+    /** {@code [file, position]} of the binlog's end now. */
+    private String[] binlogStatus(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+            if (!rs.next()) {
+                throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (SHOW"
+                        + " MASTER STATUS is empty); start the server with --log-bin");
+            }
+            return new String[] {rs.getString(1), rs.getString(2)};
+        }
+    }
+
+    private void requireBinlog(Connection c, MySqlPosition from) throws SQLException {
+        List<String> files = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+            while (rs.next()) {
+                files.add(rs.getString(1));
+            }
+        }
+        if (!files.contains(from.file)) {
+            throw purged(from, files.isEmpty() ? null : files.get(0), null);
+        }
+    }
+
+    private FerryException purged(MySqlPosition from, String oldest, Exception cause) {
+        return new FerryException("the binlog position to resume from (" + from.file + ":" + from.startPos()
+                + ") is gone from MySQL at " + connections.where() + (oldest == null ? "" : "; the oldest binlog is "
+                + oldest) + ": it was purged before Ferry read it, so changes after the last published position are"
+                + " lost. Take a new snapshot: delete the pipeline's offsets or use a new pipeline name", cause, false);
+    }
+
+    /** Copies all tables consistently with a binlog position; returns where streaming starts, null if stopped. */
+    private MySqlPosition snapshot(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler)
+            throws SQLException, InterruptedException {
+        phase = "snapshot";
+        int workers = Math.max(1, Math.min(SnapshotReader.MAX_WORKERS, tables.size()));
+        List<Connection> readers = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            Connection r = track(connections.open());
+            try (Statement st = r.createStatement()) {
+                st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            r.setAutoCommit(false);
+            readers.add(r);
+        }
+        Connection lock = track(connections.open());
+        List<SnapshotReader.Table> work = new ArrayList<>();
+        String[] status;
+        Catalog lockedCatalog = new Catalog(lock);
+        try (Statement st = lock.createStatement()) {
+            st.execute("SET SESSION lock_wait_timeout = 60");
+            long asked = System.nanoTime();
+            st.execute("FLUSH TABLES WITH READ LOCK");
+            long locked = System.nanoTime();
+            try {
+                status = binlogStatus(lock);
+                for (TableId id : tables) {
+                    TableDef def = lockedCatalog.describe(id);
+                    if (def == null) {
+                        throw new FerryException("table \"" + id + "\" was dropped before the snapshot started");
+                    }
+                    work.add(new SnapshotReader.Table(def, 0));
+                }
+                for (Connection r : readers) {
+                    try (Statement rs = r.createStatement()) {
+                        rs.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                    }
+                }
+            } finally {
+                st.execute("UNLOCK TABLES");
+            }
+            long unlocked = System.nanoTime();
+            lockHeld = Duration.ofNanos(unlocked - locked);
+            LOG.info("Snapshot of {} table(s) at binlog {}:{}: global read lock held {} µs (waited {} µs for it)",
+                    tables.size(), status[0], status[1], (unlocked - locked) / 1000, (locked - asked) / 1000);
+        }
+        untrack(lock);
+        List<SnapshotReader.Table> estimated = new ArrayList<>();
+        for (SnapshotReader.Table t : work) {
+            estimated.add(new SnapshotReader.Table(t.def, catalog.estimate(t.id())));
+        }
+        snapshotTables = List.copyOf(estimated);
+        long pos = Long.parseLong(status[1]);
+        SnapshotReader reader = new SnapshotReader(connections, estimated, readers, status[0], pos);
+        if (!reader.read(handler, announcer, () -> stopped)) {
+            return null;
+        }
+        for (Connection r : readers) {
+            untrack(r);
+        }
+        MySqlPosition done = MySqlPosition.snapshotDone(status[0], pos);
+        handler.boundary(done);
+        handler.flush();
+        return done;
+    }
+
+    private void stream(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, MySqlPosition resume,
+                        MySqlPosition start) throws SQLException, InterruptedException {
+        phase = "streaming";
+        Predicate<TableId> captured = capturedTables();
+        ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file);
+        stream.position = start.toString();
+        changes = stream;
+        BinlogClient client = track(new BinlogClient(config, serverId, start.file, start.startPos()));
+        try {
+            client.connect(CONNECT_MILLIS);
+        } catch (IOException e) {
+            throw connectFailure(e, start);
+        } catch (TimeoutException e) {
+            throw FerryException.retriable("cannot open the binlog connection to MySQL at " + connections.where()
+                    + " within " + CONNECT_MILLIS / 1000 + " s", e);
+        }
+        LOG.info("Streaming the binlog of {} from {}", connections.where(), start);
+        while (!stopped) {
+            Object item = client.poll(POLL_MILLIS);
+            if (item == null) {
+                handler.idle();
+            } else if (item instanceof Event event) {
+                stream.accept(event);
+            } else if (item instanceof BinlogClient.Failure f) {
+                if (stopped) {
+                    return;
+                }
+                throw connectFailure(f.error(), start);
+            }
+        }
+    }
+
+    private FerryException connectFailure(Exception e, MySqlPosition start) {
+        if (e instanceof ServerException se && se.getErrorCode() == 1236) {
+            return purged(start, null, e);
+        }
+        return FerryException.retriable("lost the binlog connection to MySQL at " + connections.where() + ": "
+                + MySqlConnections.firstLine(e), e);
+    }
+
+    private Predicate<TableId> capturedTables() {
+        List<TableSelector.Entry> entries = new ArrayList<>();
+        for (String text : config.tables()) {
+            entries.add(TableSelector.parse(text, config.database()));
+        }
+        Set<TableId> resolved = Set.copyOf(tables);
+        return id -> {
+            if (resolved.contains(id)) {
+                return true;
+            }
+            for (TableSelector.Entry e : entries) {
+                if (e.matches(id)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    @Override
+    public void acknowledge(SourcePosition boundary) {
+        if (boundary instanceof MySqlPosition p) {
+            acknowledged = p;
+        }
+    }
+
+    @Override
+    public SourceStatus status() {
+        ChangeStream c = changes;
+        List<SourceStatus.TableProgress> progress = new ArrayList<>();
+        for (SnapshotReader.Table t : snapshotTables) {
+            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done));
+        }
+        MySqlPosition acked = acknowledged;
+        String position = (c == null ? "" : c.position) + (acked == null ? "" : " (acknowledged " + acked + ")");
+        return new SourceStatus(phase, position, c == null ? 0 : c.lastCommitMicros, progress);
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        closeAll();
+        phase = "closed";
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        synchronized (open) {
+            open.add(resource);
+        }
+        return resource;
+    }
+
+    private void untrack(AutoCloseable resource) {
+        synchronized (open) {
+            open.remove(resource);
+        }
+        MySqlConnections.closeQuietly(resource);
+    }
+
+    private void closeAll() {
+        List<AutoCloseable> all;
+        synchronized (open) {
+            all = new ArrayList<>(open);
+            open.clear();
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
+            MySqlConnections.closeQuietly(all.get(i));
+        }
+    }
+}

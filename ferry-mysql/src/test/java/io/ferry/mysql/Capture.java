@@ -1,0 +1,50 @@
+package io.ferry.mysql;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Runs a {@link MySqlSource} on a background thread, as the pipeline runner would, for one test. */
+final class Capture implements AutoCloseable {
+
+    final MySqlSource source;
+    final RecordingHandler handler;
+    private final Thread thread;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private Capture(MySqlSource source, RecordingHandler handler, Map<String, Object> resume) {
+        this.source = source;
+        this.handler = handler;
+        this.thread = new Thread(() -> {
+            try {
+                source.run(resume, handler);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "capture");
+        thread.start();
+    }
+
+    /** Starts capturing; the handler acknowledges every boundary when {@code acknowledge} is set. */
+    static Capture start(MySqlSource source, Map<String, Object> resume, boolean acknowledge) {
+        return new Capture(source, acknowledge ? new RecordingHandler(source) : new RecordingHandler(), resume);
+    }
+
+    Throwable failure() {
+        return failure.get();
+    }
+
+    /** Stops the source, waits for run() to return and rethrows what it threw. */
+    @Override
+    public void close() throws Exception {
+        source.stop();
+        thread.join(30_000);
+        source.close();
+        Throwable t = failure.get();
+        if (t instanceof Exception e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new AssertionError(t);
+        }
+    }
+}
