@@ -5,6 +5,7 @@ import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.EmbeddedKafka;
+import io.ferry.mysql.MySqlSource;
 import io.ferry.postgres.PostgresSource;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class PipelineRunner implements AutoCloseable {
             bootstrapServers = embedded.bootstrapServers();
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrapServers, source, "postgresql");
+        capture = new CaptureLoop(config, bootstrapServers, source, connectorName(config));
         start(capture, "ferry-capture");
         if (!config.sink().type().equals("none")) {
             apply = new ApplyLoop(config, bootstrapServers);
@@ -174,9 +175,15 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     private static Source createSource(PipelineConfig config) {
-        if (config.source().type().equals("postgres")) {
-            return new PostgresSource(config.source(), config.slotName());
-        }
-        throw new FerryException("source.type: '" + config.source().type() + "' is not supported");
+        return switch (config.source().type()) {
+            case "postgres" -> new PostgresSource(config.source(), config.slotName());
+            case "mysql", "mariadb" -> new MySqlSource(config.source(), config.mysqlServerId());
+            default -> throw new FerryException("source.type: '" + config.source().type() + "' is not supported");
+        };
+    }
+
+    /** The envelope's {@code source.connector}, as Debezium names it. */
+    private static String connectorName(PipelineConfig config) {
+        return config.source().type().equals("postgres") ? "postgresql" : "mysql";
     }
 }

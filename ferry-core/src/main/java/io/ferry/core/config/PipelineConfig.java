@@ -21,6 +21,14 @@ public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka
         return "ferry_" + name.toLowerCase(Locale.ROOT).replace('-', '_');
     }
 
+    /**
+     * The replica server id a MySQL/MariaDB source reads the binlog with; stable per pipeline name, and
+     * away from the small ids servers are usually given.
+     */
+    public long mysqlServerId() {
+        return 100_000L + Integer.toUnsignedLong(name.hashCode()) % 4_000_000_000L;
+    }
+
     /** The Kafka transactional.id of the capture side. */
     public String transactionalId() {
         return "ferry-" + name;

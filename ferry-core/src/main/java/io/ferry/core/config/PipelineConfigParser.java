@@ -85,9 +85,9 @@ public final class PipelineConfigParser {
     }
 
     private SourceConfig source(Section s) {
-        String type = choice(s.scalar("type", true), "postgres");
+        String type = choice(s.scalar("type", true), "postgres", "postgres", "mysql", "mariadb");
         String host = text(s.scalar("host", false), "localhost");
-        int port = port(s.scalar("port", false), 5432);
+        int port = port(s.scalar("port", false), "postgres".equals(type) ? 5432 : 3306);
         String database = text(s.scalar("database", true), null);
         String user = text(s.scalar("user", true), null);
         Secret password = secret(s.scalar("password", false));

@@ -97,7 +97,7 @@ class PipelineConfigParserTest {
     @Test
     void rejectsAnUnsupportedSourceType() {
         assertError(VALID.replace("type: postgres", "type: oracle"),
-                "pipeline.yaml:3: source.type: 'oracle' is not supported; expected postgres");
+                "pipeline.yaml:3: source.type: 'oracle' is not supported; expected postgres or mysql or mariadb");
     }
 
     @Test
@@ -134,6 +134,16 @@ class PipelineConfigParserTest {
     @Test
     void rejectsAMissingSourceSection() {
         assertError("name: shop\n", "pipeline.yaml:1: source: missing required section 'source'");
+    }
+
+    @Test
+    void defaultsAMySqlSourceToPort3306() {
+        PipelineConfig c = parser.parse(VALID.replace("type: postgres", "type: mysql").replace("  port: 6543\n", ""),
+                "pipeline.yaml");
+
+        assertThat(c.source().type()).isEqualTo("mysql");
+        assertThat(c.source().port()).isEqualTo(3306);
+        assertThat(c.mysqlServerId()).isBetween(100_000L, 4_000_100_000L);
     }
 
     @Test
