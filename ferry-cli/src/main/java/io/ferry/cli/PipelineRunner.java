@@ -84,7 +84,7 @@ public final class PipelineRunner implements AutoCloseable {
             lastNanos = now;
             out.println(status(rate).format(System.currentTimeMillis() * 1000));
         }
-        RuntimeException failure = capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        RuntimeException failure = failure();
         stop();
         return failure;
     }
@@ -96,18 +96,17 @@ public final class PipelineRunner implements AutoCloseable {
                 capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
     }
 
+    /** The Kafka cluster the pipeline runs through: the configured one, or the embedded broker's address. */
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    public SourceStatus sourceStatus() {
-        return source.status();
-    }
-
+    /** Changes committed to the target since this runner started; 0 without a sink. */
     public long applied() {
         return apply == null ? 0 : apply.applied();
     }
 
+    /** Changes committed to Kafka by the current capture attempt. */
     public long captured() {
         return capture.eventsCommitted();
     }
@@ -120,10 +119,15 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** The fatal error of either half, or null while both run or stopped cleanly. */
     public String failureMessage() {
-        RuntimeException f = capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        RuntimeException f = failure();
         return f == null ? null : f.getMessage();
     }
 
+    private RuntimeException failure() {
+        return capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+    }
+
+    /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */
     public void stop() {
         if (capture != null) {
             capture.stop();
