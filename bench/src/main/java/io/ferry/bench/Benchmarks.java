@@ -2,20 +2,24 @@ package io.ferry.bench;
 
 import java.util.Arrays;
 
-/** {@code Benchmarks capture|e2e|all [flags]}: runs one or both benchmarks in this JVM and prints their tables. */
+/**
+ * {@code Benchmarks capture|e2e|all|mysql-capture [flags]}: runs one or both PostgreSQL benchmarks (or the
+ * MariaDB capture benchmark) in this JVM and prints their tables.
+ */
 public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         String which = args.length == 0 ? "help" : args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         if (o.help || which.equals("help") || which.equals("--help") || which.equals("-h")) {
-            System.out.println("usage: bench/run capture|e2e|all|kafka-tx|pg-decode [flags]");
+            System.out.println("usage: bench/run capture|e2e|all|mysql-capture|kafka-tx|pg-decode [flags]");
             System.out.println(Options.usage());
             return;
         }
         switch (which) {
             case "capture" -> CaptureBenchmark.run(o).print(System.out);
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
+            case "mysql-capture" -> MySqlCaptureBenchmark.run(o).print(System.out);
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "pg-decode" -> PgDecodeProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "all" -> {
