@@ -142,13 +142,13 @@ public final class PipelineConfigParser {
     }
 
     private SinkConfig sink(Section s) {
-        String type = choice(s.scalar("type", true), "none", "none", "postgres");
+        String type = choice(s.scalar("type", true), "none", "none", "postgres", "mysql", "mariadb");
         if ("none".equals(type)) {
             s.rejectUnknown(List.of("type"));
             return SinkConfig.none();
         }
         String host = text(s.scalar("host", false), "localhost");
-        int port = port(s.scalar("port", false), 5432);
+        int port = port(s.scalar("port", false), "postgres".equals(type) ? 5432 : 3306);
         String database = text(s.scalar("database", type != null), null);
         String user = text(s.scalar("user", type != null), null);
         Secret password = secret(s.scalar("password", false));

@@ -1,0 +1,103 @@
+package io.ferry.mysql.sink;
+
+import io.ferry.core.ColumnType;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * Binds a value of a {@link io.ferry.core.TypeKind} to a statement parameter, in the form MySQL reads back
+ * exactly. Decimals go as their plain digits, which a decimal column stores exactly and a text column keeps
+ * as written, and {@code NaN}/{@code Infinity} numerics as those words: a text column holds them, a decimal
+ * column refuses them. Temporal values go as text in MySQL's own format, instants in UTC (the session's zone).
+ *
+ * <p>A value MySQL cannot hold (a NaN or infinite float, a date outside years 1 to 9999) fails with an
+ * {@link SQLDataException} that names it, so the event is rejected rather than stored as something else.
+ */
+final class ValueBinder {
+
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+    static final DateTimeFormatter TIMETZ = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSSxxx");
+    static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
+
+    private ValueBinder() {
+    }
+
+    static void bind(PreparedStatement ps, int index, ColumnType type, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+            return;
+        }
+        switch (type.kind()) {
+            case INT16 -> ps.setShort(index, (Short) value);
+            case INT32 -> ps.setInt(index, (Integer) value);
+            case INT64 -> ps.setLong(index, (Long) value);
+            case DECIMAL -> ps.setString(index, value instanceof BigDecimal d ? d.toPlainString() : value.toString());
+            // As text: a numeric literal -0.0 is the decimal zero, while the string '-0.0' converts to -0.0.
+            case FLOAT32 -> ps.setString(index, Float.toString(finite((Float) value, type)));
+            case FLOAT64 -> ps.setString(index, Double.toString(finite((Double) value, type)));
+            case BOOLEAN -> ps.setBoolean(index, (Boolean) value);
+            case BYTES -> ps.setBytes(index, (byte[]) value);
+            case DATE -> ps.setString(index, inRange((LocalDate) value, type).toString());
+            case TIME -> ps.setString(index, time((LocalTime) value));
+            case TIMETZ -> ps.setString(index, TIMETZ.format((OffsetTime) value));
+            case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, type)));
+            case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, type), type)));
+            case ARRAY -> ps.setString(index, JsonArrays.encode(type.element(), (List<?>) value));
+            default -> ps.setString(index, value.toString());
+        }
+    }
+
+    /** PostgreSQL's {@code 24:00:00} arrives as {@link LocalTime#MAX}; a MySQL time holds it as it is. */
+    static String time(LocalTime t) {
+        return t.equals(LocalTime.MAX) ? "24:00:00" : TIME.format(t);
+    }
+
+    private static float finite(Float f, ColumnType type) throws SQLDataException {
+        if (f.isNaN() || f.isInfinite()) {
+            throw cannotHold(f, type);
+        }
+        return f;
+    }
+
+    private static double finite(Double d, ColumnType type) throws SQLDataException {
+        if (d.isNaN() || d.isInfinite()) {
+            throw cannotHold(d, type);
+        }
+        return d;
+    }
+
+    private static LocalDate inRange(LocalDate d, ColumnType type) throws SQLDataException {
+        if (d.getYear() < 1 || d.getYear() > 9999) {
+            throw cannotHold(d, type);
+        }
+        return d;
+    }
+
+    private static LocalDateTime inRange(LocalDateTime t, ColumnType type) throws SQLDataException {
+        inRange(t.toLocalDate(), type);
+        return t;
+    }
+
+    private static LocalDateTime utc(Instant i, ColumnType type) throws SQLDataException {
+        if (i.isBefore(Instant.parse("0001-01-01T00:00:00Z")) || i.isAfter(Instant.parse("9999-12-31T23:59:59.999999Z"))) {
+            throw cannotHold(i, type);
+        }
+        return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static SQLDataException cannotHold(Object value, ColumnType type) {
+        return new SQLDataException("MySQL cannot store the " + type.kind() + " value " + value + " (source type "
+                + type.sourceName() + ") in its column type", "22003");
+    }
+}

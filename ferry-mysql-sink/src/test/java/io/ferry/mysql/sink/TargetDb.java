@@ -1,0 +1,70 @@
+package io.ferry.mysql.sink;
+
+import io.ferry.core.Secret;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.mysql.MariaDbTestServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shared MariaDB as a sink target; each test writes into a fresh database. */
+final class TargetDb {
+
+    static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private TargetDb() {
+    }
+
+    static String freshDatabase() {
+        String name = "sink_" + DATABASES.incrementAndGet();
+        DB.executeAsAdmin("CREATE DATABASE " + Sql.ident(name));
+        return name;
+    }
+
+    static SinkConfig config(String database) {
+        return new SinkConfig("mysql", DB.host(), DB.port(), database, MariaDbTestServer.ADMIN,
+                new Secret(MariaDbTestServer.ADMIN_PASSWORD), null, true, SinkConfig.OnError.STOP);
+    }
+
+    /**
+     * A connection that reads with server-side prepared statements: the binary protocol gives floats back
+     * exactly, where the text protocol prints six digits.
+     */
+    static Connection reader(String database) throws SQLException {
+        return DriverManager.getConnection(DB.jdbcUrl(database) + "?useServerPrepStmts=true",
+                MariaDbTestServer.ADMIN, MariaDbTestServer.ADMIN_PASSWORD);
+    }
+
+    static void execute(String database, String sql) {
+        try (Connection c = reader(database); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Rows as lists of JDBC objects. */
+    static List<List<Object>> query(String database, String sql) {
+        try (Connection c = reader(database); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<List<Object>> rows = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= n; i++) {
+                    row.add(rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}
