@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -64,7 +68,13 @@ public final class Applier implements Runnable {
     private final OnError onError;
     private final EnvelopeReader reader = new EnvelopeReader();
     private final Map<TopicPartition, Long> expected = new HashMap<>();
-    private final Set<String> preparedSchemas = new HashSet<>();
+    /** Schemas the sink was made ready for; touched by the writer thread only. */
+    private final Set<TableSchema> preparedSchemas = new HashSet<>();
+    /** Writes batches to the target; the sink is used by this thread, or by the polling thread only while
+     * no batch is in flight (rebalances wait for it). */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "ferry-apply-writer"));
+    private Future<Boolean> inFlight;
+    private List<OffsetUpdate> inFlightOffsets = List.of();
     private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -116,13 +126,23 @@ public final class Applier implements Runnable {
                 if (!pending.isEmpty() && (caughtUp || pending.size() >= MAX_BATCH
                         || System.nanoTime() - batchStarted >= MAX_WAIT_NANOS)) {
                     applyPending(schemas);
+                } else if (inFlight != null && inFlight.isDone()) {
+                    finishInFlight();
                 }
             }
             if (!pending.isEmpty()) {
                 applyPending(schemas);
             }
+            finishInFlight();
         } finally {
             state = "stopped";
+            writer.shutdown();
+            try {
+                // The sink and the consumer are closed after the last batch has left the writer thread.
+                writer.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (consumer != null) {
                 consumer.close(Duration.ofSeconds(5));
             }
@@ -159,6 +179,11 @@ public final class Applier implements Runnable {
         return state;
     }
 
+    /**
+     * Hands the pending records to the writer thread as one batch. The next batch is polled and decoded here
+     * while this one is in the target, so the database and the decoding work at the same time; batches still
+     * commit one after the other, each chaining its expected offsets on the one before.
+     */
     private void applyPending(SchemaStore schemas) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(pending);
         pending.clear();
@@ -173,21 +198,73 @@ public final class Applier implements Runnable {
                 events.add(e);
             }
         }
+        if (!finishInFlight()) {
+            return; // the batch before lost a partition: this one's expected offsets are void
+        }
+        for (OffsetUpdate u : offsets) {
+            expected.put(new TopicPartition(u.topic(), u.partition()), u.newNext());
+        }
+        inFlightOffsets = offsets;
+        inFlight = writer.submit(() -> write(sources, events, offsets));
+    }
+
+    /**
+     * Waits for the batch in the target, if any. Returns false when it lost a partition, after re-seeking
+     * every assigned partition to its stored offset; rethrows its fatal failure.
+     */
+    private boolean finishInFlight() {
+        Future<Boolean> f = inFlight;
+        if (f == null) {
+            return true;
+        }
+        inFlight = null;
+        boolean committed;
+        try {
+            committed = f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while applying a batch", e, true);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        if (!committed) {
+            reseekAssigned();
+            return false;
+        }
+        Map<TopicPartition, OffsetAndMetadata> group = new HashMap<>();
+        for (OffsetUpdate u : inFlightOffsets) {
+            group.put(new TopicPartition(u.topic(), u.partition()), new OffsetAndMetadata(u.newNext()));
+        }
+        // Only for lag monitoring: positions come from the target's ferry_offsets table.
+        consumer.commitAsync(group, null);
+        return true;
+    }
+
+    /** On the writer thread: applies one batch; false when a partition was lost meanwhile. */
+    private boolean write(List<ConsumerRecord<byte[], byte[]>> sources, List<ChangeEvent> events,
+                          List<OffsetUpdate> offsets) {
+        for (ChangeEvent e : events) {
+            if (preparedSchemas.add(e.schema())) {
+                sink.ensureTable(e.schema());
+            }
+        }
         long backoffMillis = 500;
         while (true) {
             try {
                 sink.apply(events, offsets);
-                committed(offsets, events);
+                applied.addAndGet(events.size());
+                if (!events.isEmpty()) {
+                    lastAppliedCommitMicros = events.get(events.size() - 1).commitMicros();
+                }
                 state = "applying";
-                return;
+                return true;
             } catch (RejectedChangeException e) {
                 ConsumerRecord<byte[], byte[]> bad = sources.remove(e.index());
                 ChangeEvent event = events.remove(e.index());
                 reject(bad, describe(bad, event), e.getMessage(), e);
             } catch (PartitionLostException e) {
                 log.info("a partition moved to another applier; re-reading stored offsets: {}", e.getMessage());
-                reseekAssigned();
-                return;
+                return false;
             } catch (FerryException e) {
                 if (!e.retriable() || stopping) {
                     throw e;
@@ -205,10 +282,6 @@ public final class Applier implements Runnable {
         try {
             TableSchema schema = schemas.schema(r.topic(), EnvelopeReader.schemaVersion(r.value()));
             EnvelopeReader.Envelope env = reader.read(schema, r.value());
-            String schemaKey = r.topic() + "@" + schema.version();
-            if (preparedSchemas.add(schemaKey)) {
-                sink.ensureTable(schema);
-            }
             return new ChangeEvent(env.op(), schema, env.before(), env.after(),
                     new RecordPosition(r.topic(), r.partition(), r.offset()), -1, env.commitMicros());
         } catch (FerryException e) {
@@ -228,7 +301,7 @@ public final class Applier implements Runnable {
         log.warn("sent {} to {}: {}", where, TopicNames.deadLetters(prefix), reason);
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+    private synchronized void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
         if (deadLetters == null) {
             try (TopicAdmin admin = new TopicAdmin(bootstrapServers, clientProperties)) {
                 admin.ensureTopic(TopicNames.deadLetters(prefix), 1, false);
@@ -262,21 +335,6 @@ public final class Applier implements Runnable {
         List<OffsetUpdate> updates = new ArrayList<>(next.size());
         next.forEach((tp, n) -> updates.add(new OffsetUpdate(tp.topic(), tp.partition(), expected.getOrDefault(tp, -1L), n)));
         return updates;
-    }
-
-    private void committed(List<OffsetUpdate> offsets, List<ChangeEvent> events) {
-        Map<TopicPartition, OffsetAndMetadata> group = new HashMap<>();
-        for (OffsetUpdate u : offsets) {
-            TopicPartition tp = new TopicPartition(u.topic(), u.partition());
-            expected.put(tp, u.newNext());
-            group.put(tp, new OffsetAndMetadata(u.newNext()));
-        }
-        applied.addAndGet(events.size());
-        if (!events.isEmpty()) {
-            lastAppliedCommitMicros = events.get(events.size() - 1).commitMicros();
-        }
-        // Only for lag monitoring: positions come from the target's ferry_offsets table.
-        consumer.commitAsync(group, null);
     }
 
     private void reseekAssigned() {
@@ -341,12 +399,15 @@ public final class Applier implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // The batch in the target may hold records of these partitions: let it commit while we own them.
+            finishInFlight();
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             partitions.forEach(expected::remove);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            finishInFlight();
             seekToStored(partitions);
         }
     }
