@@ -1,11 +1,8 @@
 package io.ferry.cli;
 
-import io.ferry.core.FerryException;
 import io.ferry.core.Sink;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.Applier;
-import io.ferry.mysql.sink.MySqlSink;
-import io.ferry.postgres.sink.PostgresSink;
 
 /** Apply side of a pipeline: the pipeline's topics → the target, exactly once through the target's offsets. */
 final class ApplyLoop extends SupervisedLoop {
@@ -23,7 +20,7 @@ final class ApplyLoop extends SupervisedLoop {
 
     @Override
     protected void attempt() {
-        try (Sink sink = createSink()) {
+        try (Sink sink = Sinks.open(config.sink())) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
             applier = a;
@@ -37,14 +34,6 @@ final class ApplyLoop extends SupervisedLoop {
                 applier = null;
             }
         }
-    }
-
-    private Sink createSink() {
-        return switch (config.sink().type()) {
-            case "postgres" -> new PostgresSink(config.sink());
-            case "mysql", "mariadb" -> new MySqlSink(config.sink());
-            default -> throw new FerryException("sink.type: '" + config.sink().type() + "' is not supported");
-        };
     }
 
     @Override

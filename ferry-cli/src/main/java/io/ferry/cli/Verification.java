@@ -1,13 +1,18 @@
 package io.ferry.cli;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.Sink;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.verify.RowSource;
+import io.ferry.core.verify.TableDiff;
 import io.ferry.kafka.AppliedCheck;
 import io.ferry.kafka.TopicNames;
+import io.ferry.mysql.MySqlRows;
+import io.ferry.postgres.PostgresRows;
 import io.ferry.postgres.PostgresVerifier;
 import io.ferry.postgres.TableComparison;
-import io.ferry.postgres.sink.PostgresSink;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,16 +22,28 @@ import java.util.Locale;
 /**
  * Compares every captured table between source and target, after waiting (unless told not to) until the
  * pipeline has carried every change made before the check began. Used by {@code ferry verify} and the demo.
+ *
+ * <p>PostgreSQL to PostgreSQL compares md5 checksums computed by each server ({@link TableComparison}: no rows
+ * travel unless a chunk differs, and any key type works). Any pair involving MySQL/MariaDB reads both sides'
+ * rows, decoded into Ferry's value model with the source's column kinds, and compares their canonical hashes
+ * chunk by chunk ({@link TableDiff}); keys must then be of a kind both databases order alike.
  */
 final class Verification {
 
     private static final int CHUNK_ROWS = 10_000;
     private static final int MAX_DIFFERENCES = 20;
 
+    /** A side of the comparison that reads tables as rows. */
+    private interface Rows extends AutoCloseable {
+        RowSource rows(TableSchema schema);
+
+        @Override
+        void close();
+    }
+
     private final PipelineConfig config;
     private final String bootstrapServers;
     private final PrintStream out;
-
     Verification(PipelineConfig config, String bootstrapServers, PrintStream out) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
@@ -35,18 +52,66 @@ final class Verification {
             throw new FerryException("verify compares source and target, but pipeline " + config.name()
                     + " has no sink (sink.type: none)");
         }
+        sourceKind();
+        targetKind();
+    }
+
+    private String sourceKind() {
+        return switch (config.source().type()) {
+            case "postgres", "postgresql" -> "postgres";
+            case "mysql", "mariadb" -> "mysql";
+            default -> throw new FerryException("verify does not support source.type " + config.source().type());
+        };
+    }
+
+    private String targetKind() {
+        return switch (config.sink().type()) {
+            case "postgres", "postgresql" -> "postgres";
+            case "mysql", "mariadb" -> "mysql";
+            default -> throw new FerryException("verify does not support sink.type " + config.sink().type());
+        };
     }
 
     /** True when every table matches; prints one line per table and the differing keys. */
     boolean run(boolean wait, Duration timeout) throws InterruptedException {
-        try (PostgresVerifier verifier = new PostgresVerifier(config.source(), config.slotName(), config.sink())) {
-            List<TableSchema> tables = verifier.tables();
-            if (wait) {
-                awaitCaughtUp(verifier, tables, timeout);
+        if (sourceKind().equals("postgres") && targetKind().equals("postgres")) {
+            return runPostgres(wait, timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TableSchema> tables;
+        if (sourceKind().equals("postgres")) {
+            try (PostgresVerifier verifier = new PostgresVerifier(config.source(), config.slotName())) {
+                tables = verifier.tables();
+                if (wait) {
+                    awaitCaptured(verifier, timeout);
+                }
             }
+        } else {
+            try (MySqlRows source = MySqlRows.source(config.source())) {
+                tables = source.describeTables();
+            }
+            if (wait) {
+                out.println("waiting for the target to apply what Kafka holds (--no-wait skips this; a MySQL"
+                        + " source's capture lag is not checked)...");
+            }
+        }
+        if (wait) {
+            awaitApplied(tables, deadline, timeout);
+        }
+        try (Rows source = open(sourceKind(), true); Rows target = open(targetKind(), false)) {
             boolean all = true;
             for (TableSchema t : tables) {
-                TableComparison.Result r = verifier.compare(t, CHUNK_ROWS, MAX_DIFFERENCES);
+                TableDiff.Result r;
+                try {
+                    r = new TableDiff(t, CHUNK_ROWS, MAX_DIFFERENCES).compare(source.rows(t), target.rows(t));
+                } catch (FerryException e) {
+                    if (e.retriable()) {
+                        throw e;
+                    }
+                    out.printf(Locale.ROOT, "%s: CANNOT VERIFY: %s%n", t.table(), e.getMessage());
+                    all = false;
+                    continue;
+                }
                 all &= r.matches();
                 print(r);
             }
@@ -54,19 +119,68 @@ final class Verification {
         }
     }
 
-    private void awaitCaughtUp(PostgresVerifier verifier, List<TableSchema> tables, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private Rows open(String kind, boolean source) {
+        if (kind.equals("postgres")) {
+            PostgresRows rows = source ? PostgresRows.source(config.source()) : PostgresRows.target(config.sink());
+            return new Rows() {
+                public RowSource rows(TableSchema schema) {
+                    return rows.rows(schema);
+                }
+
+                public void close() {
+                    rows.close();
+                }
+            };
+        }
+        MySqlRows rows = source ? MySqlRows.source(config.source()) : MySqlRows.target(config.sink());
+        return new Rows() {
+            public RowSource rows(TableSchema schema) {
+                return rows.rows(schema);
+            }
+
+            public void close() {
+                rows.close();
+            }
+        };
+    }
+
+    private boolean runPostgres(boolean wait, Duration timeout) throws InterruptedException {
+        try (PostgresVerifier verifier = new PostgresVerifier(config.source(), config.slotName(), config.sink())) {
+            List<TableSchema> tables = verifier.tables();
+            if (wait) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                awaitCaptured(verifier, timeout);
+                awaitApplied(tables, deadline, timeout);
+            }
+            boolean all = true;
+            for (TableSchema t : tables) {
+                TableComparison.Result r = verifier.compare(t, CHUNK_ROWS, MAX_DIFFERENCES);
+                all &= r.matches();
+                List<TableDiff.Difference> differences = new ArrayList<>();
+                for (TableComparison.Difference d : r.differences()) {
+                    differences.add(new TableDiff.Difference(d.key(), d.sourceRow(), d.targetRow()));
+                }
+                print(new TableDiff.Result(r.table(), r.sourceRows(), r.targetRows(), r.chunks(), r.chunksDiffering(),
+                        differences));
+            }
+            return all;
+        }
+    }
+
+    private void awaitCaptured(PostgresVerifier verifier, Duration timeout) throws InterruptedException {
         out.println("waiting for the pipeline to catch up (--no-wait skips this)...");
         if (!verifier.awaitCaptured(timeout)) {
             throw new FerryException("the source's changes were not captured within " + timeout.toSeconds()
                     + " s: is `ferry run` running for pipeline " + config.name() + "?");
         }
+    }
+
+    private void awaitApplied(List<TableSchema> tables, long deadline, Duration timeout) throws InterruptedException {
         List<String> topics = new ArrayList<>();
         for (TableSchema t : tables) {
             topics.add(TopicNames.table(config.kafka().topicPrefix(), t.table()));
         }
-        try (PostgresSink sink = new PostgresSink(config.sink());
+        try (Sink sink = Sinks.open(config.sink());
              AppliedCheck check = new AppliedCheck(bootstrapServers, config.kafka().properties())) {
             while (!check.applied(topics, sink::storedOffsets)) {
                 if (System.nanoTime() > deadline) {
@@ -78,7 +192,7 @@ final class Verification {
         }
     }
 
-    private void print(TableComparison.Result r) {
+    private void print(TableDiff.Result r) {
         if (r.matches()) {
             out.printf(Locale.ROOT, "%s: match (%,d rows, %d chunks)%n", r.table(), r.sourceRows(), r.chunks());
             return;
@@ -88,7 +202,7 @@ final class Verification {
         if (r.differences().isEmpty() && r.sourceRows() == r.targetRows()) {
             out.println("  no key's row differs, but the chunk checksums do: rows are in a different key order");
         }
-        for (TableComparison.Difference d : r.differences()) {
+        for (TableDiff.Difference d : r.differences()) {
             out.printf("  key (%s): source %s, target %s%n", d.key(),
                     d.sourceRow() == null ? "(missing)" : d.sourceRow(),
                     d.targetRow() == null ? "(missing)" : d.targetRow());

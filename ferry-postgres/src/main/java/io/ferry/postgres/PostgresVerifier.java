@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * The PostgreSQL side of {@code ferry verify}: which tables a pipeline captures, whether its slot has caught
  * up with the source, and a {@link TableComparison} of each table with its copy in a PostgreSQL target.
- * Both connections use the same session settings, so the rows' text forms are comparable.
+ * Both connections use the same session settings, so the rows' text forms are comparable. Without a target
+ * (the sink is another database) it only lists tables and waits for the slot; rows are then compared through
+ * {@link PostgresRows} and {@link io.ferry.core.verify.TableDiff}.
  */
 public final class PostgresVerifier implements AutoCloseable {
 
@@ -27,15 +29,20 @@ public final class PostgresVerifier implements AutoCloseable {
     public PostgresVerifier(SourceConfig sourceConfig, String slotName, SinkConfig targetConfig) {
         this.sourceConfig = sourceConfig;
         this.slotName = slotName;
-        this.targetSchema = targetConfig.schema();
+        this.targetSchema = targetConfig == null ? null : targetConfig.schema();
         this.source = new PgConnections(sourceConfig).regular();
         try {
-            this.target = new PgConnections(targetConfig.host(), targetConfig.port(), targetConfig.database(),
-                    targetConfig.user(), targetConfig.password()).regular();
+            this.target = targetConfig == null ? null : new PgConnections(targetConfig.host(), targetConfig.port(),
+                    targetConfig.database(), targetConfig.user(), targetConfig.password()).regular();
         } catch (RuntimeException e) {
             PgConnections.closeQuietly(source);
             throw e;
         }
+    }
+
+    /** For a source whose target is not PostgreSQL: {@link #tables} and {@link #awaitCaptured} only. */
+    public PostgresVerifier(SourceConfig sourceConfig, String slotName) {
+        this(sourceConfig, slotName, null);
     }
 
     /** The captured tables with their current schemas. */
@@ -65,6 +72,9 @@ public final class PostgresVerifier implements AutoCloseable {
 
     /** Compares one captured table with the table of the same name in the target schema. */
     public TableComparison.Result compare(TableSchema table, int chunkRows, int maxDifferences) {
+        if (target == null) {
+            throw new IllegalStateException("this verifier has no PostgreSQL target");
+        }
         TableComparison comparison = new TableComparison(table, TableSelector.quote(table.table()),
                 TableSelector.quote(targetSchema) + "." + TableSelector.quote(table.table().table()),
                 chunkRows, maxDifferences);

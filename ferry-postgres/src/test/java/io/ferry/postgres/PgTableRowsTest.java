@@ -1,0 +1,119 @@
+package io.ferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.core.Secret;
+import io.ferry.core.TableSchema;
+import io.ferry.core.TypeKind;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.config.SourceConfig.SnapshotMode;
+import io.ferry.core.verify.TableDiff;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The PostgreSQL row reader of {@code ferry verify}: a source table and a copy whose column types differ (enum
+ * held as text, numeric without scale, json instead of jsonb) compare equal through the normalized rows, and a
+ * tampered copy is named key by key.
+ */
+class PgTableRowsTest {
+
+    private static final PostgresTestServer PG = PostgresTestServer.shared();
+
+    private static SinkConfig target() {
+        return new SinkConfig("postgres", PG.host(), PG.port(), PostgresTestServer.DATABASE, PostgresTestServer.USER,
+                new Secret(PostgresTestServer.PASSWORD), "vr_replica", true, SinkConfig.OnError.STOP);
+    }
+
+    private static TableSchema describe(String table) {
+        try (PostgresSource s = new PostgresSource(PG.sourceConfig(List.of(table), SnapshotMode.NEVER), "vr_slot")) {
+            return s.describeTables().get(0);
+        }
+    }
+
+    @Test
+    void aCopyWithOtherColumnTypesMatchesAndTamperingIsNamed() {
+        PG.execute("DROP SCHEMA IF EXISTS vr_replica CASCADE", "DROP TABLE IF EXISTS vr_t",
+                "DROP TYPE IF EXISTS vr_mood", "CREATE SCHEMA vr_replica",
+                "CREATE TYPE vr_mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE TABLE vr_t (name text, n int, mood vr_mood, amount numeric(12,3), at timestamptz,"
+                        + " doc jsonb, data bytea, tags text[], PRIMARY KEY (name, n))",
+                "INSERT INTO vr_t SELECT (ARRAY['a','B','é','Z','😀','ab'])[g % 6 + 1], g,"
+                        + " (ARRAY['sad','ok','happy'])[g % 3 + 1]::vr_mood, g / 7.0, '2024-01-01'::timestamptz"
+                        + " + g * interval '1 second', jsonb_build_object('g', g, 'name', 'x' || g),"
+                        + " decode(md5(g::text), 'hex'), ARRAY['t' || g, NULL] FROM generate_series(1, 12000) g",
+                "CREATE TABLE vr_replica.vr_t (name text, n int, mood text, amount numeric, at timestamptz,"
+                        + " doc json, data bytea, tags text[], PRIMARY KEY (name, n))",
+                "INSERT INTO vr_replica.vr_t SELECT name, n, mood::text, amount::numeric(20,8),"
+                        + " at, ('{ \"name\" : ' || to_json(doc->>'name') || ', \"g\": ' || (doc->>'g') || '.0 }')::json,"
+                        + " data, tags FROM vr_t");
+        TableSchema schema = describe("vr_t");
+        assertThat(schema.columns().get(2).type().kind()).isEqualTo(TypeKind.ENUM);
+        try (PostgresRows source = PostgresRows.source(PG.sourceConfig(List.of("vr_t"), SnapshotMode.NEVER));
+             PostgresRows target = PostgresRows.target(target())) {
+            TableDiff diff = new TableDiff(schema, 5000, 20);
+            TableDiff.Result same = diff.compare(source.rows(schema), target.rows(schema));
+            assertThat(same.matches()).as("%s", same).isTrue();
+            assertThat(same.sourceRows()).isEqualTo(12000);
+            assertThat(same.chunks()).isEqualTo(3);
+
+            List<Object[]> first = source.rows(schema).rows(null, null, 2);
+            assertThat(first.get(0)[0]).isEqualTo("B");   // code point order: 'B' before 'a'
+            assertThat(first.get(0)[3]).isInstanceOf(BigDecimal.class);
+            assertThat(first.get(0)[4]).isInstanceOf(Instant.class);
+            assertThat(first.get(0)[7]).isInstanceOf(List.class);
+
+            PG.execute("UPDATE vr_replica.vr_t SET amount = amount + 0.001 WHERE name = 'é' AND n = 1004",
+                    "DELETE FROM vr_replica.vr_t WHERE name = '😀' AND n = 4",
+                    "INSERT INTO vr_replica.vr_t VALUES ('zz', 1, 'ok', 1, now(), '{}', '\\x00', '{}')");
+            TableDiff.Result r = diff.compare(source.rows(schema), target.rows(schema));
+            assertThat(r.matches()).isFalse();
+            assertThat(r.sourceRows()).isEqualTo(12000);
+            assertThat(r.targetRows()).isEqualTo(12000);
+            assertThat(r.differences()).extracting(TableDiff.Difference::key)
+                    .containsExactlyInAnyOrder("'é', 1004", "'😀', 4", "'zz', 1");
+            TableDiff.Difference changed = r.differences().stream().filter(d -> d.key().equals("'é', 1004"))
+                    .findFirst().orElseThrow();
+            assertThat(changed.sourceRow()).contains("143.429");
+            assertThat(changed.targetRow()).contains("143.43000000");
+        }
+    }
+
+    /**
+     * The SQL-side md5 comparison against the normalized rows on 100k rows; run with
+     * {@code -Dferry.verify.timing=true}, prints both times.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "ferry.verify.timing", matches = "true")
+    void timingOnAHundredThousandRows() throws Exception {
+        PG.execute("DROP SCHEMA IF EXISTS vr_replica CASCADE", "DROP TABLE IF EXISTS vr_big", "CREATE SCHEMA vr_replica",
+                "CREATE TABLE vr_big (id bigint PRIMARY KEY, name text, amount numeric(12,2), at timestamptz,"
+                        + " doc jsonb, note text)",
+                "INSERT INTO vr_big SELECT g, 'customer ' || g, g / 3.0, now() - g * interval '1 minute',"
+                        + " jsonb_build_object('g', g, 'tags', jsonb_build_array('a', 'b')), repeat('x', 40)"
+                        + " FROM generate_series(1, 100000) g",
+                "CREATE TABLE vr_replica.vr_big AS SELECT * FROM vr_big", "ALTER TABLE vr_replica.vr_big ADD PRIMARY KEY (id)",
+                "ANALYZE vr_big", "ANALYZE vr_replica.vr_big");
+        TableSchema schema = describe("vr_big");
+        try (PostgresRows source = PostgresRows.source(PG.sourceConfig(List.of("vr_big"), SnapshotMode.NEVER));
+             PostgresRows target = PostgresRows.target(target());
+             Connection s = PG.connect(); Connection t = PG.connect()) {
+            for (int round = 0; round < 3; round++) {
+                long t0 = System.nanoTime();
+                TableComparison.Result md5 = new TableComparison(schema, "\"vr_big\"", "vr_replica.\"vr_big\"",
+                        10_000, 20).compare(s, t);
+                long t1 = System.nanoTime();
+                TableDiff.Result rows = new TableDiff(schema, 10_000, 20).compare(source.rows(schema), target.rows(schema));
+                long t2 = System.nanoTime();
+                assertThat(md5.matches()).isTrue();
+                assertThat(rows.matches()).isTrue();
+                System.out.printf("verify 100k rows: SQL md5 %d ms, normalized rows %d ms%n",
+                        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+            }
+        }
+    }
+}
