@@ -1,12 +1,12 @@
 package io.ferry.mysql.sink;
 
-import static io.ferry.mysql.sink.Events.col;
-import static io.ferry.mysql.sink.Events.delete;
-import static io.ferry.mysql.sink.Events.insert;
-import static io.ferry.mysql.sink.Events.table;
-import static io.ferry.mysql.sink.Events.truncate;
-import static io.ferry.mysql.sink.Events.update;
-import static io.ferry.mysql.sink.Events.updateKey;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.delete;
+import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.table;
+import static io.ferry.core.apply.Events.truncate;
+import static io.ferry.core.apply.Events.update;
+import static io.ferry.core.apply.Events.updateKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.core.ChangeEvent;

@@ -1,8 +1,8 @@
 package io.ferry.mysql.sink;
 
-import static io.ferry.mysql.sink.Events.col;
-import static io.ferry.mysql.sink.Events.insert;
-import static io.ferry.mysql.sink.Events.table;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

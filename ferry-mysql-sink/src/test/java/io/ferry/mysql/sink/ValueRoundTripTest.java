@@ -1,7 +1,7 @@
 package io.ferry.mysql.sink;
 
-import static io.ferry.mysql.sink.Events.col;
-import static io.ferry.mysql.sink.Events.insert;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.core.ChangeEvent;

@@ -1,5 +1,6 @@
 package io.ferry.postgres.sink;
 
+import io.ferry.core.apply.BatchPlan;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;

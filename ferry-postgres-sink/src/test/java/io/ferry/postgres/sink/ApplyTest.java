@@ -1,11 +1,11 @@
 package io.ferry.postgres.sink;
 
-import static io.ferry.postgres.sink.Events.col;
-import static io.ferry.postgres.sink.Events.delete;
-import static io.ferry.postgres.sink.Events.insert;
-import static io.ferry.postgres.sink.Events.table;
-import static io.ferry.postgres.sink.Events.truncate;
-import static io.ferry.postgres.sink.Events.update;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.delete;
+import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.table;
+import static io.ferry.core.apply.Events.truncate;
+import static io.ferry.core.apply.Events.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.core.ChangeEvent;

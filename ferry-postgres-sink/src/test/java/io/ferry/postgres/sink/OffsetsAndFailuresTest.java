@@ -1,8 +1,8 @@
 package io.ferry.postgres.sink;
 
-import static io.ferry.postgres.sink.Events.col;
-import static io.ferry.postgres.sink.Events.insert;
-import static io.ferry.postgres.sink.Events.table;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

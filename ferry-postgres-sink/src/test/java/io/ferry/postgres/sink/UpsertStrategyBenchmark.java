@@ -1,6 +1,7 @@
 package io.ferry.postgres.sink;
 
-import static io.ferry.postgres.sink.Events.col;
+import io.ferry.core.apply.Events;
+import static io.ferry.core.apply.Events.col;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Sink;

@@ -1,4 +1,4 @@
-package io.ferry.mysql.sink;
+package io.ferry.core.apply;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
@@ -11,44 +11,45 @@ import io.ferry.core.TypeKind;
 import java.util.List;
 
 /** Builds schemas and change events for tests. */
-final class Events {
+/** Change events for sink tests, shipped in ferry-core's test-jar. */
+public final class Events {
 
-    static final SourcePosition POSITION = out -> out.put("lsn", 1L);
+    public static final SourcePosition POSITION = out -> out.put("lsn", 1L);
 
     private Events() {
     }
 
-    static Column col(String name, TypeKind kind, String sourceName) {
+    public static Column col(String name, TypeKind kind, String sourceName) {
         return new Column(name, ColumnType.of(kind, sourceName), true);
     }
 
-    static Column col(String name, ColumnType type) {
+    public static Column col(String name, ColumnType type) {
         return new Column(name, type, true);
     }
 
     /** A table {@code source.<table>} keyed by its first column. */
-    static TableSchema table(String table, int version, Column... columns) {
+    public static TableSchema table(String table, int version, Column... columns) {
         return new TableSchema(new TableId("source", table), version, List.of(columns),
                 List.of(columns[0].name()));
     }
 
-    static ChangeEvent insert(TableSchema s, Object... after) {
+    public static ChangeEvent insert(TableSchema s, Object... after) {
         return new ChangeEvent(Operation.CREATE, s, null, after, POSITION, 1, 0);
     }
 
-    static ChangeEvent update(TableSchema s, Object... after) {
+    public static ChangeEvent update(TableSchema s, Object... after) {
         return new ChangeEvent(Operation.UPDATE, s, null, after, POSITION, 1, 0);
     }
 
-    static ChangeEvent updateKey(TableSchema s, Object[] before, Object[] after) {
+    public static ChangeEvent updateKey(TableSchema s, Object[] before, Object[] after) {
         return new ChangeEvent(Operation.UPDATE, s, before, after, POSITION, 1, 0);
     }
 
-    static ChangeEvent delete(TableSchema s, Object... before) {
+    public static ChangeEvent delete(TableSchema s, Object... before) {
         return new ChangeEvent(Operation.DELETE, s, before, null, POSITION, 1, 0);
     }
 
-    static ChangeEvent truncate(TableSchema s) {
+    public static ChangeEvent truncate(TableSchema s) {
         return new ChangeEvent(Operation.TRUNCATE, s, null, null, POSITION, 1, 0);
     }
 }

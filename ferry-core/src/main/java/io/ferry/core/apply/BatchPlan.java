@@ -1,4 +1,4 @@
-package io.ferry.mysql.sink;
+package io.ferry.core.apply;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
@@ -20,19 +20,16 @@ import java.util.Map;
  *
  * <p>Inside a {@link Rows} step the target applies all deletes first, then all upserts: a key that was
  * deleted and then written again in the batch appears in both, so the upsert lands on a fresh row.
- *
- * <p>The same plan as the PostgreSQL sink's; sinks do not depend on each other, and its class is private to
- * that module.
  */
-final class BatchPlan {
+public final class BatchPlan {
 
     /** One thing to do to the target, in order. */
-    sealed interface Step permits Truncate, Rows {
+    public sealed interface Step permits Truncate, Rows {
         TableSchema schema();
     }
 
     /** Empty the table. */
-    record Truncate(TableSchema schema) implements Step {
+    public record Truncate(TableSchema schema) implements Step {
     }
 
     /**
@@ -42,13 +39,13 @@ final class BatchPlan {
      * @param upserts full row images (aligned with the schema's columns) to upsert; a slot may hold
      *                {@link ChangeEvent#UNCHANGED}, which means "leave the target's value"
      */
-    record Rows(TableSchema schema, List<Object[]> deletes, List<Object[]> upserts) implements Step {
+    public record Rows(TableSchema schema, List<Object[]> deletes, List<Object[]> upserts) implements Step {
     }
 
     private BatchPlan() {
     }
 
-    static List<Step> of(List<ChangeEvent> events) {
+    public static List<Step> of(List<ChangeEvent> events) {
         List<Object> steps = new ArrayList<>();
         Map<TableId, Run> open = new HashMap<>();
         for (ChangeEvent e : events) {

@@ -1,12 +1,12 @@
-package io.ferry.postgres.sink;
+package io.ferry.core.apply;
 
-import static io.ferry.postgres.sink.Events.col;
-import static io.ferry.postgres.sink.Events.delete;
-import static io.ferry.postgres.sink.Events.insert;
-import static io.ferry.postgres.sink.Events.table;
-import static io.ferry.postgres.sink.Events.truncate;
-import static io.ferry.postgres.sink.Events.update;
-import static io.ferry.postgres.sink.Events.updateKey;
+import static io.ferry.core.apply.Events.col;
+import static io.ferry.core.apply.Events.delete;
+import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.table;
+import static io.ferry.core.apply.Events.truncate;
+import static io.ferry.core.apply.Events.update;
+import static io.ferry.core.apply.Events.updateKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.core.ChangeEvent;
