@@ -33,14 +33,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +66,7 @@ public final class Applier implements Runnable {
     private final Map<TopicPartition, Long> expected = new HashMap<>();
     /** Schemas the sink was made ready for; touched by the writer thread only. */
     private final Set<TableSchema> preparedSchemas = new HashSet<>();
+    private final DeadLetterTopic deadLetters;
     /** Writes batches to the target; the sink is used by this thread, or by the polling thread only while
      * no batch is in flight (rebalances wait for it). */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "ferry-apply-writer"));
@@ -77,12 +74,10 @@ public final class Applier implements Runnable {
     private List<OffsetUpdate> inFlightOffsets = List.of();
     private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
     private final AtomicLong applied = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> deadLetters;
 
     public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                    String groupId, Sink sink, OnError onError) {
@@ -92,6 +87,7 @@ public final class Applier implements Runnable {
         this.groupId = groupId;
         this.sink = sink;
         this.onError = onError;
+        this.deadLetters = new DeadLetterTopic(bootstrapServers, this.clientProperties, topicPrefix);
     }
 
     /**
@@ -146,9 +142,7 @@ public final class Applier implements Runnable {
             if (consumer != null) {
                 consumer.close(Duration.ofSeconds(5));
             }
-            if (deadLetters != null) {
-                deadLetters.close(Duration.ofSeconds(5));
-            }
+            deadLetters.close();
         }
     }
 
@@ -166,7 +160,7 @@ public final class Applier implements Runnable {
     }
 
     public long deadLettered() {
-        return deadLettered.get();
+        return deadLetters.sent();
     }
 
     /** Source commit time of the newest applied change, microseconds since the epoch, or 0. */
@@ -297,34 +291,8 @@ public final class Applier implements Runnable {
         if (onError == OnError.STOP) {
             throw new FerryException("cannot apply " + where + ": " + reason, cause, false);
         }
-        deadLetter(r, reason);
-        log.warn("sent {} to {}: {}", where, TopicNames.deadLetters(prefix), reason);
-    }
-
-    private synchronized void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
-        if (deadLetters == null) {
-            try (TopicAdmin admin = new TopicAdmin(bootstrapServers, clientProperties)) {
-                admin.ensureTopic(TopicNames.deadLetters(prefix), 1, false);
-            }
-            Properties p = new Properties();
-            p.putAll(clientProperties);
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            deadLetters = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        }
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(TopicNames.deadLetters(prefix), r.key(), r.value());
-        out.headers().add("ferry.error.reason", reason.getBytes(StandardCharsets.UTF_8));
-        out.headers().add("ferry.source.topic", r.topic().getBytes(StandardCharsets.UTF_8));
-        out.headers().add("ferry.source.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
-        out.headers().add("ferry.source.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-        try {
-            // Durable before the batch that skips it commits: a dead-lettered record is never lost.
-            deadLetters.send(out).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw FerryException.retriable("cannot write to the dead-letter topic " + TopicNames.deadLetters(prefix), e);
-        }
-        deadLettered.incrementAndGet();
+        deadLetters.send(r, reason);
+        log.warn("sent {} to {}: {}", where, deadLetters.topic(), reason);
     }
 
     private List<OffsetUpdate> offsetUpdates(List<ConsumerRecord<byte[], byte[]>> records) {
