@@ -32,8 +32,10 @@ public final class PipelineRunner implements AutoCloseable {
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private EmbeddedKafka embedded;
     private Source source;
-    private CaptureLoop capture;
-    private ApplyLoop apply;
+    // Volatile: a SIGTERM's stop() may run on another thread while start() is still creating them.
+    private volatile CaptureLoop capture;
+    private volatile ApplyLoop apply;
+    private volatile boolean stopRequested;
     private String bootstrapServers;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
@@ -53,9 +55,16 @@ public final class PipelineRunner implements AutoCloseable {
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
         capture = new CaptureLoop(config, bootstrapServers, source, connectorName(config));
-        start(capture, "ferry-capture");
         if (!config.sink().type().equals("none")) {
             apply = new ApplyLoop(config, bootstrapServers);
+        }
+        if (stopRequested) {
+            // Stopped while starting: nothing ran, so there is nothing to finish.
+            anyEnded.countDown();
+            return;
+        }
+        start(capture, "ferry-capture");
+        if (apply != null) {
             start(apply, "ferry-apply");
         }
     }
@@ -129,6 +138,7 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */
     public void stop() {
+        stopRequested = true;
         if (capture != null) {
             capture.stop();
         }

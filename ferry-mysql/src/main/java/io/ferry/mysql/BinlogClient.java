@@ -173,6 +173,24 @@ final class BinlogClient implements AutoCloseable {
         return packed < 0 ? -micros : micros;
     }
 
+    /**
+     * DATE and DATETIME fields as epoch milliseconds in the proleptic Gregorian calendar MySQL uses. The library's
+     * own conversion goes through {@link java.util.Calendar}, which switches to the Julian calendar before
+     * 1582-10-15 and so moves {@code 1000-01-01} to {@code 1000-01-06}. Null for zero or invalid dates, which the
+     * library then handles as before.
+     */
+    static Long gregorianMillis(int year, int month, int day, int hour, int minute, int second, int millis) {
+        if (year == 0 || month == 0 || day == 0) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second)
+                    .toEpochSecond(java.time.ZoneOffset.UTC) * 1000L + millis;
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
     static byte[] bits(int meta, ByteArrayInputStream in) throws IOException {
         int bits = (meta >> 8) * 8 + (meta & 0xFF);
         return in.read((bits + 7) / 8);
@@ -200,6 +218,12 @@ final class BinlogClient implements AutoCloseable {
         protected Serializable deserializeBit(int meta, ByteArrayInputStream in) throws IOException {
             return bits(meta, in);
         }
+
+        @Override
+        protected Long asUnixTime(int year, int month, int day, int hour, int minute, int second, int millis) {
+            Long gregorian = gregorianMillis(year, month, day, hour, minute, second, millis);
+            return gregorian != null ? gregorian : super.asUnixTime(year, month, day, hour, minute, second, millis);
+        }
     }
 
     private static final class Update extends UpdateRowsEventDataDeserializer {
@@ -216,6 +240,12 @@ final class BinlogClient implements AutoCloseable {
         protected Serializable deserializeBit(int meta, ByteArrayInputStream in) throws IOException {
             return bits(meta, in);
         }
+
+        @Override
+        protected Long asUnixTime(int year, int month, int day, int hour, int minute, int second, int millis) {
+            Long gregorian = gregorianMillis(year, month, day, hour, minute, second, millis);
+            return gregorian != null ? gregorian : super.asUnixTime(year, month, day, hour, minute, second, millis);
+        }
     }
 
     private static final class Delete extends DeleteRowsEventDataDeserializer {
@@ -231,6 +261,12 @@ final class BinlogClient implements AutoCloseable {
         @Override
         protected Serializable deserializeBit(int meta, ByteArrayInputStream in) throws IOException {
             return bits(meta, in);
+        }
+
+        @Override
+        protected Long asUnixTime(int year, int month, int day, int hour, int minute, int second, int millis) {
+            Long gregorian = gregorianMillis(year, month, day, hour, minute, second, millis);
+            return gregorian != null ? gregorian : super.asUnixTime(year, month, day, hour, minute, second, millis);
         }
     }
 }

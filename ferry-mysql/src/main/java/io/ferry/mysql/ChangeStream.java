@@ -87,6 +87,20 @@ final class ChangeStream {
         this.file = startFile;
     }
 
+    /**
+     * Definitions known to hold at the position streaming starts from (read under the snapshot's lock): the
+     * first TABLE_MAP of each table is still checked against the catalog, but a column the catalog no longer has
+     * (dropped by a later DDL the stream has not reached yet) takes its type from here.
+     */
+    void known(List<TableDef> defs) {
+        for (TableDef def : defs) {
+            Tracked t = tables.computeIfAbsent(def.id, k -> new Tracked());
+            if (t.def == null) {
+                t.def = def;
+            }
+        }
+    }
+
     void accept(Event event) throws SQLException {
         EventHeaderV4 header = event.getHeader();
         switch (header.getEventType()) {

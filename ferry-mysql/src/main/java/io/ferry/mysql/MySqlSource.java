@@ -62,6 +62,8 @@ public final class MySqlSource implements Source {
     private volatile MySqlPosition acknowledged;
     private volatile Duration lockHeld;
     private volatile List<SnapshotReader.Table> snapshotTables = List.of();
+    /** The captured tables' definitions at the position streaming starts from, when this run read them there. */
+    private List<TableDef> startDefs = List.of();
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /**
@@ -209,6 +211,7 @@ public final class MySqlSource implements Source {
             } else if (fresh) {
                 String[] status = binlogStatus(catalogConnection);
                 start = MySqlPosition.snapshotDone(status[0], Long.parseLong(status[1]));
+                startDefs = describeAll(catalog);
             } else {
                 requireBinlog(catalogConnection, from);
                 start = from;
@@ -222,6 +225,18 @@ public final class MySqlSource implements Source {
         } finally {
             closeAll();
         }
+    }
+
+    /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */
+    private List<TableDef> describeAll(Catalog catalog) throws SQLException {
+        List<TableDef> out = new ArrayList<>();
+        for (TableId id : tables) {
+            TableDef def = catalog.describe(id);
+            if (def != null) {
+                out.add(def);
+            }
+        }
+        return out;
     }
 
     /** {@code [file, position]} of the binlog's end now. */
@@ -305,6 +320,11 @@ public final class MySqlSource implements Source {
             estimated.add(new SnapshotReader.Table(t.def, catalog.estimate(t.id())));
         }
         snapshotTables = List.copyOf(estimated);
+        List<TableDef> defs = new ArrayList<>();
+        for (SnapshotReader.Table t : work) {
+            defs.add(t.def);
+        }
+        startDefs = defs;
         long pos = Long.parseLong(status[1]);
         SnapshotReader reader = new SnapshotReader(connections, estimated, readers, status[0], pos);
         if (!reader.read(handler, announcer, () -> stopped)) {
@@ -324,6 +344,11 @@ public final class MySqlSource implements Source {
         phase = "streaming";
         Predicate<TableId> captured = capturedTables();
         ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file);
+        if (resume == null) {
+            // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
+            // first row event arrives (a column dropped since, say), and these say what the log's columns are.
+            stream.known(startDefs);
+        }
         stream.position = start.toString();
         changes = stream;
         BinlogClient client = track(new BinlogClient(config, serverId, start.file, start.startPos()));

@@ -36,7 +36,7 @@ import java.util.UUID;
 final class MySqlTableRows implements RowSource {
 
     /** How one schema column is read from this table. */
-    private record Reader(MySqlColumn column, TypeKind kind, boolean sameKind) {
+    private record Reader(MySqlColumn column, TypeKind kind, boolean sameKind, io.ferry.core.ColumnType type) {
     }
 
     private final Connection connection;
@@ -71,7 +71,7 @@ final class MySqlTableRows implements RowSource {
                 throw new FerryException("table " + def.id + " has no column \"" + c.name() + "\" to compare with "
                         + schema.table());
             }
-            readers[i] = new Reader(actual, c.type().kind(), actual.kind == c.type().kind());
+            readers[i] = new Reader(actual, c.type().kind(), actual.kind == c.type().kind(), c.type());
             cols.add(TableSelector.sql(c.name()));
         }
         int[] key = schema.keyIndexes();
@@ -133,6 +133,11 @@ final class MySqlTableRows implements RowSource {
             return b.length == 16 ? new UUID(bb.getLong(), bb.getLong()) : new String(b, StandardCharsets.UTF_8);
         }
         String text = rs.getString(i);
+        if (text != null && r.kind() == TypeKind.ARRAY) {
+            // A MySQL sink keeps an array as a JSON array; read back as the source's list (else compared as text).
+            List<Object> list = JsonArrayValues.parse(text, r.type());
+            return list == null ? text : list;
+        }
         return text == null ? null : byKind(r.kind(), text);
     }
 

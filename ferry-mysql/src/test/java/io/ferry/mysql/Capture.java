@@ -29,6 +29,11 @@ final class Capture implements AutoCloseable {
         return new Capture(source, acknowledge ? new RecordingHandler(source) : new RecordingHandler(), resume);
     }
 
+    /** Starts capturing into the given handler. */
+    static Capture start(MySqlSource source, Map<String, Object> resume, RecordingHandler handler) {
+        return new Capture(source, handler, resume);
+    }
+
     Throwable failure() {
         return failure.get();
     }

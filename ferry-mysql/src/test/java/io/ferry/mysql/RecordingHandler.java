@@ -18,6 +18,8 @@ final class RecordingHandler implements ChangeHandler {
     final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
     final List<SourcePosition> boundaries = new CopyOnWriteArrayList<>();
     private final Source ackTo;
+    /** Run on the capture thread at each flush (the end of a snapshot), before the call is recorded. */
+    volatile Runnable onFlush = () -> { };
 
     RecordingHandler() {
         this(null);
@@ -51,6 +53,7 @@ final class RecordingHandler implements ChangeHandler {
 
     @Override
     public void flush() {
+        onFlush.run();
         calls.add("flush");
     }
 

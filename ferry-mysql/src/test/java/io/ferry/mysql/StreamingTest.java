@@ -89,4 +89,26 @@ class StreamingTest {
             assertThat(c.handler.changesOf("ddl_t").get(2).after()).containsExactly(3, 30, "x");
         }
     }
+
+    @Test
+    void aColumnDroppedBeforeTheStreamReadsEarlierRowsKeepsItsTypeFromTheSnapshot() throws Exception {
+        DB.execute("CREATE TABLE dropped_t (id int PRIMARY KEY, gone varchar(5), kept int)",
+                "INSERT INTO dropped_t VALUES (1, 'a', 10)");
+        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("dropped_t"), SnapshotMode.INITIAL), 104);
+        RecordingHandler handler = new RecordingHandler(source);
+        // At the end of the snapshot, before streaming starts: a row change, then DDL that makes the catalog
+        // ahead of the binlog for that row.
+        handler.onFlush = () -> DB.execute("UPDATE dropped_t SET kept = 11 WHERE id = 1",
+                "ALTER TABLE dropped_t DROP COLUMN gone", "INSERT INTO dropped_t VALUES (2, 20)");
+        try (Capture c = Capture.start(source, Map.of(), handler)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
+            assertThat(c.failure()).isNull();
+            List<ChangeEvent> e = c.handler.changes;
+            assertThat(e.get(1).before()).containsExactly(1, "a", 10);
+            assertThat(e.get(1).after()).containsExactly(1, "a", 11);
+            assertThat(e.get(2).after()).containsExactly(2, 20);
+            assertThat(c.handler.schemas).extracting(TableSchema::columnNames)
+                    .containsExactly(List.of("id", "gone", "kept"), List.of("id", "kept"));
+        }
+    }
 }

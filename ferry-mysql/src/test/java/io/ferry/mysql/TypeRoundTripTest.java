@@ -105,4 +105,24 @@ class TypeRoundTripTest {
             assertThat(source.snapshotLockHeld()).isNotNull();
         }
     }
+
+    @Test
+    void datesBeforeTheGregorianReformArriveUnshiftedFromTheBinlog() throws Exception {
+        DB.execute("CREATE TABLE early_rt (id int PRIMARY KEY, d date, dt datetime(6))",
+                "INSERT INTO early_rt VALUES (1, '1000-01-01', '0001-01-01 00:00:00.000001')");
+        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("early_rt"), SnapshotMode.INITIAL), 105);
+        try (Capture c = Capture.start(source, Map.of(), true)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.handler.changes.size() == 1 || c.failure() != null);
+            DB.execute("INSERT INTO early_rt SELECT 2, d, dt FROM early_rt",
+                    "INSERT INTO early_rt VALUES (3, '1582-10-10', '1582-10-04 23:59:59.999999')");
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
+            assertThat(c.failure()).isNull();
+            List<ChangeEvent> all = c.handler.changes;
+            Object[] expected = {LocalDate.of(1000, 1, 1), LocalDateTime.of(1, 1, 1, 0, 0, 0, 1000)};
+            assertThat(all.get(0).after()).containsExactly(1, expected[0], expected[1]);
+            assertThat(all.get(1).after()).containsExactly(2, expected[0], expected[1]);
+            assertThat(all.get(2).after()).containsExactly(3, LocalDate.of(1582, 10, 10),
+                    LocalDateTime.of(1582, 10, 4, 23, 59, 59, 999_999_000));
+        }
+    }
 }

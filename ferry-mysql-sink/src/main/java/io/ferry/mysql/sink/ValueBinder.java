@@ -44,7 +44,9 @@ final class ValueBinder {
             case INT64 -> ps.setLong(index, (Long) value);
             case DECIMAL -> ps.setString(index, value instanceof BigDecimal d ? d.toPlainString() : value.toString());
             // As text: a numeric literal -0.0 is the decimal zero, while the string '-0.0' converts to -0.0.
-            case FLOAT32 -> ps.setString(index, Float.toString(finite((Float) value, type)));
+            // The float's exact value as a double's text: MySQL parses the text as a double, and the float's own
+            // shortest text (3.4028235E38 for Float.MAX_VALUE) can round beyond the float range.
+            case FLOAT32 -> ps.setString(index, Double.toString(finite((Float) value, type)));
             case FLOAT64 -> ps.setString(index, Double.toString(finite((Double) value, type)));
             case BOOLEAN -> ps.setBoolean(index, (Boolean) value);
             case BYTES -> ps.setBytes(index, (byte[]) value);

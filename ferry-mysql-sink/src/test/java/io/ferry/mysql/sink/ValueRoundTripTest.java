@@ -92,6 +92,9 @@ class ValueRoundTripTest {
         Object[] nulls = new Object[ALL_KINDS.columns().size()];
         nulls[0] = 3;
         nulls[8] = "-Infinity";
+        // Its shortest text, 3.4028235E38, is above MySQL's FLT_MAX when read back as a double.
+        nulls[9] = Float.MAX_VALUE;
+        nulls[10] = -Double.MAX_VALUE;
         rows.add(nulls);
         return rows;
     }

@@ -28,7 +28,9 @@ final class TypeMapping {
         verbatim(TypeKind.FLOAT32, "real|float4", "real");
         verbatim(TypeKind.FLOAT64, "double precision|float8", "double precision");
         verbatim(TypeKind.BOOLEAN, "boolean|bool", "boolean");
-        verbatim(TypeKind.TEXT, "text|(character varying|varchar|character|char|bpchar)" + P, "text");
+        // Not bare char(n): PostgreSQL sources spell it character(n), so char(n) is MySQL's, whose values have
+        // no trailing spaces; a PostgreSQL character(n) would pad them. See MYSQL_CHAR.
+        verbatim(TypeKind.TEXT, "text|(character varying|varchar|character|bpchar)" + P, "text");
         verbatim(TypeKind.BYTES, "bytea", "bytea");
         verbatim(TypeKind.DATE, "date", "date");
         verbatim(TypeKind.TIME, "time" + P + "( without time zone)?", "time");
@@ -51,6 +53,9 @@ final class TypeMapping {
         PORTABLE.put(kind, portable);
     }
 
+    /** MySQL's {@code char(n)}, which strips trailing spaces, becomes {@code varchar(n)}: the exact value. */
+    private static final Pattern MYSQL_CHAR = Pattern.compile("char(\\(\\d+\\))");
+
     /** The target column type for {@code type}. */
     static String targetType(ColumnType type) {
         if (type.kind() == TypeKind.ARRAY) {
@@ -64,6 +69,10 @@ final class TypeMapping {
         String name = type.sourceName().trim();
         if (verbatim != null && verbatim.matcher(name.toLowerCase(Locale.ROOT)).matches()) {
             return name;
+        }
+        java.util.regex.Matcher mysqlChar = MYSQL_CHAR.matcher(name.toLowerCase(Locale.ROOT));
+        if (type.kind() == TypeKind.TEXT && mysqlChar.matches()) {
+            return "varchar" + mysqlChar.group(1);
         }
         return PORTABLE.get(type.kind());
     }

@@ -36,6 +36,9 @@ class TypeMappingTest {
         assertThat(map(TypeKind.BYTES, "blob")).isEqualTo("bytea");
         assertThat(map(TypeKind.JSON, "json")).isEqualTo("json");
         assertThat(map(TypeKind.BOOLEAN, "tinyint(1)")).isEqualTo("boolean");
+        // MySQL's char(n) has no trailing spaces to keep; a PostgreSQL character(n) would add them.
+        assertThat(map(TypeKind.TEXT, "char(5)")).isEqualTo("varchar(5)");
+        assertThat(map(TypeKind.TEXT, "character(5)")).isEqualTo("character(5)");
     }
 
     private static String map(TypeKind kind, String sourceName) {
