@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -105,7 +106,7 @@ public final class Applier implements Runnable {
                 boolean caughtUp;
                 try {
                     ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(50));
-                    caughtUp = polled.isEmpty();
+                    caughtUp = polled.isEmpty() || atEnd();
                     for (ConsumerRecord<byte[], byte[]> r : polled) {
                         if (pending.isEmpty()) {
                             batchStarted = System.nanoTime();
@@ -152,6 +153,17 @@ public final class Applier implements Runnable {
         if (c != null) {
             c.wakeup();
         }
+    }
+
+    /** Whether this poll read every assigned partition up to its end, as far as the consumer knows. */
+    private boolean atEnd() {
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Changes applied (committed in the target) since start. */
@@ -337,8 +349,6 @@ public final class Applier implements Runnable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         // New tables become new topics while the pipeline runs: notice them within seconds.
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
         return p;
