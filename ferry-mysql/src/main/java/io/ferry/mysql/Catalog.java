@@ -86,7 +86,7 @@ final class Catalog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
-                    if (("json_valid(" + TableSelector.sql(name) + ")").equals(rs.getString(2))) {
+                    if (("json_valid(" + Backticks.quote(name) + ")").equals(rs.getString(2))) {
                         out.add(name);
                     }
                 }

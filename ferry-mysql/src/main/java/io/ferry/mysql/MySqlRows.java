@@ -2,6 +2,7 @@ package io.ferry.mysql;
 
 import io.ferry.core.FerryException;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;

@@ -8,6 +8,7 @@ import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSelector;
 import io.ferry.core.config.SourceConfig;
 import java.io.IOException;
 import java.sql.Connection;
@@ -177,10 +178,10 @@ public final class MySqlSource implements Source {
     private void checkSelect(Connection c, List<TableId> ids) {
         for (TableId id : ids) {
             try (Statement st = c.createStatement()) {
-                st.executeQuery("SELECT 1 FROM " + TableSelector.sql(id) + " LIMIT 0").close();
+                st.executeQuery("SELECT 1 FROM " + Backticks.quote(id) + " LIMIT 0").close();
             } catch (SQLException e) {
                 throw new FerryException("user \"" + config.user() + "\" cannot read table \"" + id + "\": "
-                        + MySqlConnections.firstLine(e) + "; run GRANT SELECT ON " + TableSelector.sql(id) + " TO '"
+                        + MySqlConnections.firstLine(e) + "; run GRANT SELECT ON " + Backticks.quote(id) + " TO '"
                         + config.user() + "'@'%'", e, false);
             }
         }

@@ -72,17 +72,17 @@ final class MySqlTableRows implements RowSource {
                         + schema.table());
             }
             readers[i] = new Reader(actual, c.type().kind(), actual.kind == c.type().kind(), c.type());
-            cols.add(TableSelector.sql(c.name()));
+            cols.add(Backticks.quote(c.name()));
         }
         int[] key = schema.keyIndexes();
         keyReaders = new Reader[key.length];
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < key.length; k++) {
             keyReaders[k] = readers[key[k]];
-            String q = TableSelector.sql(schema.columns().get(key[k]).name());
+            String q = Backticks.quote(schema.columns().get(key[k]).name());
             keys.add(KeyOrder.textual(keyReaders[k].kind()) ? "CAST(" + q + " AS BINARY)" : q);
         }
-        this.select = "SELECT " + String.join(", ", cols) + " FROM " + TableSelector.sql(def.id);
+        this.select = "SELECT " + String.join(", ", cols) + " FROM " + Backticks.quote(def.id);
         this.keyList = String.join(", ", keys);
         this.placeholders = "(" + String.join(", ", Collections.nCopies(key.length, "?")) + ")";
     }

@@ -146,15 +146,15 @@ final class SnapshotReader {
         int[] key = def.shape.keyIndexes();
         StringBuilder cols = new StringBuilder();
         for (String name : def.columnNames()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(TableSelector.sql(name));
+            cols.append(cols.length() == 0 ? "" : ", ").append(Backticks.quote(name));
         }
         StringBuilder keyList = new StringBuilder();
         StringBuilder params = new StringBuilder();
         for (int k : key) {
-            keyList.append(keyList.length() == 0 ? "" : ", ").append(TableSelector.sql(def.columns.get(k).name));
+            keyList.append(keyList.length() == 0 ? "" : ", ").append(Backticks.quote(def.columns.get(k).name));
             params.append(params.length() == 0 ? "?" : ", ?");
         }
-        String from = "SELECT " + cols + " FROM " + TableSelector.sql(def.id);
+        String from = "SELECT " + cols + " FROM " + Backticks.quote(def.id);
         String order = " ORDER BY " + keyList + " LIMIT " + CHUNK_ROWS;
         String first = from + order;
         String next = from + " WHERE (" + keyList + ") > (" + params + ")" + order;

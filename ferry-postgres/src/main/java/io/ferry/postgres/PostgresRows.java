@@ -1,5 +1,6 @@
 package io.ferry.postgres;
 
+import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;

@@ -6,6 +6,7 @@ import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SourceConfig;
 import java.nio.ByteBuffer;
@@ -107,7 +108,7 @@ public final class PostgresSource implements Source {
     private Map<TableId, Integer> resolveTables(Connection c, TypeCatalog catalog) throws SQLException {
         Map<TableId, Integer> existing = existingTables(c);
         Map<TableId, Integer> resolved = new LinkedHashMap<>();
-        for (TableId id : TableSelector.resolve(config.tables(), existing.keySet())) {
+        for (TableId id : TableSelector.resolve(config.tables(), "public", existing.keySet())) {
             int oid = existing.get(id);
             if (catalog.primaryKey(oid).isEmpty()) {
                 throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"

@@ -5,6 +5,7 @@ import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,5 @@
-package io.ferry.mysql;
+package io.ferry.core;
 
-import io.ferry.core.FerryException;
-import io.ferry.core.TableId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,30 +8,32 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Resolves {@code source.tables} entries against the tables that exist. For MySQL the schema is the database: an
- * entry is split on dots outside double quotes into {@code database.table} (no database means the configured
- * one); a quoted part is literal, with {@code ""} standing for one quote. Names are compared exactly as the
- * catalog spells them. An unquoted part containing {@code *} or {@code ?} is a pattern. Same rules and wording
- * as the PostgreSQL source, which this copies (sources do not depend on each other).
+ * Resolves {@code source.tables} entries against the tables that exist. An entry is split on dots outside
+ * double quotes into {@code schema.table} (for MySQL the schema is the database); without a schema it means
+ * the source's default ({@code public}, or the configured MySQL database). A quoted part is literal, with
+ * {@code ""} standing for one quote, so {@code "Sales Dept.Order"} is the table {@code Sales Dept.Order}.
+ * Names are case-sensitive and never folded: {@code public.Customers} is the table literally named
+ * {@code Customers}. An unquoted part containing {@code *} or {@code ?} is a pattern.
  */
-final class TableSelector {
+public final class TableSelector {
 
     private TableSelector() {
     }
 
     /** One parsed entry: each part is a literal name or a compiled pattern. */
-    record Entry(String text, String schema, Pattern schemaPattern, String table, Pattern tablePattern) {
-        boolean isPattern() {
+    public record Entry(String text, String schema, Pattern schemaPattern, String table, Pattern tablePattern) {
+        public boolean isPattern() {
             return schemaPattern != null || tablePattern != null;
         }
 
-        boolean matches(TableId id) {
+        public boolean matches(TableId id) {
             return (schemaPattern != null ? schemaPattern.matcher(id.schema()).matches() : schema.equals(id.schema()))
                     && (tablePattern != null ? tablePattern.matcher(id.table()).matches() : table.equals(id.table()));
         }
     }
 
-    static Entry parse(String text, String defaultSchema) {
+    /** Parses one entry; a malformed one (unclosed quote, three parts) is a {@link FerryException}. */
+    public static Entry parse(String text, String defaultSchema) {
         List<String> parts = new ArrayList<>();
         List<Boolean> quoted = new ArrayList<>();
         StringBuilder part = new StringBuilder();
@@ -94,7 +94,8 @@ final class TableSelector {
      * The tables the entries name, in entry order without duplicates. Throws naming the first entry that names a
      * missing table or a pattern that matches nothing.
      */
-    static List<TableId> resolve(List<String> entries, String defaultSchema, Collection<TableId> existing) {
+    /** The existing tables the entries name, in entry order; an exact name or pattern matching nothing is an error. */
+    public static List<TableId> resolve(List<String> entries, String defaultSchema, Collection<TableId> existing) {
         if (entries.isEmpty()) {
             throw new FerryException("source.tables is empty: name at least one table to capture");
         }
@@ -134,21 +135,13 @@ final class TableSelector {
         return "";
     }
 
-    /** A name as written in a message, in double quotes. */
-    static String quote(String identifier) {
+    /** A name in double quotes, inner quotes doubled: as messages show it, and as PostgreSQL SQL needs it. */
+    public static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    /** A MySQL identifier in backticks, inner backticks doubled. */
-    static String sql(String identifier) {
-        return '`' + identifier.replace("`", "``") + '`';
-    }
 
-    static String sql(TableId id) {
-        return sql(id.schema()) + "." + sql(id.table());
-    }
-
-    static String quote(TableId id) {
+    public static String quote(TableId id) {
         return quote(id.schema()) + "." + quote(id.table());
     }
 

@@ -1,10 +1,9 @@
-package io.ferry.postgres;
+package io.ferry.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.core.FerryException;
-import io.ferry.core.TableId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,28 +16,28 @@ class TableSelectorTest {
 
     @Test
     void namesAreCaseSensitiveAndDefaultToPublic() {
-        assertThat(TableSelector.resolve(List.of("Customers"), EXISTING)).containsExactly(new TableId("public", "Customers"));
-        assertThatThrownBy(() -> TableSelector.resolve(List.of("customers"), EXISTING))
+        assertThat(TableSelector.resolve(List.of("Customers"), "public", EXISTING)).containsExactly(new TableId("public", "Customers"));
+        assertThatThrownBy(() -> TableSelector.resolve(List.of("customers"), "public", EXISTING))
                 .isInstanceOf(FerryException.class).hasMessageContaining("did you mean \"public\".\"Customers\"");
     }
 
     @Test
     void quotedPartsAreLiteralIncludingDotsAndQuotes() {
         assertThat(TableSelector.resolve(List.of("\"Sales Dept\".\"Order\"", "\"Sales Dept.Order\"", "\"we\"\"ird\".t"),
-                EXISTING)).containsExactly(new TableId("Sales Dept", "Order"), new TableId("public", "Sales Dept.Order"),
+                "public", EXISTING)).containsExactly(new TableId("Sales Dept", "Order"), new TableId("public", "Sales Dept.Order"),
                 new TableId("we\"ird", "t"));
     }
 
     @Test
     void patternsMatchUnquotedPartsAndDuplicatesCollapse() {
-        assertThat(TableSelector.resolve(List.of("public.order?", "orders*", "*.Order"), EXISTING)).containsExactly(
+        assertThat(TableSelector.resolve(List.of("public.order?", "orders*", "*.Order"), "public", EXISTING)).containsExactly(
                 new TableId("public", "orders"), new TableId("public", "orders_2024"), new TableId("Sales Dept", "Order"));
     }
 
     @Test
     void malformedEntriesAreRejected() {
-        assertThatThrownBy(() -> TableSelector.parse("a.b.c")).hasMessageContaining("expected schema.table");
-        assertThatThrownBy(() -> TableSelector.parse("\"open")).hasMessageContaining("unclosed double quote");
+        assertThatThrownBy(() -> TableSelector.parse("a.b.c", "public")).hasMessageContaining("expected schema.table");
+        assertThatThrownBy(() -> TableSelector.parse("\"open", "public")).hasMessageContaining("unclosed double quote");
     }
 
     @Test
