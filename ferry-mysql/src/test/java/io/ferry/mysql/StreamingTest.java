@@ -1,5 +1,6 @@
 package io.ferry.mysql;
 
+import io.ferry.core.RecordingHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

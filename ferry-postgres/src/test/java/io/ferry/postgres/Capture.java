@@ -1,5 +1,6 @@
 package io.ferry.postgres;
 
+import io.ferry.core.RecordingHandler;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,5 +1,6 @@
 package io.ferry.postgres;
 
+import io.ferry.core.RecordingHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,32 +1,28 @@
-package io.ferry.mysql;
+package io.ferry.core;
 
-import io.ferry.core.ChangeEvent;
-import io.ferry.core.ChangeHandler;
-import io.ferry.core.Source;
-import io.ferry.core.SourcePosition;
-import io.ferry.core.TableSchema;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-memory {@link ChangeHandler} that records every call, in order; optionally acknowledges each boundary. */
-final class RecordingHandler implements ChangeHandler {
+/** Records what a source hands over, in order; shipped in ferry-core's test-jar for the sources' tests. */
+public final class RecordingHandler implements ChangeHandler {
 
-    final List<Object> calls = new CopyOnWriteArrayList<>();
-    final List<TableSchema> schemas = new CopyOnWriteArrayList<>();
-    final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
-    final List<SourcePosition> boundaries = new CopyOnWriteArrayList<>();
+    public final List<Object> calls = new CopyOnWriteArrayList<>();
+    public final List<TableSchema> schemas = new CopyOnWriteArrayList<>();
+    public final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
+    public final List<SourcePosition> boundaries = new CopyOnWriteArrayList<>();
     private final Source ackTo;
     /** Run on the capture thread at each flush (the end of a snapshot), before the call is recorded. */
-    volatile Runnable onFlush = () -> { };
+    public volatile Runnable onFlush = () -> { };
 
-    RecordingHandler() {
+    public RecordingHandler() {
         this(null);
     }
 
     /** Acknowledges every boundary to {@code ackTo} at once, as a publisher would after committing. */
-    RecordingHandler(Source ackTo) {
+    public RecordingHandler(Source ackTo) {
         this.ackTo = ackTo;
     }
 
@@ -62,7 +58,7 @@ final class RecordingHandler implements ChangeHandler {
     }
 
     /** What {@link SourcePosition#describe} writes, as the offsets topic would hold it. */
-    static Map<String, Object> describe(SourcePosition p) {
+    public static Map<String, Object> describe(SourcePosition p) {
         Map<String, Object> out = new LinkedHashMap<>();
         p.describe(new SourcePosition.Fields() {
             @Override
@@ -83,7 +79,7 @@ final class RecordingHandler implements ChangeHandler {
         return out;
     }
 
-    List<ChangeEvent> changesOf(String table) {
+    public List<ChangeEvent> changesOf(String table) {
         return changes.stream().filter(e -> e.table().table().equals(table)).toList();
     }
 }
