@@ -9,11 +9,9 @@ import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.core.verify.TableDiff;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The PostgreSQL row reader of {@code ferry verify}: a source table and a copy whose column types differ (enum
@@ -80,40 +78,6 @@ class PgTableRowsTest {
                     .findFirst().orElseThrow();
             assertThat(changed.sourceRow()).contains("143.429");
             assertThat(changed.targetRow()).contains("143.43000000");
-        }
-    }
-
-    /**
-     * The SQL-side md5 comparison against the normalized rows on 100k rows; run with
-     * {@code -Dferry.verify.timing=true}, prints both times.
-     */
-    @Test
-    @EnabledIfSystemProperty(named = "ferry.verify.timing", matches = "true")
-    void timingOnAHundredThousandRows() throws Exception {
-        PG.execute("DROP SCHEMA IF EXISTS vr_replica CASCADE", "DROP TABLE IF EXISTS vr_big", "CREATE SCHEMA vr_replica",
-                "CREATE TABLE vr_big (id bigint PRIMARY KEY, name text, amount numeric(12,2), at timestamptz,"
-                        + " doc jsonb, note text)",
-                "INSERT INTO vr_big SELECT g, 'customer ' || g, g / 3.0, now() - g * interval '1 minute',"
-                        + " jsonb_build_object('g', g, 'tags', jsonb_build_array('a', 'b')), repeat('x', 40)"
-                        + " FROM generate_series(1, 100000) g",
-                "CREATE TABLE vr_replica.vr_big AS SELECT * FROM vr_big", "ALTER TABLE vr_replica.vr_big ADD PRIMARY KEY (id)",
-                "ANALYZE vr_big", "ANALYZE vr_replica.vr_big");
-        TableSchema schema = describe("vr_big");
-        try (PostgresRows source = PostgresRows.source(PG.sourceConfig(List.of("vr_big"), SnapshotMode.NEVER));
-             PostgresRows target = PostgresRows.target(target());
-             Connection s = PG.connect(); Connection t = PG.connect()) {
-            for (int round = 0; round < 3; round++) {
-                long t0 = System.nanoTime();
-                TableComparison.Result md5 = new TableComparison(schema, "\"vr_big\"", "vr_replica.\"vr_big\"",
-                        10_000, 20).compare(s, t);
-                long t1 = System.nanoTime();
-                TableDiff.Result rows = new TableDiff(schema, 10_000, 20).compare(source.rows(schema), target.rows(schema));
-                long t2 = System.nanoTime();
-                assertThat(md5.matches()).isTrue();
-                assertThat(rows.matches()).isTrue();
-                System.out.printf("verify 100k rows: SQL md5 %d ms, normalized rows %d ms%n",
-                        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
-            }
         }
     }
 }
