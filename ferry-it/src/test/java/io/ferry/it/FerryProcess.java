@@ -3,9 +3,11 @@ package io.ferry.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The real {@code ferry} command in a child JVM, so a test can kill it without a graceful shutdown
@@ -16,9 +18,12 @@ final class FerryProcess implements AutoCloseable {
     private final Process process;
     private final Path output;
 
-    private FerryProcess(Process process, Path output) {
+    private final long outputStart;
+
+    private FerryProcess(Process process, Path output, long outputStart) {
         this.process = process;
         this.output = output;
+        this.outputStart = outputStart;
     }
 
     /** Starts {@code ferry <args>} with the given heap, its stdout and stderr going to {@code output}. */
@@ -30,11 +35,12 @@ final class FerryProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.ferry.cli.Ferry");
         cmd.addAll(List.of(args));
+        long outputStart = Files.exists(output) ? Files.size(output) : 0;
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .start();
-        return new FerryProcess(p, output);
+        return new FerryProcess(p, output, outputStart);
     }
 
     /** Runs {@code ferry <args>} to completion and returns its exit code and combined output. */
@@ -55,15 +61,18 @@ final class FerryProcess implements AutoCloseable {
     }
 
     /**
-     * SIGTERM, then waits for the graceful shutdown and checks it: the JVM's exit code for a SIGTERM is 143,
-     * and ferry says it stopped once its last batch is committed.
+     * Waits until this process runs its pipeline (its first status line), then SIGTERM, then waits for the
+     * graceful shutdown and checks it: the JVM's exit code for a SIGTERM is 143, and ferry says it stopped
+     * once its last batch is committed. (A SIGTERM before the pipeline even started would test nothing.)
      */
     void terminate() throws InterruptedException, IOException {
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> !process.isAlive() || ownOutput().contains("] capture "));
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("ferry did not stop within 60 s of SIGTERM");
         }
-        if (process.exitValue() != 143 || !output().contains("] stopped")) {
+        if (process.exitValue() != 143 || !ownOutput().contains("] stopped")) {
             throw new AssertionError("ferry did not stop cleanly (exit " + process.exitValue() + "):\n" + output());
         }
     }
@@ -71,6 +80,13 @@ final class FerryProcess implements AutoCloseable {
     /** The exit code of a process that has ended. */
     int exitCode() {
         return process.exitValue();
+    }
+
+    /** What this process wrote, without what earlier processes wrote to the same file. */
+    private String ownOutput() throws IOException {
+        byte[] all = Files.readAllBytes(output);
+        return new String(all, (int) Math.min(outputStart, all.length), (int) Math.max(0, all.length - outputStart),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     boolean isAlive() {
