@@ -68,6 +68,8 @@ public final class Applier implements Runnable {
     /** Schemas the sink was made ready for; touched by the writer thread only. */
     private final Set<TableSchema> preparedSchemas = new HashSet<>();
     private final DeadLetterTopic deadLetters;
+    /** The schema of each topic's previous record; touched by the polling thread only. */
+    private final Map<String, TableSchema> lastSchema = new HashMap<>();
     /** Writes batches to the target; the sink is used by this thread, or by the polling thread only while
      * no batch is in flight (rebalances wait for it). */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "ferry-apply-writer"));
@@ -286,8 +288,13 @@ public final class Applier implements Runnable {
     /** The event of one record, or null when the record is poison and went to the dead-letter topic. */
     private ChangeEvent decode(ConsumerRecord<byte[], byte[]> r, SchemaStore schemas) {
         try {
-            TableSchema schema = schemas.schema(r.topic(), EnvelopeReader.schemaVersion(r.value()));
-            EnvelopeReader.Envelope env = reader.read(schema, r.value());
+            TableSchema schema = lastSchema.get(r.topic());
+            EnvelopeReader.Envelope env = schema == null ? null : readAs(schema, r.value());
+            if (env == null) {
+                schema = schemas.schema(r.topic(), EnvelopeReader.schemaVersion(r.value()));
+                env = reader.read(schema, r.value());
+                lastSchema.put(r.topic(), schema);
+            }
             return new ChangeEvent(env.op(), schema, env.before(), env.after(),
                     new RecordPosition(r.topic(), r.partition(), r.offset()), -1, env.commitMicros());
         } catch (FerryException e) {
@@ -295,6 +302,19 @@ public final class Applier implements Runnable {
                 throw e;
             }
             reject(r, r.topic() + "-" + r.partition() + "@" + r.offset(), e.getMessage(), e);
+            return null;
+        }
+    }
+
+    /**
+     * The envelope read with the topic's previous schema, or null when it was written with another version.
+     * Schemas change rarely, so this reads each record once instead of peeking at its version first.
+     */
+    private EnvelopeReader.Envelope readAs(TableSchema schema, byte[] value) {
+        try {
+            EnvelopeReader.Envelope env = reader.read(schema, value);
+            return env.schemaVersion() == schema.version() ? env : null;
+        } catch (FerryException e) {
             return null;
         }
     }

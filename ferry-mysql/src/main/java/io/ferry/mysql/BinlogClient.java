@@ -204,6 +204,8 @@ final class BinlogClient implements AutoCloseable {
         return v;
     }
 
+    // The library decodes values in three unrelated deserializer classes (write, update, delete rows), so the
+    // same three overrides appear three times; each delegates to the shared static helpers above.
     private static final class Write extends WriteRowsEventDataDeserializer {
         Write(Map<Long, TableMapEventData> tableMaps) {
             super(tableMaps);
