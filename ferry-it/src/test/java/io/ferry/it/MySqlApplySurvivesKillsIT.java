@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.kafka.KafkaTestCluster;
-import io.ferry.mysql.MariaDbTestServer;
+import io.ferry.mysql.MySqlTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,7 +38,7 @@ class MySqlApplySurvivesKillsIT {
     private static final String SOURCE = "mykills_source";
     private static final String TARGET = "mykills_target";
 
-    private static MariaDbTestServer mariadb;
+    private static MySqlTestServer mariadb;
     private static KafkaTestCluster kafka;
 
     @TempDir
@@ -46,7 +46,7 @@ class MySqlApplySurvivesKillsIT {
 
     @BeforeAll
     static void start() {
-        mariadb = MariaDbTestServer.shared();
+        mariadb = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
         kafka = KafkaTestCluster.start(1);
     }
 
@@ -59,8 +59,8 @@ class MySqlApplySurvivesKillsIT {
     void targetCountersEqualSourceCountersAfterFiveKills() throws Exception {
         for (String db : new String[] {SOURCE, TARGET}) {
             mariadb.executeAsAdmin("CREATE DATABASE " + db,
-                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MariaDbTestServer.USER + "'@'%'",
-                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MariaDbTestServer.USER + "'@'localhost'");
+                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MySqlTestServer.USER + "'@'%'",
+                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MySqlTestServer.USER + "'@'localhost'");
         }
         execute(SOURCE, "CREATE TABLE counters (id int PRIMARY KEY, counter bigint NOT NULL, note varchar(40))",
                 "INSERT INTO counters SELECT seq, 0, concat('row ', seq) FROM seq_1_to_" + ROWS);
@@ -121,8 +121,8 @@ class MySqlApplySurvivesKillsIT {
                 + "  host: " + mariadb.host() + "\n"
                 + "  port: " + mariadb.port() + "\n"
                 + "  database: " + database + "\n"
-                + "  user: " + MariaDbTestServer.USER + "\n"
-                + "  password: " + MariaDbTestServer.PASSWORD + "\n";
+                + "  user: " + MySqlTestServer.USER + "\n"
+                + "  password: " + MySqlTestServer.PASSWORD + "\n";
     }
 
     private static long appliedChanges() throws SQLException {
@@ -184,6 +184,6 @@ class MySqlApplySurvivesKillsIT {
     }
 
     private static Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection(mariadb.jdbcUrl(db), MariaDbTestServer.ADMIN, MariaDbTestServer.ADMIN_PASSWORD);
+        return DriverManager.getConnection(mariadb.jdbcUrl(db), MySqlTestServer.ADMIN, MySqlTestServer.ADMIN_PASSWORD);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.kafka.KafkaTestCluster;
-import io.ferry.mysql.MariaDbTestServer;
+import io.ferry.mysql.MySqlTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class MySqlCaptureSurvivesKillsIT {
     private static final int TX_ROWS = 750;
     private static final int KEYS = 5_000;
 
-    private static MariaDbTestServer mariadb;
+    private static MySqlTestServer mariadb;
     private static KafkaTestCluster kafka;
 
     @TempDir
@@ -37,7 +37,7 @@ class MySqlCaptureSurvivesKillsIT {
 
     @BeforeAll
     static void start() {
-        mariadb = MariaDbTestServer.shared();
+        mariadb = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
         kafka = KafkaTestCluster.start(1);
     }
 
@@ -55,13 +55,13 @@ class MySqlCaptureSurvivesKillsIT {
                 + "  type: mariadb\n"
                 + "  host: " + mariadb.host() + "\n"
                 + "  port: " + mariadb.port() + "\n"
-                + "  database: " + MariaDbTestServer.DATABASE + "\n"
-                + "  user: " + MariaDbTestServer.USER + "\n"
-                + "  password: " + MariaDbTestServer.PASSWORD + "\n"
-                + "  tables: [" + MariaDbTestServer.DATABASE + ".ledger]\n"
+                + "  database: " + MySqlTestServer.DATABASE + "\n"
+                + "  user: " + MySqlTestServer.USER + "\n"
+                + "  password: " + MySqlTestServer.PASSWORD + "\n"
+                + "  tables: [" + MySqlTestServer.DATABASE + ".ledger]\n"
                 + "kafka:\n"
                 + "  bootstrap-servers: " + kafka.bootstrapServers() + "\n");
-        String topic = "mykills." + MariaDbTestServer.DATABASE + ".ledger";
+        String topic = "mykills." + MySqlTestServer.DATABASE + ".ledger";
         TopicWatcher watcher = TopicWatcher.start(kafka.bootstrapServers(), List.of(topic));
         Path log = dir.resolve("ferry.log");
         CompletableFuture<Void> workload = null;

@@ -35,6 +35,9 @@ final class MySqlConnections {
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("useServerPrepStmts", "true");
         p.setProperty("permitMysqlScheme", "true");
+        // MySQL 8 logins default to caching_sha2_password, whose first login after a server restart needs the
+        // server's RSA key when the connection is not TLS.
+        p.setProperty("allowPublicKeyRetrieval", "true");
         String host = config.host().indexOf(':') >= 0 && !config.host().startsWith("[")
                 ? "[" + config.host() + "]" : config.host();
         String url = "jdbc:mariadb://" + host + ":" + config.port() + "/" + config.database();

@@ -18,36 +18,45 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The MySQL row reader of {@code ferry verify}, against a real MariaDB: a source table and a copy in another
  * database with other column types compare equal; tampering is named by key; and a copy of a PostgreSQL table
  * (uuid, boolean, timestamptz held as MySQL types) reads back as the PostgreSQL source's kinds.
  */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class MySqlTableRowsTest {
 
-    private static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private final MySqlTestServer db;
+
+    MySqlTableRowsTest(Flavor flavor) {
+        db = MySqlTestServer.shared(flavor);
+    }
     private static final String TARGET_DB = "ferry_verify_target";
 
-    private static SinkConfig target() {
-        return new SinkConfig("mysql", DB.host(), DB.port(), TARGET_DB, MariaDbTestServer.USER,
-                new Secret(MariaDbTestServer.PASSWORD), null, true, SinkConfig.OnError.STOP);
+    private SinkConfig target() {
+        return new SinkConfig("mysql", db.host(), db.port(), TARGET_DB, MySqlTestServer.USER,
+                new Secret(MySqlTestServer.PASSWORD), null, true, SinkConfig.OnError.STOP);
     }
 
-    private static void createTargetDatabase() {
-        DB.executeAsAdmin("DROP DATABASE IF EXISTS " + TARGET_DB, "CREATE DATABASE " + TARGET_DB,
-                "GRANT ALL ON " + TARGET_DB + ".* TO '" + MariaDbTestServer.USER + "'@'%'");
+    private void createTargetDatabase() {
+        db.executeAsAdmin("DROP DATABASE IF EXISTS " + TARGET_DB, "CREATE DATABASE " + TARGET_DB);
+        db.grantAllOn(TARGET_DB, MySqlTestServer.USER);
     }
 
     @Test
     void aCopyWithOtherColumnTypesMatchesAndTamperingIsNamed() {
         createTargetDatabase();
-        DB.execute("DROP TABLE IF EXISTS vr_t",
+        db.execute("DROP TABLE IF EXISTS vr_t",
                 "CREATE TABLE vr_t (name varchar(20) COLLATE utf8mb4_unicode_ci, n int, big bigint unsigned,"
                         + " amount decimal(12,3), at datetime(6), ts timestamp(6) NULL, doc json, data blob,"
                         + " mood enum('sad','ok','happy'), y year, PRIMARY KEY (name, n))",
-                "SET SESSION max_recursive_iterations = 100000",
+                db.allowRecursion(100_000),
                 "INSERT INTO vr_t WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 9000)"
                         + " SELECT ELT(i % 5 + 1, 'a', 'B', 'é', 'Z', '😀'), i, 18446744073709551615 - i, i / 7,"
                         + " TIMESTAMP'2024-01-01 00:00:00' + INTERVAL i SECOND + INTERVAL 123456 MICROSECOND,"
@@ -59,7 +68,7 @@ class MySqlTableRowsTest {
                 "INSERT INTO " + TARGET_DB + ".vr_t SELECT name, n, big, amount, at, ts,"
                         + " CONCAT('{\"name\": \"', JSON_UNQUOTE(JSON_EXTRACT(doc, '$.name')), '\", \"g\": ', JSON_EXTRACT(doc, '$.g'), '.0}'), data, mood, y"
                         + " FROM vr_t");
-        try (MySqlRows source = MySqlRows.source(DB.sourceConfig(List.of("vr_t"), SnapshotMode.NEVER));
+        try (MySqlRows source = MySqlRows.source(db.sourceConfig(List.of("vr_t"), SnapshotMode.NEVER));
              MySqlRows target = MySqlRows.target(target())) {
             List<TableSchema> tables = source.describeTables();
             assertThat(tables).hasSize(1);
@@ -75,7 +84,7 @@ class MySqlTableRowsTest {
             assertThat(first.get(0)[2]).isInstanceOf(BigDecimal.class);
             assertThat(first.get(0)[5]).isInstanceOf(Instant.class);
 
-            DB.execute("UPDATE " + TARGET_DB + ".vr_t SET amount = amount + 0.001 WHERE name = 'é' AND n = 1002",
+            db.execute("UPDATE " + TARGET_DB + ".vr_t SET amount = amount + 0.001 WHERE name = 'é' AND n = 1002",
                     "DELETE FROM " + TARGET_DB + ".vr_t WHERE name = '😀' AND n = 4",
                     "INSERT INTO " + TARGET_DB + ".vr_t VALUES ('A', 1, 1, 1, NULL, NULL, '{}', '', 'ok', 2000)");
             TableDiff.Result r = diff.compare(source.rows(schema), target.rows(schema));
@@ -94,7 +103,7 @@ class MySqlTableRowsTest {
     @Test
     void aCopyOfAPostgresTableReadsAsThePostgresKinds() {
         createTargetDatabase();
-        DB.execute("CREATE TABLE " + TARGET_DB + ".accounts (id char(36), flag tinyint(1), at datetime(6),"
+        db.execute("CREATE TABLE " + TARGET_DB + ".accounts (id char(36), flag tinyint(1), at datetime(6),"
                         + " price decimal(20,4), note text, PRIMARY KEY (id))",
                 "INSERT INTO " + TARGET_DB + ".accounts VALUES"
                         + " ('0b6c3f8e-6b1a-4c55-9f0e-2f3c1d9a7b10', 1, '2024-03-01 12:00:00.5', 10.5, 'x'),"

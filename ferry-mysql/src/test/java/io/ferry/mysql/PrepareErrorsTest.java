@@ -8,33 +8,41 @@ import io.ferry.core.Secret;
 import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** prepare() names what is wrong in one line, and says whether retrying can help. */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class PrepareErrorsTest {
 
-    private static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private final MySqlTestServer db;
 
-    @BeforeAll
-    static void tables() {
-        DB.execute("CREATE TABLE keyless (v text)", "CREATE TABLE keyed (id int PRIMARY KEY)");
-        DB.executeAsAdmin("CREATE USER 'norepl'@'%' IDENTIFIED BY 'pw'", "CREATE USER 'norepl'@'localhost' IDENTIFIED BY 'pw'",
-                "GRANT SELECT ON *.* TO 'norepl'@'%'", "GRANT SELECT ON *.* TO 'norepl'@'localhost'");
+    PrepareErrorsTest(Flavor flavor) {
+        db = MySqlTestServer.shared(flavor);
     }
 
-    private static FerryException prepareFails(SourceConfig config) {
+    @BeforeEach
+    void tables() {
+        db.execute("CREATE TABLE IF NOT EXISTS keyless (v text)", "CREATE TABLE IF NOT EXISTS keyed (id int PRIMARY KEY)");
+        db.createUser("norepl", "pw", "SELECT");
+    }
+
+    private FerryException prepareFails(SourceConfig config) {
         return catchThrowableOfType(FerryException.class, () -> new MySqlSource(config, 199).prepare());
     }
 
-    private static SourceConfig config(int port, String database, String user, String password, List<String> tables) {
-        return new SourceConfig("mysql", MariaDbTestServer.HOST, port, database, user, new Secret(password), tables,
+    private SourceConfig config(int port, String database, String user, String password, List<String> tables) {
+        return new SourceConfig("mysql", MySqlTestServer.HOST, port, database, user, new Secret(password), tables,
                 SnapshotMode.INITIAL);
     }
 
     @Test
     void anUnreachableServerIsRetriableAndNamesHostAndPort() {
-        int port = MariaDbTestServer.freePort();
+        int port = MySqlTestServer.freePort();
         FerryException e = prepareFails(config(port, "ferry", "ferry", "x", List.of("keyed")));
         assertThat(e.retriable()).isTrue();
         assertThat(e.getMessage()).startsWith("cannot reach MySQL at 127.0.0.1:" + port).doesNotContain("\n");
@@ -42,50 +50,51 @@ class PrepareErrorsTest {
 
     @Test
     void aWrongPasswordNamesUserAndDatabaseAndIsNotRetriable() {
-        FerryException e = prepareFails(config(DB.port(), "ferry", "ferry", "wrong", List.of("keyed")));
+        FerryException e = prepareFails(config(db.port(), "ferry", "ferry", "wrong", List.of("keyed")));
         assertThat(e.retriable()).isFalse();
         assertThat(e.getMessage()).isEqualTo("MySQL rejected the password for user \"ferry\" on database"
-                + " \"ferry\" at 127.0.0.1:" + DB.port());
+                + " \"ferry\" at 127.0.0.1:" + db.port());
     }
 
     @Test
     void aMissingDatabaseIsNamed() {
-        FerryException e = prepareFails(config(DB.port(), "nodb", "ferry", MariaDbTestServer.PASSWORD, List.of("keyed")));
+        FerryException e = prepareFails(config(db.port(), "nodb", "ferry", MySqlTestServer.PASSWORD, List.of("keyed")));
         assertThat(e.getMessage()).startsWith("database \"nodb\" does not exist");
     }
 
     @Test
     void aUserWithoutReplicationPrivilegesIsTold() {
-        FerryException e = prepareFails(config(DB.port(), "ferry", "norepl", "pw", List.of("keyed")));
-        assertThat(e.getMessage()).isEqualTo("user \"norepl\" lacks REPLICATION SLAVE, BINLOG MONITOR, RELOAD (needed"
-                + " to read the binlog and to take a consistent snapshot); run GRANT REPLICATION SLAVE, BINLOG MONITOR,"
-                + " RELOAD ON *.* TO 'norepl'@'%'");
+        FerryException e = prepareFails(config(db.port(), "ferry", "norepl", "pw", List.of("keyed")));
+        String monitor = db.flavor() == Flavor.MARIADB ? "BINLOG MONITOR" : "REPLICATION CLIENT";
+        assertThat(e.getMessage()).isEqualTo("user \"norepl\" lacks REPLICATION SLAVE, " + monitor + ", RELOAD (needed"
+                + " to read the binlog and to take a consistent snapshot); run GRANT REPLICATION SLAVE, " + monitor
+                + ", RELOAD ON *.* TO 'norepl'@'%'");
     }
 
     @Test
     void aMissingTableIsNamed() {
-        FerryException e = prepareFails(DB.sourceConfig(List.of("keyed", "ferry.nothere"), SnapshotMode.INITIAL));
+        FerryException e = prepareFails(db.sourceConfig(List.of("keyed", "ferry.nothere"), SnapshotMode.INITIAL));
         assertThat(e.getMessage()).isEqualTo("table \"ferry.nothere\" does not exist (source.tables entry"
                 + " \"ferry.nothere\")");
     }
 
     @Test
     void aTableWithoutPrimaryKeyIsRefused() {
-        FerryException e = prepareFails(DB.sourceConfig(List.of("keyless"), SnapshotMode.INITIAL));
+        FerryException e = prepareFails(db.sourceConfig(List.of("keyless"), SnapshotMode.INITIAL));
         assertThat(e.getMessage()).isEqualTo("table \"ferry.keyless\" has no primary key; Ferry needs a key to"
                 + " apply changes exactly once — add a primary key or remove it from source.tables");
     }
 
     @Test
     void binlogRowMetadataNotFullIsNamedWithItsValueAndTheFix() {
-        DB.executeAsAdmin("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+        db.executeAsAdmin("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
         try {
-            FerryException e = prepareFails(DB.sourceConfig(List.of("keyed"), SnapshotMode.INITIAL));
-            assertThat(e.getMessage()).isEqualTo("MySQL at 127.0.0.1:" + DB.port() + " has binlog_row_metadata=MINIMAL;"
+            FerryException e = prepareFails(db.sourceConfig(List.of("keyed"), SnapshotMode.INITIAL));
+            assertThat(e.getMessage()).isEqualTo("MySQL at 127.0.0.1:" + db.port() + " has binlog_row_metadata=MINIMAL;"
                     + " set binlog_row_metadata=FULL in the server configuration (and SET GLOBAL binlog_row_metadata"
                     + " = 'FULL' for the running server)");
         } finally {
-            DB.executeAsAdmin("SET GLOBAL binlog_row_metadata = 'FULL'");
+            db.executeAsAdmin("SET GLOBAL binlog_row_metadata = 'FULL'");
         }
     }
 }

@@ -10,25 +10,34 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Several tables, one larger than a chunk, read in parallel under one short global read lock. */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class SnapshotTest {
 
-    private static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private final MySqlTestServer db;
+
+    SnapshotTest(Flavor flavor) {
+        db = MySqlTestServer.shared(flavor);
+    }
 
     @Test
     void readsEveryRowOfEveryTableOnceThenStreamsFromTheSnapshotPosition() throws Exception {
-        DB.execute("CREATE TABLE snap_big (a int, b varchar(10), v int, PRIMARY KEY (a, b))",
-                "SET SESSION max_recursive_iterations = 100000",
+        db.execute("CREATE TABLE snap_big (a int, b varchar(10), v int, PRIMARY KEY (a, b))",
+                db.allowRecursion(100_000),
                 "INSERT INTO snap_big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000)"
                         + " SELECT i % 7, CONCAT('k', i), i FROM n",
                 "CREATE TABLE snap_small1 (id int PRIMARY KEY)", "INSERT INTO snap_small1 VALUES (1), (2), (3)",
                 "CREATE TABLE snap_small2 (id bigint unsigned PRIMARY KEY)", "INSERT INTO snap_small2 VALUES (5)");
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("snap_*"), SnapshotMode.INITIAL), 106);
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("snap_*"), SnapshotMode.INITIAL), 106);
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> c.handler.changes.size() == 25004 || c.failure() != null);
-            DB.execute("INSERT INTO snap_small1 VALUES (4)");
+            db.execute("INSERT INTO snap_small1 VALUES (4)");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 25005 || c.failure() != null);
             assertThat(c.failure()).isNull();
             Map<String, Long> perTable = c.handler.changes.stream().filter(e -> e.op() == Operation.READ)

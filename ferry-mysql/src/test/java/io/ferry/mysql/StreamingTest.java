@@ -7,24 +7,35 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.TableSchema;
+import io.ferry.core.Secret;
+import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Row changes and DDL from the binlog, in order, with before images and schema versions. */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class StreamingTest {
 
-    private static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private final MySqlTestServer db;
+
+    StreamingTest(Flavor flavor) {
+        db = MySqlTestServer.shared(flavor);
+    }
 
     @Test
     void insertsUpdatesAndDeletesCarryBeforeImagesAndEndWithABoundary() throws Exception {
-        DB.execute("CREATE TABLE cud (id int PRIMARY KEY, v varchar(10))");
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("cud"), SnapshotMode.NEVER), 102);
+        db.execute("CREATE TABLE cud (id int PRIMARY KEY, v varchar(10))");
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("cud"), SnapshotMode.NEVER), 102);
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> source.status().phase().equals("streaming"));
-            DB.execute("START TRANSACTION", "INSERT INTO cud VALUES (1, 'a'), (2, 'b')",
+            db.execute("START TRANSACTION", "INSERT INTO cud VALUES (1, 'a'), (2, 'b')",
                     "UPDATE cud SET v = 'c' WHERE id = 1", "DELETE FROM cud WHERE id = 2", "COMMIT");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 4 || c.failure() != null);
             assertThat(c.failure()).isNull();
@@ -47,29 +58,29 @@ class StreamingTest {
 
     @Test
     void ddlInterleavedWithRowsYieldsSchemaVersionsInOrder() throws Exception {
-        DB.execute("CREATE TABLE ddl_t (id int PRIMARY KEY, a int)", "INSERT INTO ddl_t VALUES (1, 10)");
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("ddl_*"), SnapshotMode.INITIAL), 103);
+        db.execute("CREATE TABLE ddl_t (id int PRIMARY KEY, a int)", "INSERT INTO ddl_t VALUES (1, 10)");
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("ddl_*"), SnapshotMode.INITIAL), 103);
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> source.status().phase().equals("streaming"));
             // Written before the capture reads them: the catalog is ahead of the binlog only for the last DDL.
-            DB.execute("INSERT INTO ddl_t VALUES (2, 20)",
+            db.execute("INSERT INTO ddl_t VALUES (2, 20)",
                     "ALTER TABLE ddl_t ADD COLUMN b varchar(5)",
                     "INSERT INTO ddl_t VALUES (3, 30, 'x')");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
-            DB.execute("ALTER TABLE ddl_t RENAME COLUMN b TO bb");
-            DB.execute("UPDATE ddl_t SET bb = 'y' WHERE id = 3");
+            db.execute("ALTER TABLE ddl_t RENAME COLUMN b TO bb");
+            db.execute("UPDATE ddl_t SET bb = 'y' WHERE id = 3");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 4 || c.failure() != null);
-            DB.execute("ALTER TABLE ddl_t DROP COLUMN a, MODIFY bb varchar(8)");
-            DB.execute("DELETE FROM ddl_t WHERE id = 1");
+            db.execute("ALTER TABLE ddl_t DROP COLUMN a, MODIFY bb varchar(8)");
+            db.execute("DELETE FROM ddl_t WHERE id = 1");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 5 || c.failure() != null);
             // A table created, renamed or dropped before the capture reads its rows is a known limitation (the
             // catalog no longer describes it): each step waits until the capture has read the previous one.
-            DB.execute("CREATE TABLE ddl_new (id int PRIMARY KEY)", "INSERT INTO ddl_new VALUES (7)",
+            db.execute("CREATE TABLE ddl_new (id int PRIMARY KEY)", "INSERT INTO ddl_new VALUES (7)",
                     "TRUNCATE TABLE ddl_t");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 7 || c.failure() != null);
-            DB.execute("RENAME TABLE ddl_new TO ddl_renamed", "INSERT INTO ddl_renamed VALUES (8)");
+            db.execute("RENAME TABLE ddl_new TO ddl_renamed", "INSERT INTO ddl_renamed VALUES (8)");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 8 || c.failure() != null);
-            DB.execute("DROP TABLE ddl_renamed");
+            db.execute("DROP TABLE ddl_renamed");
             assertThat(c.failure()).isNull();
 
             List<String> order = c.handler.calls.stream().filter(x -> x instanceof TableSchema || x instanceof ChangeEvent)
@@ -93,13 +104,13 @@ class StreamingTest {
 
     @Test
     void aColumnDroppedBeforeTheStreamReadsEarlierRowsKeepsItsTypeFromTheSnapshot() throws Exception {
-        DB.execute("CREATE TABLE dropped_t (id int PRIMARY KEY, gone varchar(5), kept int)",
+        db.execute("CREATE TABLE dropped_t (id int PRIMARY KEY, gone varchar(5), kept int)",
                 "INSERT INTO dropped_t VALUES (1, 'a', 10)");
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("dropped_t"), SnapshotMode.INITIAL), 104);
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("dropped_t"), SnapshotMode.INITIAL), 104);
         RecordingHandler handler = new RecordingHandler(source);
         // At the end of the snapshot, before streaming starts: a row change, then DDL that makes the catalog
         // ahead of the binlog for that row.
-        handler.onFlush = () -> DB.execute("UPDATE dropped_t SET kept = 11 WHERE id = 1",
+        handler.onFlush = () -> db.execute("UPDATE dropped_t SET kept = 11 WHERE id = 1",
                 "ALTER TABLE dropped_t DROP COLUMN gone", "INSERT INTO dropped_t VALUES (2, 20)");
         try (Capture c = Capture.start(source, Map.of(), handler)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
@@ -110,6 +121,18 @@ class StreamingTest {
             assertThat(e.get(2).after()).containsExactly(2, 20);
             assertThat(c.handler.schemas).extracting(TableSchema::columnNames)
                     .containsExactly(List.of("id", "gone", "kept"), List.of("id", "kept"));
+        }
+    }
+
+    @Test
+    void aLoginThatNeverConnectedBeforeOpensTheBinlogConnectionFirst() throws Exception {
+        // MySQL 8 caches caching_sha2_password logins; an uncached one needs the full exchange over plain TCP.
+        db.createUser("fresh_repl", "fresh-pw", "REPLICATION SLAVE, REPLICATION CLIENT");
+        SourceConfig config = new SourceConfig("mysql", db.host(), db.port(), MySqlTestServer.DATABASE, "fresh_repl",
+                new Secret("fresh-pw"), List.of("x"), SnapshotMode.NEVER);
+        try (BinlogClient client = new BinlogClient(config, 121, "", 4)) {
+            client.connect(15_000);
+            assertThat(client.poll(5_000)).isInstanceOf(com.github.shyiko.mysql.binlog.event.Event.class);
         }
     }
 }

@@ -16,12 +16,21 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every supported type arrives with the same exact Java value from the snapshot and from the binlog. */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class TypeRoundTripTest {
 
-    private static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    private final MySqlTestServer db;
+
+    TypeRoundTripTest(Flavor flavor) {
+        db = MySqlTestServer.shared(flavor);
+    }
 
     private static final String COLUMNS = "id int PRIMARY KEY, ti tinyint, tiu tinyint unsigned, si smallint,"
             + " siu smallint unsigned, mi mediumint, miu mediumint unsigned, i int, iu int unsigned, bi bigint,"
@@ -39,7 +48,7 @@ class TypeRoundTripTest {
 
     private static final String NULLS = "(2" + ", NULL".repeat(29) + ")";
 
-    private static void assertExpected(Object[] row) {
+    private void assertExpected(Object[] row) {
         assertThat(row[0]).isEqualTo(1);
         assertThat(row[1]).isEqualTo((short) -128);
         assertThat(row[2]).isEqualTo((short) 255);
@@ -74,12 +83,12 @@ class TypeRoundTripTest {
 
     @Test
     void snapshotAndBinlogGiveTheSameExactValues() throws Exception {
-        DB.execute("CREATE TABLE types_rt (" + COLUMNS + ")", "INSERT INTO types_rt VALUES " + ROW + ", " + NULLS);
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("types_rt"), SnapshotMode.INITIAL), 101);
+        db.execute("CREATE TABLE types_rt (" + COLUMNS + ")", "INSERT INTO types_rt VALUES " + ROW + ", " + NULLS);
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("types_rt"), SnapshotMode.INITIAL), 101);
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> c.handler.changes.size() == 2 || c.failure() != null);
             assertThat(c.failure()).isNull();
-            DB.execute("DELETE FROM types_rt", "INSERT INTO types_rt VALUES " + ROW + ", " + NULLS);
+            db.execute("DELETE FROM types_rt", "INSERT INTO types_rt VALUES " + ROW + ", " + NULLS);
             await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() == 6 || c.failure() != null);
             assertThat(c.failure()).isNull();
             List<ChangeEvent> all = c.handler.changes;
@@ -108,12 +117,12 @@ class TypeRoundTripTest {
 
     @Test
     void datesBeforeTheGregorianReformArriveUnshiftedFromTheBinlog() throws Exception {
-        DB.execute("CREATE TABLE early_rt (id int PRIMARY KEY, d date, dt datetime(6))",
+        db.execute("CREATE TABLE early_rt (id int PRIMARY KEY, d date, dt datetime(6))",
                 "INSERT INTO early_rt VALUES (1, '1000-01-01', '0001-01-01 00:00:00.000001')");
-        MySqlSource source = new MySqlSource(DB.sourceConfig(List.of("early_rt"), SnapshotMode.INITIAL), 105);
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("early_rt"), SnapshotMode.INITIAL), 105);
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> c.handler.changes.size() == 1 || c.failure() != null);
-            DB.execute("INSERT INTO early_rt SELECT 2, d, dt FROM early_rt",
+            db.execute("INSERT INTO early_rt SELECT 2, d, dt FROM early_rt",
                     "INSERT INTO early_rt VALUES (3, '1582-10-10', '1582-10-04 23:59:59.999999')");
             await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
             assertThat(c.failure()).isNull();

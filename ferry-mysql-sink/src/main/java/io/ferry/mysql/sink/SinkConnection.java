@@ -81,6 +81,9 @@ final class SinkConnection implements AutoCloseable {
         }
         props.setProperty("connectTimeout", "10000");
         props.setProperty("tcpKeepAlive", "true");
+        // MySQL 8 logins default to caching_sha2_password, whose first login after a server restart needs the
+        // server's RSA key when the connection is not TLS.
+        props.setProperty("allowPublicKeyRetrieval", "true");
         // Update counts are matched rows, so an offset check-and-set that writes the same value counts 1.
         props.setProperty("useAffectedRows", "false");
         props.setProperty("connectionAttributes", "program_name:ferry-sink");

@@ -14,7 +14,7 @@ import io.ferry.core.Sink.OffsetUpdate;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
 import io.ferry.core.config.SinkConfig;
-import io.ferry.mysql.MariaDbTestServer;
+import io.ferry.mysql.MySqlTestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +146,7 @@ class OffsetsAndFailuresTest {
 
     @Test
     void anUnreachablePortIsARetriableErrorNamingHostAndPort() {
-        int port = MariaDbTestServer.freePort();
+        int port = MySqlTestServer.freePort();
         SinkConfig config = new SinkConfig("mysql", "127.0.0.1", port, "ferry", "ferry", new Secret("pw"),
                 null, true, SinkConfig.OnError.STOP);
 
@@ -159,8 +159,8 @@ class OffsetsAndFailuresTest {
 
     @Test
     void aWrongPasswordIsAFatalErrorNamingTheLoginButNotThePassword() {
-        SinkConfig config = new SinkConfig("mysql", TargetDb.DB.host(), TargetDb.DB.port(), MariaDbTestServer.DATABASE,
-                MariaDbTestServer.USER, new Secret("not-the-password"), null, true, SinkConfig.OnError.STOP);
+        SinkConfig config = new SinkConfig("mysql", TargetDb.DB.host(), TargetDb.DB.port(), MySqlTestServer.DATABASE,
+                MySqlTestServer.USER, new Secret("not-the-password"), null, true, SinkConfig.OnError.STOP);
 
         try (MySqlSink refused = new MySqlSink(config)) {
             assertThatThrownBy(() -> refused.storedOffsets("t"))
@@ -173,7 +173,7 @@ class OffsetsAndFailuresTest {
     @Test
     void aMissingTableWithoutCreateTablesIsNamed() {
         SinkConfig config = new SinkConfig("mysql", TargetDb.DB.host(), TargetDb.DB.port(), database,
-                MariaDbTestServer.ADMIN, new Secret(MariaDbTestServer.ADMIN_PASSWORD), null, false,
+                MySqlTestServer.ADMIN, new Secret(MySqlTestServer.ADMIN_PASSWORD), null, false,
                 SinkConfig.OnError.STOP);
         try (MySqlSink noCreate = new MySqlSink(config)) {
             assertThatThrownBy(() -> noCreate.ensureTable(table("absent", 1, col("id", TypeKind.INT32, "int"))))

@@ -2,7 +2,7 @@ package io.ferry.mysql.sink;
 
 import io.ferry.core.Secret;
 import io.ferry.core.config.SinkConfig;
-import io.ferry.mysql.MariaDbTestServer;
+import io.ferry.mysql.MySqlTestServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The shared MariaDB as a sink target; each test writes into a fresh database. */
 final class TargetDb {
 
-    static final MariaDbTestServer DB = MariaDbTestServer.shared();
+    static final MySqlTestServer DB = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private TargetDb() {
@@ -28,8 +28,8 @@ final class TargetDb {
     }
 
     static SinkConfig config(String database) {
-        return new SinkConfig("mysql", DB.host(), DB.port(), database, MariaDbTestServer.ADMIN,
-                new Secret(MariaDbTestServer.ADMIN_PASSWORD), null, true, SinkConfig.OnError.STOP);
+        return new SinkConfig("mysql", DB.host(), DB.port(), database, MySqlTestServer.ADMIN,
+                new Secret(MySqlTestServer.ADMIN_PASSWORD), null, true, SinkConfig.OnError.STOP);
     }
 
     /**
@@ -38,7 +38,7 @@ final class TargetDb {
      */
     static Connection reader(String database) throws SQLException {
         return DriverManager.getConnection(DB.jdbcUrl(database) + "?useServerPrepStmts=true",
-                MariaDbTestServer.ADMIN, MariaDbTestServer.ADMIN_PASSWORD);
+                MySqlTestServer.ADMIN, MySqlTestServer.ADMIN_PASSWORD);
     }
 
     static void execute(String database, String sql) {

