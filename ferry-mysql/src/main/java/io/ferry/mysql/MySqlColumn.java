@@ -3,7 +3,6 @@ package io.ferry.mysql;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
 import io.ferry.core.TypeKind;
-import com.github.shyiko.mysql.binlog.event.deserialization.json.JsonBinary;
 import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -200,7 +199,7 @@ final class MySqlColumn {
             case JSON:
                 if (dataType.equals("json")) {
                     try {
-                        return JsonBinary.parseAsString((byte[]) v);
+                        return MySqlJsonText.of((byte[]) v);
                     } catch (IOException e) {
                         throw new FerryException("cannot decode the binlog JSON value of column \"" + name + "\": "
                                 + e.getMessage(), e, false);
