@@ -14,6 +14,13 @@ public interface SourcePosition {
      */
     void describe(Fields out);
 
+    /**
+     * Writes fields that only resuming needs, such as a MySQL GTID set, to the offsets topic but not into every
+     * event. None by default.
+     */
+    default void describeResume(Fields out) {
+    }
+
     /** Receives named position fields without building intermediate objects. */
     interface Fields {
         void put(String name, long value);

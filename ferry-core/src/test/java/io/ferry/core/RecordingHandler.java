@@ -57,10 +57,10 @@ public final class RecordingHandler implements ChangeHandler {
     public void idle() {
     }
 
-    /** What {@link SourcePosition#describe} writes, as the offsets topic would hold it. */
+    /** What {@link SourcePosition#describe} and {@link SourcePosition#describeResume} write: the offsets topic's view. */
     public static Map<String, Object> describe(SourcePosition p) {
         Map<String, Object> out = new LinkedHashMap<>();
-        p.describe(new SourcePosition.Fields() {
+        SourcePosition.Fields fields = new SourcePosition.Fields() {
             @Override
             public void put(String name, long value) {
                 out.put(name, value);
@@ -75,7 +75,9 @@ public final class RecordingHandler implements ChangeHandler {
             public void put(String name, boolean value) {
                 out.put(name, value);
             }
-        });
+        };
+        p.describe(fields);
+        p.describeResume(fields);
         return out;
     }
 

@@ -160,6 +160,7 @@ public final class EnvelopeWriter {
         try {
             gen.writeStartObject();
             position.describe(positionFields);
+            position.describeResume(positionFields);
             gen.writeEndObject();
             return finish();
         } catch (IOException | RuntimeException ex) {

@@ -51,12 +51,27 @@ final class BinlogClient implements AutoCloseable {
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_EVENTS);
     private volatile boolean closing;
 
-    BinlogClient(SourceConfig config, long serverId, String file, long pos) {
+    /** Streams from {@code file:pos}. */
+    static BinlogClient at(SourceConfig config, long serverId, String file, long pos) {
+        BinlogClient c = new BinlogClient(config, serverId);
+        c.client.setBinlogFilename(file);
+        c.client.setBinlogPosition(pos);
+        return c;
+    }
+
+    /** Streams every transaction outside {@code gtids}, wherever the server's binlog holds it. */
+    static BinlogClient afterGtids(SourceConfig config, long serverId, String gtids) {
+        BinlogClient c = new BinlogClient(config, serverId);
+        c.client.setGtidSet(gtids);
+        c.client.setBinlogFilename("");
+        c.client.setBinlogPosition(4);
+        return c;
+    }
+
+    private BinlogClient(SourceConfig config, long serverId) {
         client = new BinaryLogClient(config.host(), config.port(), config.user(),
                 config.password() == null ? null : config.password().reveal());
         client.setServerId(serverId);
-        client.setBinlogFilename(file);
-        client.setBinlogPosition(pos);
         client.setKeepAlive(false);
         client.setEventDeserializer(deserializer());
         client.registerEventListener(event -> {

@@ -1,5 +1,7 @@
 package io.ferry.mysql;
 
+import com.github.shyiko.mysql.binlog.GtidSet;
+import com.github.shyiko.mysql.binlog.MariadbGtidSet;
 import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
@@ -74,17 +76,26 @@ final class ChangeStream {
     private String gtid;
     private long txId = -1;
     private int index;
+    /** Transactions completed so far, where the server has GTIDs; null otherwise. */
+    private final GtidSet executed;
+    private String executedText;
     volatile long lastCommitMicros;
     volatile String position = "";
 
+    /**
+     * @param gtids   the GTID set completed at the start, or null where the server has none or it is unknown
+     * @param mariaDb whether GTIDs are MariaDB's {@code domain-server-sequence} rather than MySQL's {@code uuid:n}
+     */
     ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, Catalog catalog, Predicate<TableId> captured,
-                 MySqlPosition resume, String startFile) {
+                 MySqlPosition resume, String startFile, String gtids, boolean mariaDb) {
         this.handler = handler;
         this.announcer = announcer;
         this.catalog = catalog;
         this.captured = captured;
         this.resume = resume;
         this.file = startFile;
+        this.executed = gtids == null ? null : mariaDb ? new MariadbGtidSet(gtids) : new GtidSet(gtids);
+        this.executedText = gtids;
     }
 
     /**
@@ -308,14 +319,14 @@ final class ChangeStream {
 
     private void emit(Operation op, Tracked t, EventHeaderV4 header, Object[] before, Object[] after) {
         int i = index++;
-        if (resume != null && resume.skips(txFile, txPos, i)) {
+        if (resume != null && resume.skips(txFile, txPos, gtid, i)) {
             return;
         }
         if (t.schema == null) {
             t.schema = announcer.announce(t.def, handler);
         }
         long micros = header.getTimestamp() * 1000;
-        handler.change(new ChangeEvent(op, t.schema, before, after, MySqlPosition.row(txFile, txPos, i, gtid), txId,
+        handler.change(new ChangeEvent(op, t.schema, before, after, MySqlPosition.row(txFile, txPos, i, gtid, executedText), txId,
                 micros));
     }
 
@@ -325,7 +336,12 @@ final class ChangeStream {
         }
         inTx = false;
         lastCommitMicros = header.getTimestamp() * 1000;
-        MySqlPosition p = MySqlPosition.commit(txFile, txPos, index - 1, header.getNextPosition(), gtid);
+        if (executed != null && gtid != null) {
+            executed.add(gtid);
+            executedText = executed.toString();
+        }
+        MySqlPosition p = MySqlPosition.commit(txFile, txPos, index - 1, header.getNextPosition(), gtid,
+                executedText);
         position = p.toString();
         handler.boundary(p);
     }

@@ -10,6 +10,11 @@ import java.util.Map;
  * and carries {@code next_pos}, where the next transaction may start in the same file. Snapshot positions carry
  * the binlog position the snapshot is consistent with and per-table progress.
  *
+ * <p>Where the server has GTIDs (MySQL with {@code gtid_mode=ON}; MariaDB always), {@code gtids} is the set of
+ * transactions completed before this point (MariaDB: the last GTID of each domain), written to the offsets topic
+ * only. Resuming then asks the server for everything outside that set, which also works on another server of the
+ * same replication topology, where file names and positions differ.
+ *
  * <p>Field names follow Debezium's MySQL source block ({@code file}, {@code pos}, {@code row}, {@code gtid}) and
  * avoid the envelope's own fields.
  */
@@ -21,6 +26,7 @@ final class MySqlPosition implements SourcePosition {
     static final String NEXT_POS = "next_pos";
     static final String COMPLETE = "complete";
     static final String GTID = "gtid";
+    static final String GTIDS = "gtids";
     // Not "snapshot": the envelope's source block already has a Debezium field of that name.
     static final String SNAPSHOT = "in_snapshot";
     static final String SNAPSHOT_TABLE = "snapshot_table";
@@ -33,12 +39,14 @@ final class MySqlPosition implements SourcePosition {
     final long nextPos;
     final boolean complete;
     final String gtid;
+    /** Transactions completed before this point; null where the server has no GTIDs. */
+    final String gtids;
     final boolean snapshot;
     final String snapshotTable;
     final long snapshotRows;
     final boolean snapshotDone;
 
-    private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid,
+    private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid, String gtids,
                           boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone) {
         this.file = file;
         this.pos = pos;
@@ -46,42 +54,50 @@ final class MySqlPosition implements SourcePosition {
         this.nextPos = nextPos;
         this.complete = complete;
         this.gtid = gtid;
+        this.gtids = gtids;
         this.snapshot = snapshot;
         this.snapshotTable = snapshotTable;
         this.snapshotRows = snapshotRows;
         this.snapshotDone = snapshotDone;
     }
 
-    /** The {@code row}-th change (from 0) of the transaction starting at {@code file:pos}. */
-    static MySqlPosition row(String file, long pos, int row, String gtid) {
-        return new MySqlPosition(file, pos, row, 0, false, gtid, false, null, 0, false);
+    /**
+     * The {@code row}-th change (from 0) of the transaction starting at {@code file:pos}, whose GTID is
+     * {@code gtid}; {@code gtidsBefore} excludes that transaction.
+     */
+    static MySqlPosition row(String file, long pos, int row, String gtid, String gtidsBefore) {
+        return new MySqlPosition(file, pos, row, 0, false, gtid, gtidsBefore, false, null, 0, false);
     }
 
-    /** After the transaction starting at {@code file:pos}; the next one may start at {@code nextPos}. */
-    static MySqlPosition commit(String file, long pos, int lastRow, long nextPos, String gtid) {
-        return new MySqlPosition(file, pos, lastRow, nextPos, true, gtid, false, null, 0, false);
+    /**
+     * After the transaction starting at {@code file:pos}; the next one may start at {@code nextPos}.
+     * {@code gtidsAfter} includes the transaction.
+     */
+    static MySqlPosition commit(String file, long pos, int lastRow, long nextPos, String gtid, String gtidsAfter) {
+        return new MySqlPosition(file, pos, lastRow, nextPos, true, gtid, gtidsAfter, false, null, 0, false);
     }
 
     static MySqlPosition snapshotRow(String file, long pos, String table, long rows) {
-        return new MySqlPosition(file, pos, -1, 0, false, null, true, table, rows, false);
+        return new MySqlPosition(file, pos, -1, 0, false, null, null, true, table, rows, false);
     }
 
-    /** The snapshot is complete; streaming continues at {@code file:pos}. */
-    static MySqlPosition snapshotDone(String file, long pos) {
-        return new MySqlPosition(file, pos, -1, pos, true, null, true, null, 0, true);
+    /** The snapshot is complete; streaming continues at {@code file:pos}, after the transactions in {@code gtids}. */
+    static MySqlPosition snapshotDone(String file, long pos, String gtids) {
+        return new MySqlPosition(file, pos, -1, pos, true, null, gtids, true, null, 0, true);
     }
 
     /** Reads back what {@link #describe} wrote, lenient about Integer vs Long and numbers as strings. */
     static MySqlPosition fromResume(Map<String, Object> m) {
         Object file = m.get(FILE);
         Object gtid = m.get(GTID);
+        Object gtids = m.get(GTIDS);
         Object table = m.get(SNAPSHOT_TABLE);
         if (file == null) {
             throw new IllegalArgumentException("resume position has no \"" + FILE + "\" field: " + m);
         }
         return new MySqlPosition(file.toString(), number(m.get(POS), 4), (int) number(m.get(ROW), -1),
                 number(m.get(NEXT_POS), 0), bool(m.get(COMPLETE)), gtid == null ? null : gtid.toString(),
-                bool(m.get(SNAPSHOT)), table == null ? null : table.toString(), number(m.get(SNAPSHOT_ROWS), 0),
+                gtids == null ? null : gtids.toString(), bool(m.get(SNAPSHOT)), table == null ? null : table.toString(), number(m.get(SNAPSHOT_ROWS), 0),
                 bool(m.get(SNAPSHOT_DONE)));
     }
 
@@ -90,9 +106,20 @@ final class MySqlPosition implements SourcePosition {
         return complete ? nextPos : pos;
     }
 
-    /** Whether resuming after this position must not hand over row {@code row} of the transaction at file:pos. */
-    boolean skips(String txFile, long txPos, int rowIndex) {
-        return !complete && file.equals(txFile) && pos == txPos && rowIndex <= row;
+    /** Whether resuming by GTID set is possible: the position has a non-empty one. */
+    boolean hasGtids() {
+        return gtids != null && !gtids.isEmpty();
+    }
+
+    /**
+     * Whether resuming after this position must not hand over row {@code rowIndex} of a transaction: the one named
+     * by the same GTID, or without GTIDs the one starting at the same file and position.
+     */
+    boolean skips(String txFile, long txPos, String txGtid, int rowIndex) {
+        if (complete || rowIndex > row) {
+            return false;
+        }
+        return gtid != null && txGtid != null ? gtid.equals(txGtid) : file.equals(txFile) && pos == txPos;
     }
 
     /** A snapshot was started but not finished: it must be redone. */
@@ -119,6 +146,13 @@ final class MySqlPosition implements SourcePosition {
                 out.put(SNAPSHOT_ROWS, snapshotRows);
             }
             out.put(SNAPSHOT_DONE, snapshotDone);
+        }
+    }
+
+    @Override
+    public void describeResume(Fields out) {
+        if (gtids != null) {
+            out.put(GTIDS, gtids);
         }
     }
 

@@ -12,6 +12,7 @@ import io.ferry.core.TableSelector;
 import io.ferry.core.config.SourceConfig;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -210,14 +211,18 @@ public final class MySqlSource implements Source {
                     return;
                 }
             } else if (fresh) {
-                String[] status = binlogStatus(catalogConnection);
-                start = MySqlPosition.snapshotDone(status[0], Long.parseLong(status[1]));
+                start = binlogEnd(catalogConnection);
                 startDefs = describeAll(catalog);
             } else {
-                requireBinlog(catalogConnection, from);
+                if (from.hasGtids() && gtidsTracked(catalogConnection)) {
+                    requireGtids(catalogConnection, from);
+                } else {
+                    requireBinlog(catalogConnection, from);
+                }
                 start = from;
             }
-            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start);
+            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start,
+                    gtidsTracked(catalogConnection));
         } catch (SQLException e) {
             if (stopped) {
                 return;
@@ -240,14 +245,70 @@ public final class MySqlSource implements Source {
         return out;
     }
 
-    /** {@code [file, position]} of the binlog's end now. */
-    private String[] binlogStatus(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+    /**
+     * The binlog's end now, as the position streaming would start from; with the GTID set it completes where the
+     * server has GTIDs (read in the same statement, or computed for that file and position, so they agree).
+     */
+    private MySqlPosition binlogEnd(Connection c) throws SQLException {
+        boolean gtids = gtidsTracked(c);
+        try (Statement st = c.createStatement(); ResultSet rs = binlogStatus(st)) {
             if (!rs.next()) {
                 throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (SHOW"
                         + " MASTER STATUS is empty); start the server with --log-bin");
             }
-            return new String[] {rs.getString(1), rs.getString(2)};
+            String file = rs.getString(1);
+            long pos = rs.getLong(2);
+            if (!gtids) {
+                return MySqlPosition.snapshotDone(file, pos, null);
+            }
+            if (!isMariaDb(c)) {
+                // Executed_Gtid_Set: one "uuid:ranges" per line when there are several.
+                return MySqlPosition.snapshotDone(file, pos, rs.getString(5).replaceAll("\\s", ""));
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
+                ps.setString(1, file);
+                ps.setLong(2, pos);
+                try (ResultSet g = ps.executeQuery()) {
+                    g.next();
+                    return MySqlPosition.snapshotDone(file, pos, g.getString(1));
+                }
+            }
+        }
+    }
+
+    /** MySQL 8.4 dropped SHOW MASTER STATUS for SHOW BINARY LOG STATUS (8.2+); MariaDB knows the old name. */
+    private static ResultSet binlogStatus(Statement st) throws SQLException {
+        try {
+            return st.executeQuery("SHOW MASTER STATUS");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != 1064) {
+                throw e;
+            }
+            return st.executeQuery("SHOW BINARY LOG STATUS");
+        }
+    }
+
+    /**
+     * Whether positions carry GTID sets: MariaDB always logs GTIDs; MySQL names every transaction only with
+     * {@code gtid_mode=ON} (the permissive modes let anonymous ones through, which a GTID resume would miss).
+     */
+    private static boolean gtidsTracked(Connection c) throws SQLException {
+        return isMariaDb(c) || "ON".equalsIgnoreCase(variable(c, "gtid_mode"));
+    }
+
+    /** MySQL: every transaction outside the resume set must still be in the binlog. */
+    private void requireGtids(Connection c, MySqlPosition from) throws SQLException {
+        if (isMariaDb(c)) {
+            return; // MariaDB refuses the dump itself (error 1236), which connectFailure reports the same way.
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT GTID_SUBSET(@@GLOBAL.gtid_purged, ?)")) {
+            ps.setString(1, from.gtids);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) == 0) {
+                    throw purged(from, null, null);
+                }
+            }
         }
     }
 
@@ -264,8 +325,8 @@ public final class MySqlSource implements Source {
     }
 
     private FerryException purged(MySqlPosition from, String oldest, Exception cause) {
-        return new FerryException("the binlog position to resume from (" + from.file + ":" + from.startPos()
-                + ") is gone from MySQL at " + connections.where() + (oldest == null ? "" : "; the oldest binlog is "
+        String what = from.hasGtids() ? "GTID set " + from.gtids : from.file + ":" + from.startPos();
+        return new FerryException("the binlog position to resume from (" + what + ") is gone from MySQL at " + connections.where() + (oldest == null ? "" : "; the oldest binlog is "
                 + oldest) + ": it was purged before Ferry read it, so changes after the last published position are"
                 + " lost. Take a new snapshot: delete the pipeline's offsets or use a new pipeline name", cause, false);
     }
@@ -286,7 +347,7 @@ public final class MySqlSource implements Source {
         }
         Connection lock = track(connections.open());
         List<SnapshotReader.Table> work = new ArrayList<>();
-        String[] status;
+        MySqlPosition start;
         Catalog lockedCatalog = new Catalog(lock);
         try (Statement st = lock.createStatement()) {
             st.execute("SET SESSION lock_wait_timeout = 60");
@@ -294,7 +355,7 @@ public final class MySqlSource implements Source {
             st.execute("FLUSH TABLES WITH READ LOCK");
             long locked = System.nanoTime();
             try {
-                status = binlogStatus(lock);
+                start = binlogEnd(lock);
                 for (TableId id : tables) {
                     TableDef def = lockedCatalog.describe(id);
                     if (def == null) {
@@ -313,7 +374,7 @@ public final class MySqlSource implements Source {
             long unlocked = System.nanoTime();
             lockHeld = Duration.ofNanos(unlocked - locked);
             LOG.info("Snapshot of {} table(s) at binlog {}:{}: global read lock held {} µs (waited {} µs for it)",
-                    tables.size(), status[0], status[1], (unlocked - locked) / 1000, (locked - asked) / 1000);
+                    tables.size(), start.file, start.pos, (unlocked - locked) / 1000, (locked - asked) / 1000);
         }
         untrack(lock);
         List<SnapshotReader.Table> estimated = new ArrayList<>();
@@ -326,25 +387,26 @@ public final class MySqlSource implements Source {
             defs.add(t.def);
         }
         startDefs = defs;
-        long pos = Long.parseLong(status[1]);
-        SnapshotReader reader = new SnapshotReader(connections, estimated, readers, status[0], pos);
+        SnapshotReader reader = new SnapshotReader(connections, estimated, readers, start.file, start.pos);
         if (!reader.read(handler, announcer, () -> stopped)) {
             return null;
         }
         for (Connection r : readers) {
             untrack(r);
         }
-        MySqlPosition done = MySqlPosition.snapshotDone(status[0], pos);
-        handler.boundary(done);
+        handler.boundary(start);
         handler.flush();
-        return done;
+        return start;
     }
 
     private void stream(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, MySqlPosition resume,
-                        MySqlPosition start) throws SQLException, InterruptedException {
+                        MySqlPosition start, boolean gtids) throws SQLException, InterruptedException {
         phase = "streaming";
         Predicate<TableId> captured = capturedTables();
-        ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file);
+        boolean byGtid = gtids && start.hasGtids();
+        // A set is carried on only from an exact one: from a position without one, positions stay file-based.
+        ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file,
+                gtids ? start.gtids : null, isMariaDb(catalog.connection()));
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
             // first row event arrives (a column dropped since, say), and these say what the log's columns are.
@@ -352,7 +414,8 @@ public final class MySqlSource implements Source {
         }
         stream.position = start.toString();
         changes = stream;
-        BinlogClient client = track(new BinlogClient(config, serverId, start.file, start.startPos()));
+        BinlogClient client = track(byGtid ? BinlogClient.afterGtids(config, serverId, start.gtids)
+                : BinlogClient.at(config, serverId, start.file, start.startPos()));
         try {
             client.connect(CONNECT_MILLIS);
         } catch (IOException e) {
@@ -361,7 +424,8 @@ public final class MySqlSource implements Source {
             throw FerryException.retriable("cannot open the binlog connection to MySQL at " + connections.where()
                     + " within " + CONNECT_MILLIS / 1000 + " s", e);
         }
-        LOG.info("Streaming the binlog of {} from {}", connections.where(), start);
+        LOG.info("Streaming the binlog of {} from {}{}", connections.where(), start,
+                byGtid ? " by GTID set " + start.gtids : "");
         while (!stopped) {
             Object item = client.poll(POLL_MILLIS);
             if (item == null) {

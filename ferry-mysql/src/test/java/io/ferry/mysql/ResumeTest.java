@@ -27,23 +27,26 @@ class ResumeTest {
         db = MySqlTestServer.shared(flavor);
     }
 
-    @Test
-    void resumingFromTheKthRowOfATransactionSkipsExactlyWhatWasHandedOver() throws Exception {
-        db.execute("CREATE TABLE resumed (id int PRIMARY KEY, v varchar(5))");
-        MySqlSource first = new MySqlSource(db.sourceConfig(List.of("resumed"), SnapshotMode.NEVER), 104);
-        List<ChangeEvent> seen;
-        try (Capture c = Capture.start(first, Map.of(), false)) {
+    /** Changes of one 13-row transaction and a 1-row one after it, as a first capture saw them. */
+    private List<ChangeEvent> captureTwoTransactions(String table, int serverId, Map<String, Object> from)
+            throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v varchar(5))");
+        MySqlSource first = new MySqlSource(db.sourceConfig(List.of(table), SnapshotMode.NEVER), serverId);
+        try (Capture c = Capture.start(first, from, false)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> first.status().phase().equals("streaming"));
-            db.execute("START TRANSACTION", "INSERT INTO resumed VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),"
-                    + "(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10')", "UPDATE resumed SET v = 'w' WHERE id <= 3",
-                    "COMMIT", "INSERT INTO resumed VALUES (11, 'later')");
+            db.execute("START TRANSACTION", "INSERT INTO " + table + " VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),"
+                    + "(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10')",
+                    "UPDATE " + table + " SET v = 'w' WHERE id <= 3", "COMMIT",
+                    "INSERT INTO " + table + " VALUES (11, 'later')");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 14);
-            seen = List.copyOf(c.handler.changes);
+            return List.copyOf(c.handler.changes);
         }
-        Map<String, Object> resume = RecordingHandler.describe(seen.get(6).position());
-        resume.put(MySqlPosition.ROW, ((Number) resume.get(MySqlPosition.ROW)).intValue());
+    }
 
-        MySqlSource second = new MySqlSource(db.sourceConfig(List.of("resumed"), SnapshotMode.NEVER), 104);
+    /** Resumes after {@code resume} and expects exactly the changes after the 7th, in order. */
+    private void assertResumesWithTheRest(String table, int serverId, Map<String, Object> resume,
+                                          List<ChangeEvent> seen) throws Exception {
+        MySqlSource second = new MySqlSource(db.sourceConfig(List.of(table), SnapshotMode.NEVER), serverId);
         try (Capture c = Capture.start(second, resume, false)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 7 || c.failure() != null);
             assertThat(c.failure()).isNull();
@@ -52,6 +55,88 @@ class ResumeTest {
                             .map(e -> RecordingHandler.describe(e.position())).toList());
             assertThat(c.handler.changes.get(0).after()).containsExactly(8, "v8");
             assertThat(c.handler.changes.get(6).after()).containsExactly(11, "later");
+        }
+    }
+
+    @Test
+    void resumingByFileAndPositionFromTheKthRowOfATransactionSkipsExactlyWhatWasHandedOver() throws Exception {
+        // Started from a position without a GTID set, as offsets from a server without GTIDs would be.
+        String[] end = binlogEnd();
+        List<ChangeEvent> seen = captureTwoTransactions("resumed", 104, Map.of(MySqlPosition.FILE, end[0],
+                MySqlPosition.POS, Long.parseLong(end[1]), MySqlPosition.COMPLETE, true,
+                MySqlPosition.NEXT_POS, Long.parseLong(end[1])));
+        Map<String, Object> resume = RecordingHandler.describe(seen.get(6).position());
+        assertThat(resume).doesNotContainKey(MySqlPosition.GTIDS);
+        assertResumesWithTheRest("resumed", 104, resume, seen);
+    }
+
+    @Test
+    void resumingByGtidSetFindsTheTransactionWhateverFileAndPositionSay() throws Exception {
+        List<ChangeEvent> seen = captureTwoTransactions("resumed_gtid", 107, Map.of());
+        Map<String, Object> resume = RecordingHandler.describe(seen.get(6).position());
+        // Another server of the same topology logs the same transactions under other files and positions.
+        resume.put(MySqlPosition.FILE, "elsewhere-bin.000042");
+        resume.put(MySqlPosition.POS, 123456L);
+        assertResumesWithTheRest("resumed_gtid", 107, resume, seen);
+    }
+
+    @Test
+    void aGtidSetWhoseTransactionsWerePurgedSaysThePositionIsGoneAndWhatToDo() throws Exception {
+        List<ChangeEvent> seen = captureTwoTransactions("purged_gtid", 108, Map.of());
+        Map<String, Object> resume = RecordingHandler.describe(seen.get(0).position());
+        db.executeAsAdmin("FLUSH BINARY LOGS");
+        // A binlog a replica connection still reads is kept: retry until the dump threads of earlier captures end.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            db.executeAsAdmin("PURGE BINARY LOGS TO '" + lastBinlog() + "'");
+            return binlogCount() == 1;
+        });
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("purged_gtid"), SnapshotMode.NEVER), 108);
+        try (Capture c = Capture.start(source, resume, false)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.failure() != null);
+            FerryException e = (FerryException) c.failure();
+            assertThat(e.retriable()).isFalse();
+            assertThat(e.getMessage()).startsWith("the binlog position to resume from (GTID set "
+                    + resume.get(MySqlPosition.GTIDS) + ") is gone")
+                    .contains("delete the pipeline's offsets or use a new pipeline name");
+            assertThat(c.handler.changes).isEmpty();
+        } catch (FerryException expected) {
+            // close() rethrows what run() threw, checked above
+        }
+    }
+
+    private int binlogCount() {
+        try (var c = db.admin(MySqlTestServer.DATABASE); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW BINARY LOGS")) {
+            int n = 0;
+            while (rs.next()) {
+                n++;
+            }
+            return n;
+        } catch (java.sql.SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String[] binlogEnd() {
+        try (var c = db.admin(MySqlTestServer.DATABASE); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW MASTER STATUS")) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        } catch (java.sql.SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String lastBinlog() {
+        try (var c = db.admin(MySqlTestServer.DATABASE); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW BINARY LOGS")) {
+            String last = null;
+            while (rs.next()) {
+                last = rs.getString(1);
+            }
+            return last;
+        } catch (java.sql.SQLException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 

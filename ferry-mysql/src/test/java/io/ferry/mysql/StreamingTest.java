@@ -130,7 +130,7 @@ class StreamingTest {
         db.createUser("fresh_repl", "fresh-pw", "REPLICATION SLAVE, REPLICATION CLIENT");
         SourceConfig config = new SourceConfig("mysql", db.host(), db.port(), MySqlTestServer.DATABASE, "fresh_repl",
                 new Secret("fresh-pw"), List.of("x"), SnapshotMode.NEVER);
-        try (BinlogClient client = new BinlogClient(config, 121, "", 4)) {
+        try (BinlogClient client = BinlogClient.at(config, 121, "", 4)) {
             client.connect(15_000);
             assertThat(client.poll(5_000)).isInstanceOf(com.github.shyiko.mysql.binlog.event.Event.class);
         }
