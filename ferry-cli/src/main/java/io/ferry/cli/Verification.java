@@ -8,7 +8,9 @@ import io.ferry.core.config.SinkConfig;
 import io.ferry.core.verify.RowSource;
 import io.ferry.core.verify.TableDiff;
 import io.ferry.kafka.AppliedCheck;
+import io.ferry.kafka.OffsetStore;
 import io.ferry.kafka.TopicNames;
+import io.ferry.mysql.BinlogCatchUp;
 import io.ferry.mysql.MySqlRows;
 import io.ferry.postgres.PostgresRows;
 import io.ferry.postgres.PostgresVerifier;
@@ -87,12 +89,13 @@ final class Verification {
                 }
             }
         } else {
+            // Read first: the goal is what the source held when verify began, whatever comes after.
+            BinlogCatchUp goal = wait ? BinlogCatchUp.now(config.source()) : null;
             try (MySqlRows source = MySqlRows.source(config.source())) {
                 tables = source.describeTables();
             }
             if (wait) {
-                out.println("waiting for the target to apply what Kafka holds (--no-wait skips this; a MySQL"
-                        + " source's capture lag is not checked)...");
+                awaitCaptured(goal, deadline, timeout);
             }
         }
         if (wait) {
@@ -173,6 +176,26 @@ final class Verification {
             throw new FerryException("the source's changes were not captured within " + timeout.toSeconds()
                     + " s: is `ferry run` running for pipeline " + config.name() + "?");
         }
+    }
+
+    /**
+     * Waits until the pipeline's committed position in the offsets topic reaches the binlog end read at the start.
+     * Capture commits a position even when the newest binlog transactions touched no captured table (the
+     * publisher's heartbeat), so a pipeline that is running gets there.
+     */
+    private void awaitCaptured(BinlogCatchUp goal, long deadline, Duration timeout) throws InterruptedException {
+        out.println("waiting for the pipeline to catch up with the binlog at " + goal + " (--no-wait skips this)...");
+        OffsetStore offsets = new OffsetStore(bootstrapServers, config.kafka().properties(),
+                TopicNames.offsets(config.kafka().topicPrefix()));
+        long start = System.nanoTime();
+        while (!goal.coveredBy(offsets.read(config.name()))) {
+            if (System.nanoTime() > deadline) {
+                throw new FerryException("the source's changes were not captured within " + timeout.toSeconds()
+                        + " s: is `ferry run` running for pipeline " + config.name() + "?");
+            }
+            Thread.sleep(250);
+        }
+        out.printf(Locale.ROOT, "captured up to %s after %.1f s%n", goal, (System.nanoTime() - start) / 1e9);
     }
 
     private void awaitApplied(List<TableSchema> tables, long deadline, Duration timeout) throws InterruptedException {

@@ -50,10 +50,14 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
      * @param linger                  commit once the oldest uncommitted event is this old (on change or idle)
      * @param tablePartitions         partitions of table topics this publisher creates
      * @param openTimeout             how long opening (and any blocking producer call) may wait for the cluster
+     * @param heartbeat               how soon a position that came with no events (a source transaction on a table
+     *                                not captured) is committed on its own, so that a restart resumes from it and
+     *                                the offsets topic tells others how far capture got
      */
     public record Settings(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                            String pipeline, String transactionalId, String connector, String database,
-                           int maxEventsPerTransaction, Duration linger, int tablePartitions, Duration openTimeout) {
+                           int maxEventsPerTransaction, Duration linger, int tablePartitions, Duration openTimeout,
+                           Duration heartbeat) {
 
         public Settings {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -76,36 +80,44 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             if (openTimeout.isNegative() || openTimeout.isZero()) {
                 throw new IllegalArgumentException("openTimeout must be positive, was " + openTimeout);
             }
+            if (heartbeat.isNegative() || heartbeat.isZero()) {
+                throw new IllegalArgumentException("heartbeat must be positive, was " + heartbeat);
+            }
         }
 
         /**
          * Defaults: transactional id {@code ferry-<pipeline>}, 20,000 events or 100 ms per transaction, one
-         * partition per table topic, 30 s open timeout.
+         * partition per table topic, 30 s open timeout, 1 s heartbeat.
          */
         public static Settings of(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                                   String pipeline, String connector, String database) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, "ferry-" + pipeline,
-                    connector, database, 20_000, Duration.ofMillis(100), 1, Duration.ofSeconds(30));
+                    connector, database, 20_000, Duration.ofMillis(100), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
         }
 
         public Settings withBatching(int maxEvents, Duration newLinger) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, transactionalId, connector,
-                    database, maxEvents, newLinger, tablePartitions, openTimeout);
+                    database, maxEvents, newLinger, tablePartitions, openTimeout, heartbeat);
         }
 
         public Settings withTransactionalId(String id) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, id, connector, database,
-                    maxEventsPerTransaction, linger, tablePartitions, openTimeout);
+                    maxEventsPerTransaction, linger, tablePartitions, openTimeout, heartbeat);
         }
 
         public Settings withTablePartitions(int partitions) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, transactionalId, connector,
-                    database, maxEventsPerTransaction, linger, partitions, openTimeout);
+                    database, maxEventsPerTransaction, linger, partitions, openTimeout, heartbeat);
         }
 
         public Settings withOpenTimeout(Duration timeout) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, transactionalId, connector,
-                    database, maxEventsPerTransaction, linger, tablePartitions, timeout);
+                    database, maxEventsPerTransaction, linger, tablePartitions, timeout, heartbeat);
+        }
+
+        public Settings withHeartbeat(Duration interval) {
+            return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, transactionalId, connector,
+                    database, maxEventsPerTransaction, linger, tablePartitions, openTimeout, interval);
         }
     }
 
@@ -240,6 +252,11 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         }
     }
 
+    /**
+     * A boundary inside an open transaction is acknowledged when that commits. Outside one it holds nothing
+     * captured, so it is acknowledged at once; unless a heartbeat is due, when it is first committed alone: a
+     * source busy only with tables not captured never goes idle, yet its position must still reach Kafka.
+     */
     @Override
     public void boundary(SourcePosition position) {
         ensureUsable();
@@ -247,6 +264,9 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         positionUncommitted = true;
         if (transactionOpen) {
             pendingBoundary = position;
+        } else if (heartbeatDue()) {
+            pendingBoundary = position;
+            heartbeat();
         } else {
             acknowledge.accept(position);
         }
@@ -272,6 +292,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         ensureUsable();
         if (transactionOpen && clock.millis() - transactionStartMillis >= IDLE_LINGER_MILLIS) {
             commit();
+        } else if (heartbeatDue()) {
+            heartbeat();
         }
     }
 
@@ -329,6 +351,21 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         if (boundary != null) {
             acknowledge.accept(boundary);
         }
+    }
+
+    /**
+     * No transaction is open, a position is not yet in Kafka, and the last commit of this publisher (if any) is a
+     * heartbeat interval ago: a stream of boundaries costs one small transaction per interval, a quiet source none.
+     */
+    private boolean heartbeatDue() {
+        return !transactionOpen && positionUncommitted && newestPosition != null
+                && clock.millis() - lastCommitMillis >= settings.heartbeat().toMillis();
+    }
+
+    /** Commits a transaction holding only the offsets record of the newest position. */
+    private void heartbeat() {
+        begin();
+        commit();
     }
 
     private void begin() {

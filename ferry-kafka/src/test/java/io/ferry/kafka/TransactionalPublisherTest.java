@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -157,6 +158,76 @@ class TransactionalPublisherTest {
         publisher.flush();
         assertThat(offsets().read(pipeline)).isEqualTo(Map.of("lsn", 5, "index", 0));
         assertThat(kafka.awaitCommitted(List.of(ordersTopic), 2)).hasSize(2);
+    }
+
+    @Test
+    void aPositionWithoutEventsIsCommittedAloneOnceAHeartbeatIsDueAndNothingElseIs() {
+        TransactionalPublisher publisher = open(settings().withBatching(1000, Duration.ofHours(1)));
+        publisher.change(insert(1, "a", new TestPosition(1, 0)));
+        publisher.flush();
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(1);
+
+        // A source transaction on a table not captured: nothing to wait for, so acknowledged at once.
+        publisher.boundary(new TestPosition(2, 1));
+        assertThat(acks).containsExactly(new TestPosition(2, 1));
+        clock.advance(Duration.ofMillis(999));
+        publisher.idle();
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(1);
+        assertThat(offsets().read(pipeline)).isEqualTo(Map.of("lsn", 1, "index", 0));
+
+        clock.advance(Duration.ofMillis(1));
+        publisher.idle();
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(2);
+        assertThat(publisher.stats().eventsCommitted()).isEqualTo(1);
+        assertThat(offsets().read(pipeline)).isEqualTo(Map.of("lsn", 2, "index", 1));
+
+        // Nothing new: a long quiet spell costs no transaction.
+        clock.advance(Duration.ofMinutes(5));
+        publisher.idle();
+        publisher.idle();
+        publisher.flush();
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(2);
+        assertThat(kafka.awaitCommitted(List.of(ordersTopic), 1)).hasSize(1);
+        assertThat(kafka.drainCommitted(List.of(TopicNames.offsets(prefix)))).hasSize(2);
+    }
+
+    @Test
+    void aSourceBusyOnlyWithTablesNotCapturedCommitsItsPositionOncePerHeartbeatAndThenAcknowledges() {
+        AtomicReference<TransactionalPublisher> self = new AtomicReference<>();
+        List<String> acknowledged = new CopyOnWriteArrayList<>();
+        TransactionalPublisher.Settings s = settings().withHeartbeat(Duration.ofMillis(500));
+        TransactionalPublisher publisher = new TransactionalPublisher(s, clock,
+                p -> acknowledged.add(p + " after " + self.get().stats().transactionsCommitted()));
+        opened.add(publisher);
+        self.set(publisher);
+
+        // Never idle: a boundary every 100 ms. The first one commits at once (this publisher never committed).
+        for (int i = 0; i < 12; i++) {
+            publisher.boundary(new TestPosition(100 + i, 0));
+            clock.advance(Duration.ofMillis(100));
+        }
+
+        assertThat(publisher.stats().transactionsCommitted()).isEqualTo(3);
+        assertThat(publisher.stats().eventsCommitted()).isZero();
+        // A heartbeat's boundary is acknowledged after the transaction holding it committed, the others at once.
+        assertThat(acknowledged).containsExactly(
+                "TestPosition[lsn=100, index=0] after 1",
+                "TestPosition[lsn=101, index=0] after 1",
+                "TestPosition[lsn=102, index=0] after 1",
+                "TestPosition[lsn=103, index=0] after 1",
+                "TestPosition[lsn=104, index=0] after 1",
+                "TestPosition[lsn=105, index=0] after 2",
+                "TestPosition[lsn=106, index=0] after 2",
+                "TestPosition[lsn=107, index=0] after 2",
+                "TestPosition[lsn=108, index=0] after 2",
+                "TestPosition[lsn=109, index=0] after 2",
+                "TestPosition[lsn=110, index=0] after 3",
+                "TestPosition[lsn=111, index=0] after 3");
+        assertThat(offsets().read(pipeline)).isEqualTo(Map.of("lsn", 110, "index", 0));
+        assertThat(kafka.drainCommitted(List.of(TopicNames.offsets(prefix))))
+                .extracting(r -> text(r.value()))
+                .containsExactly("{\"lsn\":100,\"index\":0}", "{\"lsn\":105,\"index\":0}",
+                        "{\"lsn\":110,\"index\":0}");
     }
 
     @Test
