@@ -40,9 +40,9 @@ class JsonArraysTest {
     }
 
     /**
-     * MariaDB keeps a json column's text as written; MySQL 8 parses it and prints it its own way (a float's
-     * {@code 1.0E10} as {@code 10000000000.0}). Either way each element, read back through the server's own
-     * JSON functions, is the value written, with the JSON type documented in docs/types.md.
+     * MariaDB keeps a json column's text as written; MySQL 8 parses it and prints it its own way (spacing,
+     * number formatting). Either way each element, read back through the server's own JSON functions, is the
+     * value written, with the JSON type documented in docs/types.md.
      */
     @ParameterizedTest
     @EnumSource(Flavor.class)
