@@ -25,9 +25,9 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8, with {@code ferry run} killed by SIGKILL at random points while 100k
- * {@code counter = counter + 1} changes commit: binlog capture and the MySQL sink both restart mid-stream,
- * and every target counter must equal its source counter, with a trigger witnessing that no update was
+ * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8, with {@code ferry run} killed by SIGKILL at random
+ * points while 100k {@code counter = counter + 1} changes commit: binlog capture and the MySQL sink both restart
+ * mid-stream, and every target counter must equal its source counter, with a trigger witnessing that no update was
  * applied twice.
  */
 @ParameterizedClass

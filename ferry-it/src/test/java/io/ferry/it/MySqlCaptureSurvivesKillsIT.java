@@ -60,8 +60,8 @@ class MySqlCaptureSurvivesKillsIT {
 
     @Test
     void everyChangeArrivesExactlyOnceAndInKeyOrderAcrossFiveKills() throws Exception {
-        mysql.execute(MySqlTestServer.DATABASE, "CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL, version int NOT NULL,"
-                + " note varchar(40))");
+        mysql.execute(MySqlTestServer.DATABASE, "CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL,"
+                + " version int NOT NULL, note varchar(40))");
         Path pipeline = Files.writeString(dir.resolve(name + ".yaml"), "name: " + name + "\n"
                 + "source:\n"
                 + mysql.section(MySqlTestServer.DATABASE)

@@ -19,10 +19,10 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8: every MySQL type Ferry captures, snapshot and
- * stream with an ADD COLUMN between row changes, and awkward identifiers, arrive with the source's own column
- * types; the real {@code ferry verify} exits 0. Then target rows are edited, deleted and added behind Ferry's back: verify exits 1 naming each key
- * with both rows.
+ * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8: every MySQL type Ferry captures, snapshot and stream
+ * with an ADD COLUMN between row changes, and awkward identifiers, arrive with the source's own column types; the
+ * real {@code ferry verify} exits 0. Then target rows are edited, deleted and added behind Ferry's back: verify
+ * exits 1 naming each key with both rows.
  */
 @ParameterizedClass
 @EnumSource(Flavor.class)

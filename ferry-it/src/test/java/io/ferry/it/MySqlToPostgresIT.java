@@ -23,11 +23,11 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB or MySQL 8 → Kafka → PostgreSQL: every MySQL type Ferry captures, awkward identifiers, snapshot rows, then
- * streamed inserts, updates and deletes with DDL interleaved (ADD COLUMN then rows using it; DROP, RENAME and
+ * MariaDB or MySQL 8 → Kafka → PostgreSQL: every MySQL type Ferry captures, awkward identifiers, snapshot rows,
+ * then streamed inserts, updates and deletes with DDL interleaved (ADD COLUMN then rows using it; DROP, RENAME and
  * MODIFY COLUMN on a table of their own, asserting the documented behaviour: the PostgreSQL sink only adds
- * columns). The real {@code ferry verify} says every table matches, and exact values read from the target by
- * SQL agree.
+ * columns). The real {@code ferry verify} says every table matches, and exact values read from the target by SQL
+ * agree.
  */
 @ParameterizedClass
 @EnumSource(Flavor.class)

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * PostgreSQL → Kafka → MariaDB or MySQL 8 with the PostgreSQL types the MySQL sink maps (docs/types.md), from the snapshot
- * and the stream, with an ADD COLUMN between row changes: the real {@code ferry verify} exits 0 and exact values
- * read from the target agree. Then a target row is edited, one deleted and one added behind Ferry's back:
+ * PostgreSQL → Kafka → MariaDB or MySQL 8 with the PostgreSQL types the MySQL sink maps (docs/types.md), from the
+ * snapshot and the stream, with an ADD COLUMN between row changes: the real {@code ferry verify} exits 0 and exact
+ * values read from the target agree. Then a target row is edited, one deleted and one added behind Ferry's back:
  * verify exits 1 naming each key with both rows.
  */
 @ParameterizedClass
