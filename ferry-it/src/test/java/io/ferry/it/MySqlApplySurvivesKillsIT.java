@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.kafka.KafkaTestCluster;
-import io.ferry.mysql.MySqlTestServer;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,13 +21,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB → Kafka → MariaDB with {@code ferry run} killed by SIGKILL at random points while 100k
- * {@code counter = counter + 1} changes commit: binlog capture and the MySQL sink both restart mid-stream,
- * and every target counter must equal its source counter, with a trigger witnessing that no update was
+ * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8, with {@code ferry run} killed by SIGKILL at random
+ * points while 100k {@code counter = counter + 1} changes commit: binlog capture and the MySQL sink both restart
+ * mid-stream, and every target counter must equal its source counter, with a trigger witnessing that no update was
  * applied twice.
  */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class MySqlApplySurvivesKillsIT {
 
     private static final int ROWS = 2_000;
@@ -38,7 +41,6 @@ class MySqlApplySurvivesKillsIT {
     private static final String SOURCE = "mykills_source";
     private static final String TARGET = "mykills_target";
 
-    private static MySqlTestServer mariadb;
     private static KafkaTestCluster kafka;
 
     @TempDir
@@ -46,7 +48,6 @@ class MySqlApplySurvivesKillsIT {
 
     @BeforeAll
     static void start() {
-        mariadb = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
         kafka = KafkaTestCluster.start(1);
     }
 
@@ -55,25 +56,31 @@ class MySqlApplySurvivesKillsIT {
         kafka.close();
     }
 
+    private final MySqlDatabases mysql;
+    /** Per flavor: both runs share one Kafka, and a pipeline's name prefixes its topics. */
+    private final String name;
+
+    MySqlApplySurvivesKillsIT(Flavor flavor) {
+        mysql = new MySqlDatabases(flavor);
+        name = "mykills2-" + mysql.type();
+    }
+
     @Test
     void targetCountersEqualSourceCountersAfterFiveKills() throws Exception {
-        for (String db : new String[] {SOURCE, TARGET}) {
-            mariadb.executeAsAdmin("CREATE DATABASE " + db,
-                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MySqlTestServer.USER + "'@'%'",
-                    "GRANT ALL PRIVILEGES ON " + db + ".* TO '" + MySqlTestServer.USER + "'@'localhost'");
-        }
-        execute(SOURCE, "CREATE TABLE counters (id int PRIMARY KEY, counter bigint NOT NULL, note varchar(40))",
-                "INSERT INTO counters SELECT seq, 0, concat('row ', seq) FROM seq_1_to_" + ROWS);
+        mysql.create(SOURCE);
+        mysql.create(TARGET);
+        mysql.execute(SOURCE, "CREATE TABLE counters (id int PRIMARY KEY, counter bigint NOT NULL, note varchar(40))");
+        mysql.execute(SOURCE, mysql.insertNumbered("counters", ROWS, "SELECT seq, 0, concat('row ', seq) FROM numbers"));
         // A witness of every update that does not move a counter forward: what a replayed change would do.
-        execute(TARGET, "CREATE TABLE replays (id int, old_counter bigint, new_counter bigint)");
-        Path pipeline = Files.writeString(dir.resolve("mykills2.yaml"), "name: mykills2\n"
+        mysql.execute(TARGET, "CREATE TABLE replays (id int, old_counter bigint, new_counter bigint)");
+        Path pipeline = Files.writeString(dir.resolve(name + ".yaml"), "name: " + name + "\n"
                 + "source:\n"
-                + connection("mariadb", SOURCE)
+                + mysql.section(SOURCE)
                 + "  tables: [" + SOURCE + ".counters]\n"
                 + "kafka:\n"
                 + "  bootstrap-servers: " + kafka.bootstrapServers() + "\n"
                 + "sink:\n"
-                + connection("mysql", TARGET));
+                + mysql.section(TARGET));
 
         Path log = dir.resolve("ferry.log");
         CompletableFuture<Void> workload = null;
@@ -84,10 +91,10 @@ class MySqlApplySurvivesKillsIT {
                 if (workload == null) {
                     // The snapshot has copied every row (counter 0) once the target holds them all.
                     await().atMost(Duration.ofSeconds(90)).until(() -> rows(TARGET) == ROWS || !ferry.isAlive());
-                    execute(TARGET, "CREATE TRIGGER witness BEFORE UPDATE ON counters FOR EACH ROW BEGIN"
+                    mysql.execute(TARGET, "CREATE TRIGGER witness BEFORE UPDATE ON counters FOR EACH ROW BEGIN"
                             + " IF NEW.counter <= OLD.counter THEN"
                             + " INSERT INTO replays VALUES (OLD.id, OLD.counter, NEW.counter); END IF; END");
-                    workload = CompletableFuture.runAsync(MySqlApplySurvivesKillsIT::runWorkload);
+                    workload = CompletableFuture.runAsync(this::runWorkload);
                 }
                 long goal = Math.min(appliedChanges() + 3_000 + random.nextInt(14_000), CHANGES);
                 await().atMost(Duration.ofSeconds(90)).until(() -> appliedChanges() >= goal || !ferry.isAlive());
@@ -109,27 +116,18 @@ class MySqlApplySurvivesKillsIT {
         Map<Integer, Long> expected = counters(SOURCE);
         Map<Integer, Long> actual = counters(TARGET);
         long replays = queryLong(TARGET, "SELECT count(*) FROM replays");
-        System.out.println("MariaDB apply after " + kills + " kills: rows=" + actual.size() + " counters "
+        System.out.println(mysql + " apply after " + kills + " kills: rows=" + actual.size() + " counters "
                 + (expected.equals(actual) ? "equal" : "DIFFER") + ", replayed updates=" + replays);
         assertThat(actual).isEqualTo(expected);
         assertThat(expected.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(CHANGES);
         assertThat(replays).as("updates in the target that did not move a counter forward").isZero();
     }
 
-    private static String connection(String type, String database) {
-        return "  type: " + type + "\n"
-                + "  host: " + mariadb.host() + "\n"
-                + "  port: " + mariadb.port() + "\n"
-                + "  database: " + database + "\n"
-                + "  user: " + MySqlTestServer.USER + "\n"
-                + "  password: " + MySqlTestServer.PASSWORD + "\n";
-    }
-
-    private static long appliedChanges() throws SQLException {
+    private long appliedChanges() throws SQLException {
         return queryLong(TARGET, "SELECT coalesce(sum(counter), 0) FROM counters");
     }
 
-    private static long rows(String db) {
+    private long rows(String db) {
         try {
             return queryLong(db, "SELECT count(*) FROM counters");
         } catch (SQLException e) {
@@ -137,7 +135,7 @@ class MySqlApplySurvivesKillsIT {
         }
     }
 
-    private static Map<Integer, Long> counters(String db) throws SQLException {
+    private Map<Integer, Long> counters(String db) throws SQLException {
         Map<Integer, Long> out = new HashMap<>();
         try (Connection c = connect(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT id, counter FROM counters")) {
@@ -149,7 +147,7 @@ class MySqlApplySurvivesKillsIT {
     }
 
     /** 100k changes: 50 rounds over the 2,000 rows, 400 rows per transaction, paced to last about 25 s. */
-    private static void runWorkload() {
+    private void runWorkload() {
         try (Connection c = connect(SOURCE); PreparedStatement ps = c.prepareStatement(
                 "UPDATE counters SET counter = counter + 1, note = ? WHERE id BETWEEN ? AND ?")) {
             c.setAutoCommit(false);
@@ -168,22 +166,14 @@ class MySqlApplySurvivesKillsIT {
         }
     }
 
-    private static long queryLong(String db, String sql) throws SQLException {
+    private long queryLong(String db, String sql) throws SQLException {
         try (Connection c = connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    private static void execute(String db, String... sql) throws SQLException {
-        try (Connection c = connect(db); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
-    }
-
-    private static Connection connect(String db) throws SQLException {
-        return DriverManager.getConnection(mariadb.jdbcUrl(db), MySqlTestServer.ADMIN, MySqlTestServer.ADMIN_PASSWORD);
+    private Connection connect(String db) throws SQLException {
+        return mysql.connect(db);
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferry.kafka.KafkaTestCluster;
 import io.ferry.mysql.MySqlTestServer;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,18 +19,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The MariaDB twin of {@link CaptureSurvivesKillsIT}: binlog capture killed with SIGKILL at random points
- * while 100k changes commit in 750-row transactions; every change arrives exactly once, in key order.
+ * The MariaDB and MySQL 8 twin of {@link CaptureSurvivesKillsIT}: binlog capture killed with SIGKILL at random
+ * points while 100k changes commit in 750-row transactions; every change arrives exactly once, in key order.
  */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class MySqlCaptureSurvivesKillsIT {
 
     private static final int CHANGES = 100_000;
     private static final int TX_ROWS = 750;
     private static final int KEYS = 5_000;
 
-    private static MySqlTestServer mariadb;
     private static KafkaTestCluster kafka;
 
     @TempDir
@@ -37,7 +41,6 @@ class MySqlCaptureSurvivesKillsIT {
 
     @BeforeAll
     static void start() {
-        mariadb = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
         kafka = KafkaTestCluster.start(1);
     }
 
@@ -46,22 +49,26 @@ class MySqlCaptureSurvivesKillsIT {
         kafka.close();
     }
 
+    private final MySqlDatabases mysql;
+    /** Per flavor: both runs share one Kafka, and a pipeline's name prefixes its topics. */
+    private final String name;
+
+    MySqlCaptureSurvivesKillsIT(Flavor flavor) {
+        mysql = new MySqlDatabases(flavor);
+        name = "mykills-" + mysql.type();
+    }
+
     @Test
     void everyChangeArrivesExactlyOnceAndInKeyOrderAcrossFiveKills() throws Exception {
-        mariadb.execute("CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL, version int NOT NULL,"
-                + " note varchar(40))");
-        Path pipeline = Files.writeString(dir.resolve("mykills.yaml"), "name: mykills\n"
+        mysql.execute(MySqlTestServer.DATABASE, "CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL,"
+                + " version int NOT NULL, note varchar(40))");
+        Path pipeline = Files.writeString(dir.resolve(name + ".yaml"), "name: " + name + "\n"
                 + "source:\n"
-                + "  type: mariadb\n"
-                + "  host: " + mariadb.host() + "\n"
-                + "  port: " + mariadb.port() + "\n"
-                + "  database: " + MySqlTestServer.DATABASE + "\n"
-                + "  user: " + MySqlTestServer.USER + "\n"
-                + "  password: " + MySqlTestServer.PASSWORD + "\n"
+                + mysql.section(MySqlTestServer.DATABASE)
                 + "  tables: [" + MySqlTestServer.DATABASE + ".ledger]\n"
                 + "kafka:\n"
                 + "  bootstrap-servers: " + kafka.bootstrapServers() + "\n");
-        String topic = "mykills." + MySqlTestServer.DATABASE + ".ledger";
+        String topic = name + "." + MySqlTestServer.DATABASE + ".ledger";
         TopicWatcher watcher = TopicWatcher.start(kafka.bootstrapServers(), List.of(topic));
         Path log = dir.resolve("ferry.log");
         CompletableFuture<Void> workload = null;
@@ -71,8 +78,8 @@ class MySqlCaptureSurvivesKillsIT {
             try (FerryProcess ferry = FerryProcess.start(log, "256m", "run", pipeline.toString())) {
                 if (workload == null) {
                     // Changes count from the end of the snapshot on: rows committed before it are snapshot reads.
-                    await().atMost(Duration.ofSeconds(60)).until(() -> snapshotDone("mykills") || !ferry.isAlive());
-                    workload = CompletableFuture.runAsync(MySqlCaptureSurvivesKillsIT::runWorkload);
+                    await().atMost(Duration.ofSeconds(60)).until(() -> snapshotDone(name) || !ferry.isAlive());
+                    workload = CompletableFuture.runAsync(this::runWorkload);
                 }
                 long target = watcher.count() + 2_000 + random.nextInt(12_000);
                 await().atMost(Duration.ofSeconds(90)).until(
@@ -95,19 +102,19 @@ class MySqlCaptureSurvivesKillsIT {
 
         ChangeLedger ledger = new ChangeLedger(CHANGES);
         TopicWatcher.drain(kafka.bootstrapServers(), List.of(topic)).forEach(ledger::add);
-        System.out.println("MariaDB capture after " + kills + " kills: " + ledger.summary());
+        System.out.println(mysql + " capture after " + kills + " kills: " + ledger.summary());
         assertThat(ledger.summary()).isEqualTo("missing=0 extra=0");
         assertThat(ledger.orderViolations()).isEmpty();
     }
 
-    private static boolean snapshotDone(String prefix) {
+    private boolean snapshotDone(String prefix) {
         return TopicWatcher.drain(kafka.bootstrapServers(), List.of(prefix + ".ferry-offsets")).stream()
                 .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"snapshot_done\":true"));
     }
 
     /** 100k changes on 5k keys: an insert first, then updates bumping version, 750 rows per transaction. */
-    private static void runWorkload() {
-        try (Connection c = mariadb.connect()) {
+    private void runWorkload() {
+        try (Connection c = mysql.server().connect()) {
             c.setAutoCommit(false);
             for (int first = 1; first <= CHANGES; first += TX_ROWS) {
                 int n = Math.min(TX_ROWS, CHANGES - first + 1);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.cli.PipelineRunner;
 import io.ferry.core.config.PipelineConfigParser;
 import io.ferry.kafka.KafkaTestCluster;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,20 +15,23 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB → Kafka → MariaDB: every MySQL type Ferry captures, snapshot and stream with an ADD COLUMN between row
- * changes, and awkward identifiers, arrive with the source's own column types; the real {@code ferry verify}
- * exits 0. Then target rows are edited, deleted and added behind Ferry's back: verify exits 1 naming each key
- * with both rows.
+ * MariaDB → Kafka → MariaDB, and MySQL 8 → Kafka → MySQL 8: every MySQL type Ferry captures, snapshot and stream
+ * with an ADD COLUMN between row changes, and awkward identifiers, arrive with the source's own column types; the
+ * real {@code ferry verify} exits 0. Then target rows are edited, deleted and added behind Ferry's back: verify
+ * exits 1 naming each key with both rows.
  */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class MySqlToMySqlIT {
 
     private static final String SOURCE = "m2m_source";
     private static final String TARGET = "m2m_target";
 
     private static KafkaTestCluster kafka;
-    private static MariaDbDatabases mariadb;
 
     @TempDir
     Path dir;
@@ -35,7 +39,6 @@ class MySqlToMySqlIT {
     @BeforeAll
     static void start() {
         kafka = KafkaTestCluster.start(1);
-        mariadb = new MariaDbDatabases();
     }
 
     @AfterAll
@@ -43,45 +46,54 @@ class MySqlToMySqlIT {
         kafka.close();
     }
 
+    private final MySqlDatabases mysql;
+    /** Per flavor: both runs share one Kafka, and a pipeline's name prefixes its topics. */
+    private final String name;
+
+    MySqlToMySqlIT(Flavor flavor) {
+        mysql = new MySqlDatabases(flavor);
+        name = "m2m-" + mysql.type();
+    }
+
     @Test
     void mySqlTypesRoundTripAndVerifyNamesEveryTamperedKey() throws Exception {
-        mariadb.create(SOURCE);
-        mariadb.create(TARGET);
-        mariadb.execute(SOURCE, MySqlTypes.CREATE);
-        mariadb.execute(SOURCE, MySqlTypes.INSERT_SNAPSHOT);
-        mariadb.execute(SOURCE, MySqlTypes.AWKWARD);
+        mysql.create(SOURCE);
+        mysql.create(TARGET);
+        mysql.execute(SOURCE, MySqlTypes.CREATE);
+        mysql.execute(SOURCE, MySqlTypes.INSERT_SNAPSHOT);
+        mysql.execute(SOURCE, MySqlTypes.AWKWARD);
         // A text key over two verify chunks, with values that sort differently under other collations.
-        mariadb.execute(SOURCE,
+        mysql.execute(SOURCE,
                 "CREATE TABLE accounts (region varchar(10), id int, balance decimal(12,2), owner varchar(40),"
-                        + " PRIMARY KEY (region, id))",
-                "INSERT INTO accounts SELECT elt(seq % 4 + 1, 'EU', 'us', 'Ärea', 'ap'), seq, seq * 1.25,"
-                        + " concat('owner ', seq) FROM seq_1_to_12000");
-        Path pipeline = Files.writeString(dir.resolve("m2m.yaml"), "name: m2m\n"
+                        + " PRIMARY KEY (region, id))");
+        mysql.execute(SOURCE, mysql.insertNumbered("accounts", 12_000, "SELECT elt(seq % 4 + 1, 'EU', 'us', 'Ärea',"
+                + " 'ap'), seq, seq * 1.25, concat('owner ', seq) FROM numbers"));
+        Path pipeline = Files.writeString(dir.resolve(name + ".yaml"), "name: " + name + "\n"
                 + "source:\n"
-                + mariadb.section("mariadb", SOURCE)
+                + mysql.section(SOURCE)
                 + "  tables: [" + SOURCE + ".types_t, '" + SOURCE + ".Order Items', " + SOURCE + ".accounts]\n"
                 + "kafka:\n"
                 + "  bootstrap-servers: " + kafka.bootstrapServers() + "\n"
                 + "sink:\n"
-                + mariadb.section("mysql", TARGET));
+                + mysql.section(TARGET));
 
         try (PipelineRunner runner = new PipelineRunner(new PipelineConfigParser().parse(pipeline),
                 Duration.ofSeconds(10))) {
             runner.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
-                    || "3".equals(mariadb.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t")));
+                    || "3".equals(mysql.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t")));
             assertThat(runner.failureMessage()).isNull();
 
-            mariadb.execute(SOURCE, MySqlTypes.STREAM);
-            mariadb.execute(SOURCE, MySqlTypes.AWKWARD_STREAM);
-            mariadb.execute(SOURCE, "UPDATE accounts SET owner = 'streamed' WHERE id % 1000 = 0",
+            mysql.execute(SOURCE, MySqlTypes.STREAM);
+            mysql.execute(SOURCE, MySqlTypes.AWKWARD_STREAM);
+            mysql.execute(SOURCE, "UPDATE accounts SET owner = 'streamed' WHERE id % 1000 = 0",
                     "DELETE FROM accounts WHERE id = 7");
             // A MySQL source's capture lag is not checked by verify: wait for the last change of each table.
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
-                    || "1".equals(mariadb.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t WHERE id = 50"))
-                    && "0".equals(mariadb.queryStringOrNull(TARGET, "SELECT count(*) FROM `Order Items`"
+                    || "1".equals(mysql.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t WHERE id = 50"))
+                    && "0".equals(mysql.queryStringOrNull(TARGET, "SELECT count(*) FROM `Order Items`"
                             + " WHERE `Order ID` = 1 AND line = 2"))
-                    && "0".equals(mariadb.queryStringOrNull(TARGET, "SELECT count(*) FROM accounts WHERE id = 7")));
+                    && "0".equals(mysql.queryStringOrNull(TARGET, "SELECT count(*) FROM accounts WHERE id = 7")));
             assertThat(runner.failureMessage()).isNull();
 
             FerryProcess.Result synced = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
@@ -95,17 +107,17 @@ class MySqlToMySqlIT {
             // The source's column types, verbatim, except text, documented to become longtext; the same exact values.
             String columns = "SELECT group_concat(column_name, ' ', column_type ORDER BY ordinal_position SEPARATOR ', ')"
                     + " FROM information_schema.columns WHERE table_schema = '%s' AND table_name = 'types_t'";
-            assertThat(mariadb.queryStringOrNull(TARGET, columns.formatted(TARGET)))
-                    .isEqualTo(mariadb.queryStringOrNull(SOURCE, columns.formatted(SOURCE)).replace("tx text", "tx longtext"));
+            assertThat(mysql.queryStringOrNull(TARGET, columns.formatted(TARGET)))
+                    .isEqualTo(mysql.queryStringOrNull(SOURCE, columns.formatted(SOURCE)).replace("tx text", "tx longtext"));
             String values = "SELECT biu, dec65, dtm, tm, vc, hex(bl), hex(bin), hex(b10), y, j, e, s, f, d,"
                     + " ts, added_note FROM types_t WHERE id IN (1, 11, 12) ORDER BY id";
-            List<List<String>> expected = mariadb.query(SOURCE, values);
-            assertThat(mariadb.query(TARGET, values)).isEqualTo(expected);
+            List<List<String>> expected = mysql.query(SOURCE, values);
+            assertThat(mysql.query(TARGET, values)).isEqualTo(expected);
             assertThat(expected.get(1).subList(0, 8)).containsExactly("18446744073709551615",
                     "12345678901234567890123456789012345.123456789012345678901234567890", "2024-01-02 03:04:05.123456",
                     "23:59:59.999999", "héllo 😀", "0000FF00", "01020000", "2AB");
 
-            mariadb.execute(TARGET,
+            mysql.execute(TARGET,
                     "UPDATE types_t SET vc = 'tampered' WHERE id = 12",
                     "DELETE FROM `Order Items` WHERE `Order ID` = 3 AND line = 1",
                     "UPDATE accounts SET balance = 999.99 WHERE region = 'EU' AND id = 8",

@@ -2,7 +2,7 @@ package io.ferry.it;
 
 /**
  * A MySQL/MariaDB table with a column of every type Ferry captures, and rows at the edges of each, shared by the
- * MariaDB-source end-to-end tests. Timestamps are written with the session in UTC.
+ * end-to-end tests with a MariaDB or MySQL 8 source. Timestamps are written with the session in UTC.
  */
 final class MySqlTypes {
 

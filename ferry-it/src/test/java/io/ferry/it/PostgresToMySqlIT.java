@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferry.cli.PipelineRunner;
 import io.ferry.core.config.PipelineConfigParser;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,13 +14,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * PostgreSQL → Kafka → MariaDB with the PostgreSQL types the MySQL sink maps (docs/types.md), from the snapshot
- * and the stream, with an ADD COLUMN between row changes: the real {@code ferry verify} exits 0 and exact values
- * read from the target agree. Then a target row is edited, one deleted and one added behind Ferry's back:
+ * PostgreSQL → Kafka → MariaDB or MySQL 8 with the PostgreSQL types the MySQL sink maps (docs/types.md), from the
+ * snapshot and the stream, with an ADD COLUMN between row changes: the real {@code ferry verify} exits 0 and exact
+ * values read from the target agree. Then a target row is edited, one deleted and one added behind Ferry's back:
  * verify exits 1 naming each key with both rows.
  */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class PostgresToMySqlIT {
 
     private static final String TARGET = "p2m_target";
@@ -43,7 +48,6 @@ class PostgresToMySqlIT {
             + " '00000000-0000-0000-0000-000000000000', 'null', '[]', 'sad', '::1', '{}', '{}', '{}'";
 
     private static TestServers servers;
-    private static MariaDbDatabases mariadb;
 
     @TempDir
     Path dir;
@@ -51,7 +55,6 @@ class PostgresToMySqlIT {
     @BeforeAll
     static void start() {
         servers = TestServers.start();
-        mariadb = new MariaDbDatabases();
     }
 
     @AfterAll
@@ -59,10 +62,16 @@ class PostgresToMySqlIT {
         servers.close();
     }
 
+    private final MySqlDatabases mysql;
+
+    PostgresToMySqlIT(Flavor flavor) {
+        mysql = new MySqlDatabases(flavor);
+    }
+
     @Test
-    void postgresTypesArriveInMariaDbAndVerifyNamesEveryTamperedKey() throws Exception {
+    void postgresTypesArriveInMySqlAndVerifyNamesEveryTamperedKey() throws Exception {
         String source = servers.createDatabase("p2m_source");
-        mariadb.create(TARGET);
+        mysql.create(TARGET);
         servers.execute(source,
                 "CREATE TYPE mood AS ENUM ('sad', 'happy ☺')",
                 "CREATE TABLE types_t (id int PRIMARY KEY, i2 int2, i4 int4, i8 int8, num numeric(50,20),"
@@ -77,14 +86,14 @@ class PostgresToMySqlIT {
                         + " PRIMARY KEY (region, id))",
                 "INSERT INTO accounts SELECT (ARRAY['EU', 'us', 'Ärea', 'ap'])[g % 4 + 1], g, g * 1.25, 'owner ' || g"
                         + " FROM generate_series(1, 12000) g");
-        Path pipeline = servers.pipeline(dir, "p2m", source, "[public.types_t, public.accounts]",
-                "sink:\n" + mariadb.section("mysql", TARGET));
+        Path pipeline = servers.pipeline(dir, "p2m-" + mysql.type(), source, "[public.types_t, public.accounts]",
+                "sink:\n" + mysql.section(TARGET));
 
         try (PipelineRunner runner = new PipelineRunner(new PipelineConfigParser().parse(pipeline),
                 Duration.ofSeconds(10))) {
             runner.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
-                    || "3".equals(mariadb.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t")));
+                    || "3".equals(mysql.queryStringOrNull(TARGET, "SELECT count(*) FROM types_t")));
             assertThat(runner.failureMessage()).isNull();
 
             servers.execute(source,
@@ -107,7 +116,7 @@ class PostgresToMySqlIT {
                     .contains("public.types_t: match (6 rows")
                     .contains("public.accounts: match (11,999 rows, 2 chunks)");
 
-            assertThat(mariadb.query(TARGET, "SELECT i8, num, num_any, f4, f8, b, t, c, hex(`by`), d, tm, ttz, ts,"
+            assertThat(mysql.query(TARGET, "SELECT i8, num, num_any, f4, f8, b, t, c, hex(`by`), d, tm, ttz, ts,"
                     + " tstz, iv, u, jb, m, ip FROM types_t WHERE id = 11")).containsExactly(List.of("9223372036854775807",
                     "123456789012345678901234567890.12345678901234567890",
                     "-98765432109876543210987654321098765432109876543210.0000000000000000000000000000000000000001",
@@ -115,7 +124,7 @@ class PostgresToMySqlIT {
                     "13:45:06.123456+05:30", "2024-02-29 12:34:56.789012", "2024-02-29 07:04:56.789012",
                     "P1Y2M3DT4H5M6.000007S", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{\"a\": \"x\", \"b\": 1}",
                     "happy ☺", "192.168.0.1/24"));
-            assertThat(mariadb.query(TARGET, "SELECT num_any, d, ts, tstz, added_note, `Added At` FROM types_t"
+            assertThat(mysql.query(TARGET, "SELECT num_any, d, ts, tstz, added_note, `Added At` FROM types_t"
                     + " WHERE id IN (12, 11) ORDER BY id")).containsExactly(
                     List.of("-98765432109876543210987654321098765432109876543210.0000000000000000000000000000000000000001",
                             "2024-02-29", "2024-02-29 12:34:56.789012", "2024-02-29 07:04:56.789012", "after alter",
@@ -124,11 +133,11 @@ class PostgresToMySqlIT {
                             null, null));
 
             // Arrays are JSON arrays: numbers stay numbers, decimals and NaN are strings (docs/types.md).
-            assertThat(mariadb.query(TARGET, "SELECT arr_t, arr_i, arr_num FROM types_t WHERE id = 11"))
+            assertThat(mysql.query(TARGET, "SELECT arr_t, arr_i, arr_num FROM types_t WHERE id = 11"))
                     .containsExactly(List.of("[\"a b\", null, \"quo\\\"te\", \"back\\\\slash\", \"NULL\", \"\"]",
                             "[[1, 2], [3, null]]", "[\"1.50\", \"NaN\", null]"));
 
-            mariadb.execute(TARGET,
+            mysql.execute(TARGET,
                     "UPDATE accounts SET balance = 999.99 WHERE region = 'EU' AND id = 8",
                     "DELETE FROM accounts WHERE region = 'us' AND id = 11001",
                     "INSERT INTO accounts VALUES ('zz', 1, 1.00, 'intruder')");
@@ -153,30 +162,30 @@ class PostgresToMySqlIT {
     @Test
     void nanAndInfinityAreDeadLetteredNeverStoredAsSomethingElse() throws Exception {
         String source = servers.createDatabase("p2mdlq_source");
-        String target = mariadb.create("p2mdlq_target");
+        String target = mysql.create("p2mdlq_target");
         servers.execute(source,
                 "CREATE TABLE floats (id int PRIMARY KEY, f8 double precision, r real, n numeric(10,2), na numeric)",
                 "INSERT INTO floats VALUES (1, 1.5, 2.5, 3.25, 'NaN'), (2, 'NaN', 0, 0, 0), (3, 0, '-Infinity', 0, 0),"
                         + " (4, 0, 0, 'NaN', 0), (5, '-0', 0, 0, 0)");
-        Path pipeline = servers.pipeline(dir, "p2mdlq", source, "[public.floats]",
-                "sink:\n" + mariadb.section("mysql", target) + "  on-error: dead-letter\n");
+        Path pipeline = servers.pipeline(dir, "p2mdlq-" + mysql.type(), source, "[public.floats]",
+                "sink:\n" + mysql.section(target) + "  on-error: dead-letter\n");
 
         try (PipelineRunner runner = new PipelineRunner(new PipelineConfigParser().parse(pipeline),
                 Duration.ofSeconds(10))) {
             runner.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
-                    || "2".equals(mariadb.queryStringOrNull(target, "SELECT count(*) FROM floats")));
+                    || "2".equals(mysql.queryStringOrNull(target, "SELECT count(*) FROM floats")));
             servers.execute(source, "INSERT INTO floats VALUES (6, 'Infinity', 0, 0, 0)",
                     "INSERT INTO floats VALUES (7, 7, 7, 7, 7)");
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
-                    || "1".equals(mariadb.queryStringOrNull(target, "SELECT count(*) FROM floats WHERE id = 7")));
+                    || "1".equals(mysql.queryStringOrNull(target, "SELECT count(*) FROM floats WHERE id = 7")));
             assertThat(runner.failureMessage()).isNull();
 
-            assertThat(mariadb.query(target, "SELECT id, f8, r, n, na FROM floats ORDER BY id")).containsExactly(
+            assertThat(mysql.query(target, "SELECT id, f8, r, n, na FROM floats ORDER BY id")).containsExactly(
                     List.of("1", "1.5", "2.5", "3.25", "NaN"), List.of("5", "-0", "0", "0.00", "0"),
                     List.of("7", "7", "7", "7.00", "7"));
             List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead = TopicWatcher.drain(
-                    servers.bootstrapServers(), List.of("p2mdlq.ferry-dlq"));
+                    servers.bootstrapServers(), List.of("p2mdlq-" + mysql.type() + ".ferry-dlq"));
             List<String> reasons = dead.stream().map(r -> new String(
                     r.headers().lastHeader("ferry.error.reason").value(), java.nio.charset.StandardCharsets.UTF_8))
                     .toList();

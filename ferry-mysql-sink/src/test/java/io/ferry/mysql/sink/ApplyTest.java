@@ -14,6 +14,7 @@ import io.ferry.core.Column;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,20 +25,30 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class ApplyTest {
 
     private static final Object U = ChangeEvent.UNCHANGED;
     private static final TableSchema ITEMS = table("items", 1,
             col("id", TypeKind.INT64, "bigint"), col("name", TypeKind.TEXT, "varchar(50)"), col("doc", TypeKind.TEXT, "text"));
 
+    private final TargetDb target;
+
+    ApplyTest(Flavor flavor) {
+        target = new TargetDb(flavor);
+    }
+
     private String database;
     private MySqlSink sink;
 
     @BeforeEach
     void open() {
-        database = TargetDb.freshDatabase();
-        sink = new MySqlSink(TargetDb.config(database));
+        database = target.freshDatabase();
+        sink = new MySqlSink(target.config(database));
     }
 
     @AfterEach
@@ -57,13 +68,13 @@ class ApplyTest {
         sink.ensureTable(awkward);
         sink.apply(List.of(insert(awkward, 1, "s", "m", "q", "u", "K", "p")), List.of());
 
-        assertThat(TargetDb.query(database, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '"
+        assertThat(target.query(database, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '"
                 + database + "' AND TABLE_NAME = 'Order `Items` 2024 ü' ORDER BY ORDINAL_POSITION"))
                 .extracting(r -> r.get(0))
                 .containsExactly("id", "Select", "my col", "say `hi`", "ünïcødé ✓", "UPPER", "partition");
-        assertThat(TargetDb.query(database, "SELECT * FROM `Order ``Items`` 2024 ü`"))
+        assertThat(target.query(database, "SELECT * FROM `Order ``Items`` 2024 ü`"))
                 .containsExactly(List.of(1, "s", "m", "q", "u", "K", "p"));
-        assertThat(TargetDb.query(database, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE"
+        assertThat(target.query(database, "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE"
                 + " TABLE_SCHEMA = '" + database + "' AND TABLE_NAME = 'Order `Items` 2024 ü'"
                 + " AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION"))
                 .extracting(r -> r.get(0)).containsExactly("id", "UPPER");
@@ -104,7 +115,7 @@ class ApplyTest {
 
         sink.apply(List.of(insert(v2, 2L, "b", "y", new BigDecimal("9.90"))), List.of());
 
-        assertThat(TargetDb.query(database, "SELECT id, price FROM items ORDER BY id"))
+        assertThat(target.query(database, "SELECT id, price FROM items ORDER BY id"))
                 .containsExactly(Arrays.asList(1L, null), List.of(2L, new BigDecimal("9.90")));
         assertThat(columnType("items", "price")).isEqualTo("decimal(10,2)");
     }
@@ -135,7 +146,7 @@ class ApplyTest {
 
         sink.apply(List.of(insert(words, "a", 1), insert(words, "A", 2), insert(words, "a ", 3)), List.of());
 
-        assertThat(TargetDb.query(database, "SELECT n FROM words ORDER BY n")).extracting(r -> r.get(0))
+        assertThat(target.query(database, "SELECT n FROM words ORDER BY n")).extracting(r -> r.get(0))
                 .containsExactly(1, 2, 3);
     }
 
@@ -168,12 +179,12 @@ class ApplyTest {
     }
 
     private String columnType(String table, String column) {
-        return (String) TargetDb.query(database, "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE"
+        return (String) target.query(database, "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE"
                 + " TABLE_SCHEMA = '" + database + "' AND TABLE_NAME = '" + table.replace("'", "''")
                 + "' AND COLUMN_NAME = '" + column + "'").get(0).get(0);
     }
 
     private List<List<Object>> rows() {
-        return TargetDb.query(database, "SELECT id, name, doc FROM items ORDER BY id");
+        return target.query(database, "SELECT id, name, doc FROM items ORDER BY id");
     }
 }

@@ -13,6 +13,7 @@ import io.ferry.core.Sink;
 import io.ferry.core.Sink.OffsetUpdate;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.mysql.MySqlTestServer;
 import java.util.ArrayList;
@@ -21,19 +22,29 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class OffsetsAndFailuresTest {
 
     private static final TableSchema ITEMS = table("items", 1,
             col("id", TypeKind.INT64, "bigint"), col("name", TypeKind.TEXT, "text"));
+
+    private final TargetDb target;
+
+    OffsetsAndFailuresTest(Flavor flavor) {
+        target = new TargetDb(flavor);
+    }
 
     private String database;
     private MySqlSink sink;
 
     @BeforeEach
     void open() {
-        database = TargetDb.freshDatabase();
-        sink = new MySqlSink(TargetDb.config(database));
+        database = target.freshDatabase();
+        sink = new MySqlSink(target.config(database));
         sink.ensureTable(ITEMS);
     }
 
@@ -78,7 +89,7 @@ class OffsetsAndFailuresTest {
 
     @Test
     void aConstraintViolationNamesTheEventIndexTableAndKeyAndLeavesNeitherRowsNorOffsets() {
-        TargetDb.execute(database, "ALTER TABLE items ADD CONSTRAINT not_bad CHECK (name <> 'bad')");
+        target.execute(database, "ALTER TABLE items ADD CONSTRAINT not_bad CHECK (name <> 'bad')");
         List<ChangeEvent> batch = new ArrayList<>();
         for (long i = 0; i < 3000; i++) {
             batch.add(insert(ITEMS, i, i == 2345 ? "bad" : "ok"));
@@ -107,7 +118,7 @@ class OffsetsAndFailuresTest {
                     assertThat(e.index()).isEqualTo(1);
                     assertThat(e.getMessage()).contains(database + ".narrow", "{id=2}", "too long");
                 });
-        assertThat(TargetDb.query(database, "SELECT count(*) FROM narrow").get(0).get(0)).isEqualTo(0L);
+        assertThat(target.query(database, "SELECT count(*) FROM narrow").get(0).get(0)).isEqualTo(0L);
     }
 
     @Test
@@ -123,21 +134,21 @@ class OffsetsAndFailuresTest {
                 });
         assertThatThrownBy(() -> sink.apply(List.of(insert(floats, 3, 1.0, "NaN")), List.of()))
                 .isInstanceOfSatisfying(Sink.RejectedChangeException.class, e -> assertThat(e.index()).isZero());
-        assertThat(TargetDb.query(database, "SELECT count(*) FROM floats").get(0).get(0)).isEqualTo(0L);
+        assertThat(target.query(database, "SELECT count(*) FROM floats").get(0).get(0)).isEqualTo(0L);
     }
 
     @Test
     void aLostConnectionIsRetriableAndTheNextCallReconnects() {
         sink.apply(List.of(insert(ITEMS, 1L, "a")), List.of());
-        for (List<Object> p : TargetDb.query(database, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '"
+        for (List<Object> p : target.query(database, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '"
                 + database + "' AND ID <> CONNECTION_ID()")) {
-            TargetDb.execute(database, "KILL CONNECTION " + p.get(0));
+            target.execute(database, "KILL CONNECTION " + p.get(0));
         }
 
         assertThatThrownBy(() -> sink.apply(List.of(insert(ITEMS, 2L, "b")), List.of()))
                 .isInstanceOfSatisfying(FerryException.class, e -> {
                     assertThat(e.retriable()).isTrue();
-                    assertThat(e.getMessage()).contains(TargetDb.DB.host() + ":" + TargetDb.DB.port());
+                    assertThat(e.getMessage()).contains(target.server.host() + ":" + target.server.port());
                 });
 
         sink.apply(List.of(insert(ITEMS, 2L, "b")), List.of());
@@ -159,7 +170,7 @@ class OffsetsAndFailuresTest {
 
     @Test
     void aWrongPasswordIsAFatalErrorNamingTheLoginButNotThePassword() {
-        SinkConfig config = new SinkConfig("mysql", TargetDb.DB.host(), TargetDb.DB.port(), MySqlTestServer.DATABASE,
+        SinkConfig config = new SinkConfig("mysql", target.server.host(), target.server.port(), MySqlTestServer.DATABASE,
                 MySqlTestServer.USER, new Secret("not-the-password"), null, true, SinkConfig.OnError.STOP);
 
         try (MySqlSink refused = new MySqlSink(config)) {
@@ -172,7 +183,7 @@ class OffsetsAndFailuresTest {
 
     @Test
     void aMissingTableWithoutCreateTablesIsNamed() {
-        SinkConfig config = new SinkConfig("mysql", TargetDb.DB.host(), TargetDb.DB.port(), database,
+        SinkConfig config = new SinkConfig("mysql", target.server.host(), target.server.port(), database,
                 MySqlTestServer.ADMIN, new Secret(MySqlTestServer.ADMIN_PASSWORD), null, false,
                 SinkConfig.OnError.STOP);
         try (MySqlSink noCreate = new MySqlSink(config)) {
@@ -183,6 +194,6 @@ class OffsetsAndFailuresTest {
     }
 
     private long count() {
-        return (Long) TargetDb.query(database, "SELECT count(*) FROM items").get(0).get(0);
+        return (Long) target.query(database, "SELECT count(*) FROM items").get(0).get(0);
     }
 }

@@ -3,6 +3,7 @@ package io.ferry.mysql.sink;
 import io.ferry.core.Secret;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.mysql.MySqlTestServer;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,23 +13,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The shared MariaDB as a sink target; each test writes into a fresh database. */
+/** The shared MariaDB or MySQL server as a sink target; each test writes into a fresh database. */
 final class TargetDb {
 
-    static final MySqlTestServer DB = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
-    private TargetDb() {
+    final MySqlTestServer server;
+
+    TargetDb(Flavor flavor) {
+        this.server = MySqlTestServer.shared(flavor);
     }
 
-    static String freshDatabase() {
+    Flavor flavor() {
+        return server.flavor();
+    }
+
+    String freshDatabase() {
         String name = "sink_" + DATABASES.incrementAndGet();
-        DB.executeAsAdmin("CREATE DATABASE " + Sql.ident(name));
+        server.executeAsAdmin("CREATE DATABASE " + Sql.ident(name));
         return name;
     }
 
-    static SinkConfig config(String database) {
-        return new SinkConfig("mysql", DB.host(), DB.port(), database, MySqlTestServer.ADMIN,
+    SinkConfig config(String database) {
+        return new SinkConfig("mysql", server.host(), server.port(), database, MySqlTestServer.ADMIN,
                 new Secret(MySqlTestServer.ADMIN_PASSWORD), null, true, SinkConfig.OnError.STOP);
     }
 
@@ -36,12 +43,13 @@ final class TargetDb {
      * A connection that reads with server-side prepared statements: the binary protocol gives floats back
      * exactly, where the text protocol prints six digits.
      */
-    static Connection reader(String database) throws SQLException {
-        return DriverManager.getConnection(DB.jdbcUrl(database) + "?useServerPrepStmts=true",
+    Connection reader(String database) throws SQLException {
+        String url = server.jdbcUrl(database);
+        return DriverManager.getConnection(url + (url.contains("?") ? "&" : "?") + "useServerPrepStmts=true",
                 MySqlTestServer.ADMIN, MySqlTestServer.ADMIN_PASSWORD);
     }
 
-    static void execute(String database, String sql) {
+    void execute(String database, String sql) {
         try (Connection c = reader(database); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.execute();
         } catch (SQLException e) {
@@ -50,7 +58,7 @@ final class TargetDb {
     }
 
     /** Rows as lists of JDBC objects. */
-    static List<List<Object>> query(String database, String sql) {
+    List<List<Object>> query(String database, String sql) {
         try (Connection c = reader(database); PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
             List<List<Object>> rows = new ArrayList<>();

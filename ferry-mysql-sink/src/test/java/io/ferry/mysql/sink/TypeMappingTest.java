@@ -2,9 +2,19 @@ package io.ferry.mysql.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
+import io.ferry.core.TableId;
+import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.mysql.MySqlTestServer.Flavor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class TypeMappingTest {
 
@@ -44,6 +54,63 @@ class TypeMappingTest {
         assertThat(TypeMapping.targetType(ColumnType.of(TypeKind.TEXT, "text"), true)).isEqualTo("varchar(255)");
         assertThat(TypeMapping.targetType(ColumnType.of(TypeKind.BYTES, "bytea"), true)).isEqualTo("varbinary(255)");
         assertThat(TypeMapping.targetType(ColumnType.of(TypeKind.TEXT, "varchar(40)"), true)).isEqualTo("varchar(40)");
+    }
+
+    /**
+     * Every kind's portable type is one the server creates, and this is how the server then reports it: MariaDB
+     * prints integer display widths and its json is a longtext with a validity check; MySQL 8 has neither.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void everyPortableTypeIsAColumnTheServerCreates(Flavor flavor) {
+        boolean mariadb = flavor == Flavor.MARIADB;
+        Map<TypeKind, String> expected = new LinkedHashMap<>();
+        expected.put(TypeKind.INT16, mariadb ? "smallint(6)" : "smallint");
+        expected.put(TypeKind.INT32, mariadb ? "int(11)" : "int");
+        expected.put(TypeKind.INT64, mariadb ? "bigint(20)" : "bigint");
+        expected.put(TypeKind.DECIMAL, "longtext");
+        expected.put(TypeKind.FLOAT32, "float");
+        expected.put(TypeKind.FLOAT64, "double");
+        expected.put(TypeKind.BOOLEAN, "tinyint(1)");
+        expected.put(TypeKind.TEXT, "longtext");
+        expected.put(TypeKind.BYTES, "longblob");
+        expected.put(TypeKind.DATE, "date");
+        expected.put(TypeKind.TIME, "time(6)");
+        expected.put(TypeKind.TIMETZ, "varchar(40)");
+        expected.put(TypeKind.TIMESTAMP, "datetime(6)");
+        expected.put(TypeKind.TIMESTAMPTZ, "datetime(6)");
+        expected.put(TypeKind.INTERVAL, "varchar(100)");
+        expected.put(TypeKind.UUID, "char(36)");
+        expected.put(TypeKind.JSON, mariadb ? "longtext" : "json");
+        expected.put(TypeKind.ENUM, "longtext");
+        expected.put(TypeKind.UNKNOWN, "longtext");
+        expected.put(TypeKind.ARRAY, mariadb ? "longtext" : "json");
+        assertThat(expected.keySet()).containsExactlyInAnyOrder(TypeKind.values());
+        List<Column> columns = new ArrayList<>();
+        columns.add(new Column("text key", ColumnType.of(TypeKind.TEXT, "text"), false));
+        columns.add(new Column("bytes key", ColumnType.of(TypeKind.BYTES, "bytea"), false));
+        for (TypeKind kind : expected.keySet()) {
+            // A type name no source uses: the portable type.
+            ColumnType type = kind == TypeKind.ARRAY ? ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "x"), "x[]")
+                    : ColumnType.of(kind, "no such type");
+            columns.add(new Column(kind.name(), type, true));
+        }
+        TargetDb target = new TargetDb(flavor);
+        String database = target.freshDatabase();
+        try (MySqlSink sink = new MySqlSink(target.config(database))) {
+            sink.ensureTable(new TableSchema(new TableId("source", "portable"), 1, columns,
+                    List.of("text key", "bytes key")));
+        }
+
+        Map<String, String> created = new LinkedHashMap<>();
+        target.query(database, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '"
+                + database + "' AND TABLE_NAME = 'portable' ORDER BY ORDINAL_POSITION")
+                .forEach(r -> created.put((String) r.get(0), (String) r.get(1)));
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("text key", "varchar(255)");
+        want.put("bytes key", "varbinary(255)");
+        expected.forEach((kind, type) -> want.put(kind.name(), type));
+        assertThat(created).containsExactlyEntriesOf(want);
     }
 
     private static String type(TypeKind kind, String sourceName) {

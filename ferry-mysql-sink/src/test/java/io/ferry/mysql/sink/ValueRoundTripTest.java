@@ -10,6 +10,7 @@ import io.ferry.core.ColumnType;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,8 +27,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every kind of value, from MySQL and from PostgreSQL sources, lands exactly and reads back equal. */
+@ParameterizedClass
+@EnumSource(Flavor.class)
 class ValueRoundTripTest {
 
     private static final ColumnType INT = ColumnType.of(TypeKind.INT32, "integer");
@@ -106,14 +111,20 @@ class ValueRoundTripTest {
         {null, null},
     };
 
+    private final TargetDb target;
+
+    ValueRoundTripTest(Flavor flavor) {
+        target = new TargetDb(flavor);
+    }
+
     @Test
     void everyKindOfValueLandsExactlyAndReadsBackEqual() throws SQLException {
-        String database = TargetDb.freshDatabase();
+        String database = target.freshDatabase();
         List<ChangeEvent> events = new ArrayList<>();
         for (Object[] row : rows()) {
             events.add(insert(ALL_KINDS, row));
         }
-        try (MySqlSink sink = new MySqlSink(TargetDb.config(database))) {
+        try (MySqlSink sink = new MySqlSink(target.config(database))) {
             sink.ensureTable(ALL_KINDS);
             sink.apply(events, List.of());
         }
@@ -125,6 +136,11 @@ class ValueRoundTripTest {
             int columns = ALL_KINDS.columns().size();
             expected[columns - 2] = ARRAYS[r][0];
             expected[columns - 1] = ARRAYS[r][1];
+            if (r == 0 && target.flavor() == Flavor.MYSQL) {
+                // A MySQL 8 json column stores the parsed document and prints it its own way: keys sorted,
+                // one space after ':' and ','. MariaDB's json is text with a validity check, kept as written.
+                expected[ALL_KINDS.indexOf("json")] = "{\"a\": [true, null], \"b\": 1}";
+            }
             for (int c = 0; c < expected.length; c++) {
                 assertThat(back.get(r)[c]).as("row %d column %s", r + 1, ALL_KINDS.columns().get(c).name())
                         .isEqualTo(expected[c]);
@@ -134,26 +150,28 @@ class ValueRoundTripTest {
 
     @Test
     void mySqlSourceTypesAreKeptVerbatim() {
-        String database = TargetDb.freshDatabase();
-        try (MySqlSink sink = new MySqlSink(TargetDb.config(database))) {
+        // MySQL 8.0.19 and later no longer print integer display widths; MariaDB does.
+        boolean widths = target.flavor() == Flavor.MARIADB;
+        String database = target.freshDatabase();
+        try (MySqlSink sink = new MySqlSink(target.config(database))) {
             sink.ensureTable(ALL_KINDS);
         }
 
-        assertThat(TargetDb.query(database, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
+        assertThat(target.query(database, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = '" + database + "' AND TABLE_NAME = 'all kinds'"
                 + " AND COLUMN_NAME IN ('tiny', 'yr', 'u64', 'dec', 'pgnum', 'vc', 'pgvc', 'setc', 'bits', 'mts', 'mood', 'tstz')"
                 + " ORDER BY COLUMN_NAME"))
                 .containsExactly(List.of("bits", "bit(12)"), List.of("dec", "decimal(65,30)"),
                         List.of("mood", "enum('happy','sad')"), List.of("mts", "timestamp(6)"),
                         List.of("pgnum", "longtext"), List.of("pgvc", "varchar(10)"),
-                        List.of("setc", "set('a','b','c')"), List.of("tiny", "tinyint(3) unsigned"),
-                        List.of("tstz", "datetime(6)"), List.of("u64", "bigint(20) unsigned"),
-                        List.of("vc", "varchar(20)"), List.of("yr", "year(4)"));
+                        List.of("setc", "set('a','b','c')"), List.of("tiny", widths ? "tinyint(3) unsigned" : "tinyint unsigned"),
+                        List.of("tstz", "datetime(6)"), List.of("u64", widths ? "bigint(20) unsigned" : "bigint unsigned"),
+                        List.of("vc", "varchar(20)"), List.of("yr", widths ? "year(4)" : "year"));
     }
 
-    private static List<Object[]> readBack(String database) throws SQLException {
+    private List<Object[]> readBack(String database) throws SQLException {
         List<Object[]> out = new ArrayList<>();
-        try (Connection c = TargetDb.reader(database);
+        try (Connection c = target.reader(database);
              PreparedStatement ps = c.prepareStatement("SELECT * FROM `all kinds` ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

@@ -1,6 +1,7 @@
 package io.ferry.it;
 
 import io.ferry.mysql.MySqlTestServer;
+import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -10,30 +11,57 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Databases on the JVM-wide MariaDB test server for the cross-database end-to-end tests: created fresh, granted
- * to the {@code ferry} login, and described as a pipeline's {@code source:} or {@code sink:} section.
+ * Databases on the JVM-wide MariaDB or MySQL 8 test server for the cross-database end-to-end tests: created
+ * fresh, granted to the {@code ferry} login, and described as a pipeline's {@code source:} or {@code sink:}
+ * section.
  */
-final class MariaDbDatabases {
+final class MySqlDatabases {
 
-    private final MySqlTestServer server = MySqlTestServer.shared(MySqlTestServer.Flavor.MARIADB);
+    private final MySqlTestServer server;
+
+    MySqlDatabases(Flavor flavor) {
+        this.server = MySqlTestServer.shared(flavor);
+    }
+
+    MySqlTestServer server() {
+        return server;
+    }
+
+    Flavor flavor() {
+        return server.flavor();
+    }
+
+    /** The pipeline's {@code type} for this server: {@code mariadb} or {@code mysql}. */
+    String type() {
+        return server.flavor() == Flavor.MARIADB ? "mariadb" : "mysql";
+    }
 
     /** A fresh utf8mb4 database that the {@code ferry} login may do anything in. */
     String create(String name) {
         server.executeAsAdmin("DROP DATABASE IF EXISTS `" + name + "`",
-                "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
-                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MySqlTestServer.USER + "'@'%'",
-                "GRANT ALL PRIVILEGES ON `" + name + "`.* TO '" + MySqlTestServer.USER + "'@'localhost'");
+                "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        server.grantAllOn(name, MySqlTestServer.USER);
         return name;
     }
 
-    /** The connection keys of a {@code source:} or {@code sink:} section, indented, {@code type} included. */
-    String section(String type, String database) {
-        return "  type: " + type + "\n"
+    /** The connection keys of a {@code source:} or {@code sink:} section, indented, {@code type: <type()>} included. */
+    String section(String database) {
+        return "  type: " + type() + "\n"
                 + "  host: " + server.host() + "\n"
                 + "  port: " + server.port() + "\n"
                 + "  database: " + database + "\n"
                 + "  user: " + MySqlTestServer.USER + "\n"
                 + "  password: " + MySqlTestServer.PASSWORD + "\n";
+    }
+
+    /**
+     * {@code INSERT INTO <table> <select>} where {@code select} reads column {@code seq} of a table {@code numbers}
+     * holding 1 to {@code n}: MariaDB's sequence tables do not exist in MySQL, a recursive CTE runs on both.
+     */
+    String[] insertNumbered(String table, int n, String select) {
+        return new String[] {server.allowRecursion(n + 1),
+                "INSERT INTO " + table + " WITH RECURSIVE numbers (seq) AS (SELECT 1 UNION ALL SELECT seq + 1"
+                        + " FROM numbers WHERE seq < " + n + ") " + select};
     }
 
     Connection connect(String database) throws SQLException {
@@ -77,5 +105,10 @@ final class MariaDbDatabases {
         } catch (SQLException e) {
             return null;
         }
+    }
+
+    @Override
+    public String toString() {
+        return server.toString();
     }
 }
