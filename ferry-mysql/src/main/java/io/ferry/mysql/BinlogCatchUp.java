@@ -30,26 +30,25 @@ public record BinlogCatchUp(String file, long pos) {
     }
 
     private static BinlogCatchUp read(Connection c, MySqlConnections connections) throws SQLException {
-        String[] status;
+        try (Statement st = c.createStatement(); ResultSet rs = status(st)) {
+            if (!rs.next()) {
+                throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (its"
+                        + " binlog status is empty); start the server with --log-bin");
+            }
+            return new BinlogCatchUp(rs.getString(1), rs.getLong(2));
+        }
+    }
+
+    /** The binlog status row: file, position, and on MySQL the executed GTID set in column 5. */
+    static ResultSet status(Statement st) throws SQLException {
         try {
-            status = status(c, "SHOW BINARY LOG STATUS");
+            return st.executeQuery("SHOW BINARY LOG STATUS");
         } catch (SQLException e) {
             // MySQL 8.4 dropped SHOW MASTER STATUS for this; MariaDB and MySQL before 8.2 know only the old form.
             if (e.getErrorCode() != PARSE_ERROR) {
                 throw e;
             }
-            status = status(c, "SHOW MASTER STATUS");
-        }
-        if (status == null) {
-            throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (its binlog"
-                    + " status is empty); start the server with --log-bin");
-        }
-        return new BinlogCatchUp(status[0], Long.parseLong(status[1]));
-    }
-
-    private static String[] status(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            return st.executeQuery("SHOW MASTER STATUS");
         }
     }
 
@@ -58,20 +57,16 @@ public record BinlogCatchUp(String file, long pos) {
      * past this end. A snapshot still in progress covers nothing: its rows are not all in Kafka yet.
      */
     public boolean coveredBy(Map<String, Object> committed) {
-        Object committedFile = committed.get("file");
-        if (committedFile == null) {
+        if (committed.get(MySqlPosition.FILE) == null) {
             return false;
         }
-        if (bool(committed.get("in_snapshot")) && !bool(committed.get("snapshot_done"))) {
+        MySqlPosition p = MySqlPosition.fromResume(committed);
+        if (p.snapshotInterrupted()) {
             return false;
         }
-        int files = compareFiles(committedFile.toString(), file);
-        if (files != 0) {
-            return files > 0;
-        }
+        int files = compareFiles(p.file, file);
         // A complete transaction's boundary names where the next one starts; a row only where its own starts.
-        long reached = bool(committed.get("complete")) ? number(committed.get("next_pos")) : number(committed.get("pos"));
-        return reached >= pos;
+        return files != 0 ? files > 0 : p.startPos() >= pos;
     }
 
     @Override
@@ -92,16 +87,5 @@ public record BinlogCatchUp(String file, long pos) {
             return -1;
         }
         return Long.parseLong(digits);
-    }
-
-    private static long number(Object v) {
-        if (v == null) {
-            return -1;
-        }
-        return v instanceof Number n ? n.longValue() : Long.parseLong(v.toString());
-    }
-
-    private static boolean bool(Object v) {
-        return v instanceof Boolean b ? b : v != null && Boolean.parseBoolean(v.toString());
     }
 }

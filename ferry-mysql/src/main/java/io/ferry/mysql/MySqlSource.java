@@ -251,7 +251,7 @@ public final class MySqlSource implements Source {
      */
     private MySqlPosition binlogEnd(Connection c) throws SQLException {
         boolean gtids = gtidsTracked(c);
-        try (Statement st = c.createStatement(); ResultSet rs = binlogStatus(st)) {
+        try (Statement st = c.createStatement(); ResultSet rs = BinlogCatchUp.status(st)) {
             if (!rs.next()) {
                 throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (SHOW"
                         + " MASTER STATUS is empty); start the server with --log-bin");
@@ -273,18 +273,6 @@ public final class MySqlSource implements Source {
                     return MySqlPosition.snapshotDone(file, pos, g.getString(1));
                 }
             }
-        }
-    }
-
-    /** MySQL 8.4 dropped SHOW MASTER STATUS for SHOW BINARY LOG STATUS (8.2+); MariaDB knows the old name. */
-    private static ResultSet binlogStatus(Statement st) throws SQLException {
-        try {
-            return st.executeQuery("SHOW MASTER STATUS");
-        } catch (SQLException e) {
-            if (e.getErrorCode() != 1064) {
-                throw e;
-            }
-            return st.executeQuery("SHOW BINARY LOG STATUS");
         }
     }
 
