@@ -57,7 +57,7 @@ public final class RecordingHandler implements ChangeHandler {
     public void idle() {
     }
 
-    /** What {@link SourcePosition#describe} and {@link SourcePosition#describeResume} write: the offsets topic's view. */
+    /** What {@link SourcePosition#describe} and {@link SourcePosition#describeResume} write, as offsets hold it. */
     public static Map<String, Object> describe(SourcePosition p) {
         Map<String, Object> out = new LinkedHashMap<>();
         SourcePosition.Fields fields = new SourcePosition.Fields() {

@@ -326,8 +326,8 @@ final class ChangeStream {
             t.schema = announcer.announce(t.def, handler);
         }
         long micros = header.getTimestamp() * 1000;
-        handler.change(new ChangeEvent(op, t.schema, before, after, MySqlPosition.row(txFile, txPos, i, gtid, executedText), txId,
-                micros));
+        MySqlPosition at = MySqlPosition.row(txFile, txPos, i, gtid, executedText);
+        handler.change(new ChangeEvent(op, t.schema, before, after, at, txId, micros));
     }
 
     private void commit(EventHeaderV4 header) {

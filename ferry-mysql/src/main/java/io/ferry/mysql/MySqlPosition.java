@@ -97,8 +97,8 @@ final class MySqlPosition implements SourcePosition {
         }
         return new MySqlPosition(file.toString(), number(m.get(POS), 4), (int) number(m.get(ROW), -1),
                 number(m.get(NEXT_POS), 0), bool(m.get(COMPLETE)), gtid == null ? null : gtid.toString(),
-                gtids == null ? null : gtids.toString(), bool(m.get(SNAPSHOT)), table == null ? null : table.toString(), number(m.get(SNAPSHOT_ROWS), 0),
-                bool(m.get(SNAPSHOT_DONE)));
+                gtids == null ? null : gtids.toString(), bool(m.get(SNAPSHOT)), table == null ? null : table.toString(),
+                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)));
     }
 
     /** Where the binlog client must start to hand over everything after this position. */

@@ -314,9 +314,10 @@ public final class MySqlSource implements Source {
 
     private FerryException purged(MySqlPosition from, String oldest, Exception cause) {
         String what = from.hasGtids() ? "GTID set " + from.gtids : from.file + ":" + from.startPos();
-        return new FerryException("the binlog position to resume from (" + what + ") is gone from MySQL at " + connections.where() + (oldest == null ? "" : "; the oldest binlog is "
-                + oldest) + ": it was purged before Ferry read it, so changes after the last published position are"
-                + " lost. Take a new snapshot: delete the pipeline's offsets or use a new pipeline name", cause, false);
+        return new FerryException("the binlog position to resume from (" + what + ") is gone from MySQL at "
+                + connections.where() + (oldest == null ? "" : "; the oldest binlog is " + oldest) + ": it was purged"
+                + " before Ferry read it, so changes after the last published position are lost. Take a new snapshot:"
+                + " delete the pipeline's offsets or use a new pipeline name", cause, false);
     }
 
     /** Copies all tables consistently with a binlog position; returns where streaming starts, null if stopped. */
