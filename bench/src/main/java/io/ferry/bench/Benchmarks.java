@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * {@code Benchmarks capture|e2e|all|mysql-capture [flags]}: runs one or both PostgreSQL benchmarks (or the
- * MariaDB capture benchmark) in this JVM and prints their tables.
+ * MariaDB/MySQL capture benchmark) in this JVM and prints their tables.
  */
 public final class Benchmarks {
 
@@ -19,7 +19,7 @@ public final class Benchmarks {
         switch (which) {
             case "capture" -> CaptureBenchmark.run(o).print(System.out);
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
-            case "mysql-capture" -> MySqlCaptureBenchmark.run(o).print(System.out);
+            case "mysql-capture" -> MySqlCaptureBenchmark.run(o).forEach(t -> t.print(System.out));
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "pg-decode" -> PgDecodeProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "all" -> {
@@ -29,7 +29,7 @@ public final class Benchmarks {
                 e2e.print(System.out);
             }
             default -> {
-                System.err.println("unknown benchmark '" + which + "': capture, e2e or all");
+                System.err.println("unknown benchmark '" + which + "': capture, e2e, all or mysql-capture");
                 System.exit(2);
             }
         }

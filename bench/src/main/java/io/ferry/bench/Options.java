@@ -13,6 +13,8 @@ final class Options {
     int rate = 2_000;
     int probeIntervalMillis = 20;
     Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ferry-bench");
+    /** mysql-capture: which servers, {@code mariadb}, {@code mysql} or {@code both} (one after the other). */
+    String server = "both";
     boolean help;
 
     static Options parse(String[] args) {
@@ -33,6 +35,12 @@ final class Options {
                 case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
+                case "--server" -> {
+                    o.server = (value != null ? value : next(args, ++i, a)).toLowerCase(Locale.ROOT);
+                    if (!o.server.matches("mariadb|mysql|both")) {
+                        throw new IllegalArgumentException("--server: mariadb, mysql or both, not " + o.server);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown flag " + args[i] + " (try --help)");
             }
         }
@@ -57,7 +65,8 @@ final class Options {
                 "  --seconds N            seconds of latency probing per load level, e2e only (default 15)",
                 "  --rate N               background changes/s during the loaded latency phase (default 2000)",
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
-                "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)");
+                "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
+                "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }
 
     private static String next(String[] args, int i, String flag) {

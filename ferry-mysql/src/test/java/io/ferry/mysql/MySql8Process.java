@@ -35,7 +35,8 @@ final class MySql8Process implements MySqlTestServer.Process {
         this.data = data;
     }
 
-    static MySql8Process start(int port, Path data, String admin, String adminPassword) {
+    /** Starts the server with its files in {@code data}; {@code extraArgs} come last on its command line. */
+    static MySql8Process start(int port, Path data, String admin, String adminPassword, List<String> extraArgs) {
         try {
             Path base = unpacked();
             Path init = data.resolve("init.sql");
@@ -62,6 +63,7 @@ final class MySql8Process implements MySqlTestServer.Process {
                     "--collation-server=utf8mb4_bin",
                     "--innodb-buffer-pool-size=32M",
                     "--performance-schema=OFF"));
+            args.addAll(extraArgs);
             java.lang.Process p = builder(base, args, dataDir).redirectOutput(data.resolve("stdout.log").toFile())
                     .redirectErrorStream(true).start();
             MySql8Process server = new MySql8Process(p, data);

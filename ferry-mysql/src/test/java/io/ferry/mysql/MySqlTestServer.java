@@ -79,10 +79,26 @@ public final class MySqlTestServer implements AutoCloseable {
     /** A new server that the caller closes. */
     public static MySqlTestServer start(Flavor flavor) {
         try {
+            return start(flavor, Files.createTempDirectory("ferry-" + flavor.name().toLowerCase() + "-data"), List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A new server that the caller closes, with its files in {@code data} (created if missing, must be empty; deleted
+     * on {@link #close()}) and {@code extraServerArgs} appended to the server's command line after the test
+     * settings, so they override them (both servers take the last value of an option): e.g. the benchmark's
+     * {@code --innodb-buffer-pool-size=512M} instead of the tests' 32M. Flavor-specific options are the caller's
+     * business: MySQL 8 sizes its redo log with {@code --innodb-redo-log-capacity}, MariaDB with
+     * {@code --innodb-log-file-size}.
+     */
+    public static MySqlTestServer start(Flavor flavor, Path data, List<String> extraServerArgs) {
+        try {
             int port = freePort();
-            Path data = Files.createTempDirectory("ferry-" + flavor.name().toLowerCase() + "-data");
-            Process process = flavor == Flavor.MARIADB ? MariaDbProcess.start(port, data)
-                    : MySql8Process.start(port, data, ADMIN, ADMIN_PASSWORD);
+            Files.createDirectories(data);
+            Process process = flavor == Flavor.MARIADB ? MariaDbProcess.start(port, data, extraServerArgs)
+                    : MySql8Process.start(port, data, ADMIN, ADMIN_PASSWORD, extraServerArgs);
             MySqlTestServer server = new MySqlTestServer(flavor, process, port, data);
             server.createLoginsAndDatabase();
             return server;
@@ -98,9 +114,16 @@ public final class MySqlTestServer implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set up the " + flavor + " test server", e);
         }
-        String binlogMonitor = flavor == Flavor.MARIADB ? "BINLOG MONITOR" : "REPLICATION CLIENT";
-        createUser(USER, PASSWORD, "SELECT, RELOAD, REPLICATION SLAVE, " + binlogMonitor);
+        createUser(USER, PASSWORD, capturePrivileges());
         grantAllOn(DATABASE, USER);
+    }
+
+    /**
+     * The global privileges Ferry's capture needs on this flavor: reading the binlog status is {@code BINLOG MONITOR}
+     * on MariaDB and {@code REPLICATION CLIENT} on MySQL.
+     */
+    public String capturePrivileges() {
+        return "SELECT, RELOAD, REPLICATION SLAVE, " + (flavor == Flavor.MARIADB ? "BINLOG MONITOR" : "REPLICATION CLIENT");
     }
 
     /** Creates a login usable from loopback with the given global privileges (or none: {@code USAGE}). */
