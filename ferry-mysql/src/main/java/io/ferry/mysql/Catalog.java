@@ -6,9 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +29,19 @@ final class Catalog {
 
     Connection connection() {
         return c;
+    }
+
+    /** Character set names by collation id, as TABLE_MAP events name a column's charset. */
+    Map<Integer, String> charsetsByCollation() throws SQLException {
+        Map<Integer, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT ID, CHARACTER_SET_NAME FROM"
+                + " information_schema.COLLATIONS WHERE ID IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        return out;
     }
 
     /** All base tables outside the system databases. */

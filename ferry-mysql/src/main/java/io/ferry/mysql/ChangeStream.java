@@ -68,6 +68,7 @@ final class ChangeStream {
 
     private final Map<TableId, Tracked> tables = new HashMap<>();
     private final Map<Long, Tracked> byTableId = new HashMap<>();
+    private Map<Integer, String> charsets;
 
     private String file;
     private boolean inTx;
@@ -211,7 +212,7 @@ final class ChangeStream {
             if (m.find()) {
                 TableId id = tableName(m.group(1), q.getDatabase());
                 if (captured.test(id)) {
-                    Tracked t = tracked(id, null, null);
+                    Tracked t = tracked(id, null, null, null);
                     if (t != null) {
                         emit(Operation.TRUNCATE, t, header, null, null);
                     }
@@ -235,10 +236,11 @@ final class ChangeStream {
                     + " server configuration)");
         }
         String signature = names + Arrays.toString(d.getColumnTypes()) + Arrays.toString(d.getColumnMetadata());
-        byTableId.put(d.getTableId(), tracked(id, signature, names));
+        byTableId.put(d.getTableId(), tracked(id, signature, names, d));
     }
 
-    private Tracked tracked(TableId id, String signature, List<String> names) throws SQLException {
+    private Tracked tracked(TableId id, String signature, List<String> names, TableMapEventData map)
+            throws SQLException {
         Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
         if (t.def != null && (signature == null ? t.schema != null : signature.equals(t.signature))) {
             return t;
@@ -247,13 +249,16 @@ final class ChangeStream {
         if (def == null && t.def != null && names != null && names.equals(t.def.columnNames())) {
             def = t.def;
         }
+        if (def == null && map != null) {
+            def = asLogged(id, names, null, t.def, map);
+        }
         if (def == null) {
             throw new FerryException("table \"" + id + "\" appears in the binlog but no longer exists in the"
                     + " catalog, so its column types are unknown; restart with a new snapshot (delete the"
                     + " pipeline's offsets or use a new pipeline name)");
         }
         if (names != null && !names.equals(def.columnNames())) {
-            def = asLogged(id, names, def, t.def);
+            def = asLogged(id, names, def, t.def, map);
         }
         if (def.shape.primaryKey().isEmpty()) {
             throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
@@ -266,18 +271,27 @@ final class ChangeStream {
     }
 
     /**
-     * The catalog is ahead of this binlog position (the table changed again later): the definition at this point
-     * takes each logged column from the catalog, else from the last definition this run knew. Same-named columns
-     * are assumed to keep their type.
+     * The catalog is ahead of this binlog position (the table changed again later, or is gone): the definition at
+     * this point takes each logged column from the catalog, else from the last definition this run knew, else from
+     * the TABLE_MAP event itself. Same-named columns are assumed to keep their type. Null if a column stays unknown
+     * and the table is gone from the catalog.
      */
-    private TableDef asLogged(TableId id, List<String> names, TableDef now, TableDef before) {
+    private TableDef asLogged(TableId id, List<String> names, TableDef now, TableDef before, TableMapEventData map)
+            throws SQLException {
         List<MySqlColumn> columns = new ArrayList<>();
-        for (String name : names) {
-            MySqlColumn c = column(now, name);
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            MySqlColumn c = now == null ? null : column(now, name);
             if (c == null) {
                 c = before == null ? null : column(before, name);
             }
+            if (c == null && map != null) {
+                c = LoggedColumn.of(map, i, charsets()::get);
+            }
             if (c == null) {
+                if (now == null) {
+                    return null;
+                }
                 throw new FerryException("table \"" + id + "\" has columns " + names + " at binlog position " + txFile
                         + ":" + txPos + " but " + now.columnNames() + " in the catalog, which changed again later;"
                         + " the type of column \"" + name + "\" is unknown. Restart with a new snapshot (delete the"
@@ -286,12 +300,25 @@ final class ChangeStream {
             columns.add(c);
         }
         List<String> key = new ArrayList<>();
-        for (String k : now.shape.primaryKey()) {
-            if (names.contains(k)) {
-                key.add(k);
+        if (now != null) {
+            for (String k : now.shape.primaryKey()) {
+                if (names.contains(k)) {
+                    key.add(k);
+                }
+            }
+        } else if (map != null && map.getEventMetadata().getSimplePrimaryKeys() != null) {
+            for (int k : map.getEventMetadata().getSimplePrimaryKeys()) {
+                key.add(names.get(k));
             }
         }
         return new TableDef(id, columns, key);
+    }
+
+    private Map<Integer, String> charsets() throws SQLException {
+        if (charsets == null) {
+            charsets = catalog.charsetsByCollation();
+        }
+        return charsets;
     }
 
     private static MySqlColumn column(TableDef def, String name) {
@@ -312,7 +339,15 @@ final class ChangeStream {
                 row[i] = ChangeEvent.UNCHANGED;
                 continue;
             }
-            row[i] = cols.get(i).fromBinlog(cells[cell++]);
+            try {
+                row[i] = cols.get(i).fromBinlog(cells[cell++]);
+            } catch (ClassCastException e) {
+                MySqlColumn c = cols.get(i);
+                throw new FerryException("column \"" + c.name + "\" of table \"" + t.def.id + "\" holds a value the"
+                        + " binlog wrote for another type than its current " + c.columnType + " (it changed after"
+                        + " binlog position " + txFile + ":" + txPos + " while capture was down); restart with a new"
+                        + " snapshot (delete the pipeline's offsets or use a new pipeline name)", e, false);
+            }
         }
         return row;
     }

@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.FerryException;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import io.ferry.mysql.MySqlTestServer.Flavor;
@@ -78,6 +80,44 @@ class ResumeTest {
         resume.put(MySqlPosition.FILE, "elsewhere-bin.000042");
         resume.put(MySqlPosition.POS, 123456L);
         assertResumesWithTheRest("resumed_gtid", 107, resume, seen);
+    }
+
+    @Test
+    void columnsAndTablesDroppedWhileCaptureWasDownStillDecodeFromTheLogItself() throws Exception {
+        db.execute("CREATE TABLE down_cols (id int PRIMARY KEY, kept varchar(10), amount decimal(7,2) unsigned,"
+                + " tier enum('bronze','gold'), tags set('a','b','c'), code binary(3), took time(3),"
+                + " note varchar(10) CHARACTER SET latin1, n bigint unsigned, flags bit(10))",
+                "CREATE TABLE down_tbl (id int PRIMARY KEY, v varchar(5))");
+        MySqlSource first = new MySqlSource(db.sourceConfig(List.of("down_*"), SnapshotMode.NEVER), 109);
+        Map<String, Object> resume;
+        try (Capture c = Capture.start(first, Map.of(), false)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> first.status().phase().equals("streaming"));
+            db.execute("INSERT INTO down_tbl VALUES (1, 'one')");
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 1 || c.failure() != null);
+            resume = RecordingHandler.describe(c.handler.changes.get(0).position());
+        }
+        // Capture is down: rows are written, then their columns and one table are dropped.
+        db.execute("INSERT INTO down_cols VALUES (1, 'k', 12345.67, 'gold', 'a,c', x'0102', '01:02:03.456', 'café',"
+                        + " 18446744073709551615, b'1000000001')",
+                "INSERT INTO down_tbl VALUES (2, 'two')",
+                "ALTER TABLE down_cols DROP COLUMN amount, DROP COLUMN tier, DROP COLUMN tags, DROP COLUMN code,"
+                        + " DROP COLUMN took, DROP COLUMN note, DROP COLUMN n, DROP COLUMN flags",
+                "DROP TABLE down_tbl",
+                "INSERT INTO down_cols VALUES (2, 'after')");
+        MySqlSource second = new MySqlSource(db.sourceConfig(List.of("down_*"), SnapshotMode.NEVER), 109);
+        try (Capture c = Capture.start(second, resume, false)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
+            assertThat(c.failure()).isNull();
+            List<ChangeEvent> e = c.handler.changes;
+            assertThat(e.get(0).after()).containsExactly(1, "k", new BigDecimal("12345.67"), "gold", "a,c",
+                    new byte[] {1, 2, 0}, LocalTime.of(1, 2, 3, 456_000_000), "café",
+                    new BigDecimal("18446744073709551615"), new byte[] {2, 1});
+            assertThat(e.get(0).schema().primaryKey()).containsExactly("id");
+            assertThat(e.get(1).table().table()).isEqualTo("down_tbl");
+            assertThat(e.get(1).after()).containsExactly(2, "two");
+            assertThat(e.get(1).schema().primaryKey()).containsExactly("id");
+            assertThat(e.get(2).after()).containsExactly(2, "after");
+        }
     }
 
     @Test
