@@ -2,6 +2,7 @@ package io.ferry.mysql.sink;
 
 import io.ferry.core.FerryException;
 import io.ferry.core.config.SinkConfig;
+import io.ferry.sink.jdbc.TargetConnection;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,18 +12,13 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The one JDBC connection of a sink (MariaDB Connector/J, which speaks to MySQL too), opened on first use
- * and again after it is lost. Sessions run in UTC, utf8mb4 and strict SQL mode, so a value a column cannot
- * hold is an error, never truncated or zeroed. Errors name the target ({@code host:port}) or the login
- * ({@code user@database}), never the password.
+ * The MySQL/MariaDB target's connection (MariaDB Connector/J, which speaks to MySQL too). Sessions run in UTC,
+ * utf8mb4 and strict SQL mode, so a value a column cannot hold is an error, never truncated or zeroed.
  */
-final class SinkConnection implements AutoCloseable {
+final class SinkConnection extends TargetConnection {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SinkConnection.class);
     private static final String SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
             + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO";
     /** Server errors that mean the session is gone: killed, shut down, gone away, lost. */
@@ -30,33 +26,10 @@ final class SinkConnection implements AutoCloseable {
     /** Deadlock and lock wait timeout: the transaction may succeed when run again. */
     private static final Set<Integer> RETRY_TRANSACTION = Set.of(1205, 1213);
 
-    private final SinkConfig config;
-    private final String url;
-    private Connection connection;
     private String collation;
 
     SinkConnection(SinkConfig config) {
-        this.config = config;
-        String host = host();
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        this.url = "jdbc:mariadb://" + hostPart + ":" + port() + "/" + config.database();
-    }
-
-    /** {@code host:port} of the target. */
-    String target() {
-        return host() + ":" + port();
-    }
-
-    String login() {
-        return config.user() + "@" + config.database();
-    }
-
-    private String host() {
-        return config.host() == null ? "localhost" : config.host();
-    }
-
-    private int port() {
-        return config.port() == 0 ? 3306 : config.port();
+        super(config, "MySQL", 3306);
     }
 
     /**
@@ -69,16 +42,8 @@ final class SinkConnection implements AutoCloseable {
         return collation;
     }
 
-    /** The open connection (autocommit off), connecting when there is none. */
-    Connection get() {
-        if (connection != null) {
-            return connection;
-        }
-        Properties props = new Properties();
-        props.setProperty("user", config.user());
-        if (config.password() != null && config.password().reveal() != null) {
-            props.setProperty("password", config.password().reveal());
-        }
+    @Override
+    protected Connection open(String host, int port, Properties props) throws SQLException {
         props.setProperty("connectTimeout", "10000");
         props.setProperty("tcpKeepAlive", "true");
         // MySQL 8 logins default to caching_sha2_password, whose first login after a server restart needs the
@@ -87,27 +52,20 @@ final class SinkConnection implements AutoCloseable {
         // Update counts are matched rows, so an offset check-and-set that writes the same value counts 1.
         props.setProperty("useAffectedRows", "false");
         props.setProperty("connectionAttributes", "program_name:ferry-sink");
-        Connection c = null;
-        try {
-            c = DriverManager.getConnection(url, props);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET NAMES utf8mb4");
-                st.execute("SET time_zone = '+00:00', sql_mode = '" + SQL_MODE + "'");
-                collation = exactCollation(st);
-            }
-            c.setAutoCommit(false);
-            connection = c;
-            LOG.info("connected to MySQL target {} as {}", target(), login());
+        Connection c = DriverManager.getConnection("jdbc:mariadb://" + host + ":" + port + "/" + config.database(),
+                props);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET NAMES utf8mb4");
+            st.execute("SET time_zone = '+00:00', sql_mode = '" + SQL_MODE + "'");
+            collation = exactCollation(st);
             return c;
         } catch (SQLException e) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException ignored) {
-                    // the connection failed while being set up; it is thrown away
-                }
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the connection failed while being set up; it is thrown away
             }
-            throw connectFailure(e);
+            throw e;
         }
     }
 
@@ -118,7 +76,8 @@ final class SinkConnection implements AutoCloseable {
         }
     }
 
-    private FerryException connectFailure(SQLException e) {
+    @Override
+    protected FerryException connectFailure(SQLException e) {
         int code = e.getErrorCode();
         if (code == 1045 || code == 1044 || code == 1698) {
             return new FerryException("MySQL target " + target() + " refused the login " + login() + ": "
@@ -132,63 +91,15 @@ final class SinkConnection implements AutoCloseable {
                 + e.getMessage(), e, isLost(e) || e.getSQLState() == null);
     }
 
-    private static boolean isLost(SQLException e) {
+    @Override
+    protected boolean isLost(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         return e instanceof SQLNonTransientConnectionException || e instanceof SQLTransientConnectionException
                 || state.startsWith("08") || SESSION_GONE.contains(e.getErrorCode());
     }
 
-    /**
-     * Whether {@code e} means the connection is gone or the failure is transient, so that retrying the whole
-     * transaction may succeed; a lost connection is closed and forgotten.
-     */
-    boolean isTransient(SQLException e) {
-        boolean lost = isLost(e) || closed();
-        if (lost) {
-            discard();
-        }
-        return lost || RETRY_TRANSACTION.contains(e.getErrorCode());
-    }
-
-    FerryException retriable(String doing, SQLException e) {
-        return FerryException.retriable("MySQL target " + target() + " failed while " + doing + ": "
-                + e.getMessage(), e);
-    }
-
-    void rollbackQuietly() {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            discard();
-        }
-    }
-
-    private boolean closed() {
-        try {
-            return connection == null || connection.isClosed();
-        } catch (SQLException e) {
-            return true;
-        }
-    }
-
-    /** Closes and forgets the connection; the next {@link #get} opens a new one. */
-    void discard() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // it is being thrown away because it failed
-            }
-            connection = null;
-        }
-    }
-
     @Override
-    public void close() {
-        rollbackQuietly();
-        discard();
+    protected boolean isRetryableTransaction(SQLException e) {
+        return RETRY_TRANSACTION.contains(e.getErrorCode());
     }
 }

@@ -7,6 +7,7 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableSchema;
 import io.ferry.core.Sink;
 import io.ferry.core.config.SinkConfig;
+import io.ferry.sink.jdbc.OffsetsFirst;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -113,16 +114,8 @@ public final class PostgresSink implements Sink {
         List<BatchPlan.Step> plan = BatchPlan.of(events);
         Connection c = ready();
         try {
-            // Offsets first: an applier that lost a partition learns it before writing any row, and the row
-            // lock it takes makes a second applier of the same partition wait here, then fail its check.
-            for (OffsetUpdate u : updates) {
-                if (!offsets.move(c, u)) {
-                    rollback();
-                    throw new PartitionLostException("partition " + u.topic() + "/" + u.partition()
-                            + " no longer has stored offset " + u.expectedNext() + " in " + schema
-                            + ".ferry_offsets on " + connection.target() + ": another applier owns it now");
-                }
-            }
+            OffsetsFirst.moveAll(c, updates, offsets::move, schema + ".ferry_offsets", connection.target(),
+                    this::rollback);
             for (BatchPlan.Step step : plan) {
                 execute(c, step, largeFrom);
             }

@@ -1,0 +1,140 @@
+package io.ferry.sink.jdbc;
+
+import io.ferry.core.FerryException;
+import io.ferry.core.config.SinkConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one JDBC connection of a sink, opened on first use and again after it is lost; autocommit is off. A
+ * database's subclass opens and sets up the session and classifies its errors. Errors name the target
+ * ({@code host:port}) or the login ({@code user@database}), never the password.
+ */
+public abstract class TargetConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetConnection.class);
+
+    protected final SinkConfig config;
+    private final String product;
+    private final int defaultPort;
+    private Connection connection;
+
+    /**
+     * @param product     the database's name in messages, e.g. {@code PostgreSQL}
+     * @param defaultPort the port when {@code sink.port} is not set
+     */
+    protected TargetConnection(SinkConfig config, String product, int defaultPort) {
+        this.config = config;
+        this.product = product;
+        this.defaultPort = defaultPort;
+    }
+
+    /** Opens a connection to {@code host} (bracketed if IPv6) and {@code port} as the login, and sets up its session. */
+    protected abstract Connection open(String host, int port, Properties credentials) throws SQLException;
+
+    /** A failure to connect, as one line saying what to fix; retriable when trying again may help. */
+    protected abstract FerryException connectFailure(SQLException e);
+
+    /** Whether {@code e} means the session is gone. */
+    protected abstract boolean isLost(SQLException e);
+
+    /** Whether the transaction failed for a reason that running it again may not meet (deadlock, serialization). */
+    protected abstract boolean isRetryableTransaction(SQLException e);
+
+    /** {@code host:port} of the target. */
+    public final String target() {
+        return host() + ":" + port();
+    }
+
+    public final String login() {
+        return config.user() + "@" + config.database();
+    }
+
+    private String host() {
+        return config.host() == null ? "localhost" : config.host();
+    }
+
+    private int port() {
+        return config.port() == 0 ? defaultPort : config.port();
+    }
+
+    /** The open connection (autocommit off), connecting when there is none. */
+    public final Connection get() {
+        if (connection != null) {
+            return connection;
+        }
+        Properties credentials = new Properties();
+        credentials.setProperty("user", config.user());
+        if (config.password() != null && config.password().reveal() != null) {
+            credentials.setProperty("password", config.password().reveal());
+        }
+        String host = host();
+        try {
+            Connection c = open(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host, port(),
+                    credentials);
+            c.setAutoCommit(false);
+            connection = c;
+            LOG.info("connected to {} target {} as {}", product, target(), login());
+            return c;
+        } catch (SQLException e) {
+            throw connectFailure(e);
+        }
+    }
+
+    /**
+     * Whether {@code e} means the connection is gone or the failure is transient, so that retrying the whole
+     * transaction may succeed; a lost connection is closed and forgotten.
+     */
+    public final boolean isTransient(SQLException e) {
+        boolean lost = isLost(e) || closed();
+        if (lost) {
+            discard();
+        }
+        return lost || isRetryableTransaction(e);
+    }
+
+    public final FerryException retriable(String doing, SQLException e) {
+        return FerryException.retriable(product + " target " + target() + " failed while " + doing + ": "
+                + e.getMessage(), e);
+    }
+
+    public final void rollbackQuietly() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            discard();
+        }
+    }
+
+    private boolean closed() {
+        try {
+            return connection == null || connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /** Closes and forgets the connection; the next {@link #get} opens a new one. */
+    public final void discard() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // it is being thrown away because it failed
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public final void close() {
+        rollbackQuietly();
+        discard();
+    }
+}
