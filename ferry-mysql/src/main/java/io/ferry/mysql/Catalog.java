@@ -27,10 +27,6 @@ final class Catalog {
         this.c = c;
     }
 
-    Connection connection() {
-        return c;
-    }
-
     /** Character set names by collation id, as TABLE_MAP events name a column's charset. */
     Map<Integer, String> charsetsByCollation() throws SQLException {
         Map<Integer, String> out = new HashMap<>();

@@ -58,6 +58,12 @@ public final class MySqlSource implements Source {
     private final MySqlConnections connections;
 
     private List<TableId> tables;
+    private boolean mariaDb;
+    /**
+     * Whether positions carry GTID sets: MariaDB always logs GTIDs; MySQL names every transaction only with
+     * {@code gtid_mode=ON} (the permissive modes let anonymous ones through, which a GTID resume would miss).
+     */
+    private boolean gtids;
     private volatile boolean stopped;
     private volatile String phase = "created";
     private volatile ChangeStream changes;
@@ -85,6 +91,8 @@ public final class MySqlSource implements Source {
     public void prepare() {
         try (Connection c = connections.open()) {
             checkServer(c);
+            mariaDb = isMariaDb(c);
+            gtids = mariaDb || "ON".equalsIgnoreCase(variable(c, "gtid_mode"));
             checkPrivileges(c);
             tables = resolveTables(new Catalog(c));
             checkSelect(c, tables);
@@ -159,7 +167,7 @@ public final class MySqlSource implements Source {
             missing.add("REPLICATION SLAVE");
         }
         if (!global.contains("REPLICATION CLIENT") && !global.contains("BINLOG MONITOR")) {
-            missing.add(isMariaDb(c) ? "BINLOG MONITOR" : "REPLICATION CLIENT");
+            missing.add(mariaDb ? "BINLOG MONITOR" : "REPLICATION CLIENT");
         }
         if (config.snapshot() == SourceConfig.SnapshotMode.INITIAL && !global.contains("RELOAD")) {
             missing.add("RELOAD");
@@ -214,15 +222,14 @@ public final class MySqlSource implements Source {
                 start = binlogEnd(catalogConnection);
                 startDefs = describeAll(catalog);
             } else {
-                if (from.hasGtids() && gtidsTracked(catalogConnection)) {
+                if (from.hasGtids() && gtids) {
                     requireGtids(catalogConnection, from);
                 } else {
                     requireBinlog(catalogConnection, from);
                 }
                 start = from;
             }
-            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start,
-                    gtidsTracked(catalogConnection));
+            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start);
         } catch (SQLException e) {
             if (stopped) {
                 return;
@@ -250,7 +257,6 @@ public final class MySqlSource implements Source {
      * server has GTIDs (read in the same statement, or computed for that file and position, so they agree).
      */
     private MySqlPosition binlogEnd(Connection c) throws SQLException {
-        boolean gtids = gtidsTracked(c);
         try (Statement st = c.createStatement(); ResultSet rs = BinlogCatchUp.status(st)) {
             if (!rs.next()) {
                 throw new FerryException("MySQL at " + connections.where() + " reports no binlog position (SHOW"
@@ -261,7 +267,7 @@ public final class MySqlSource implements Source {
             if (!gtids) {
                 return MySqlPosition.snapshotDone(file, pos, null);
             }
-            if (!isMariaDb(c)) {
+            if (!mariaDb) {
                 // Executed_Gtid_Set: one "uuid:ranges" per line when there are several.
                 return MySqlPosition.snapshotDone(file, pos, rs.getString(5).replaceAll("\\s", ""));
             }
@@ -276,17 +282,9 @@ public final class MySqlSource implements Source {
         }
     }
 
-    /**
-     * Whether positions carry GTID sets: MariaDB always logs GTIDs; MySQL names every transaction only with
-     * {@code gtid_mode=ON} (the permissive modes let anonymous ones through, which a GTID resume would miss).
-     */
-    private static boolean gtidsTracked(Connection c) throws SQLException {
-        return isMariaDb(c) || "ON".equalsIgnoreCase(variable(c, "gtid_mode"));
-    }
-
     /** MySQL: every transaction outside the resume set must still be in the binlog. */
     private void requireGtids(Connection c, MySqlPosition from) throws SQLException {
-        if (isMariaDb(c)) {
+        if (mariaDb) {
             return; // MariaDB refuses the dump itself (error 1236), which connectFailure reports the same way.
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT GTID_SUBSET(@@GLOBAL.gtid_purged, ?)")) {
@@ -389,13 +387,13 @@ public final class MySqlSource implements Source {
     }
 
     private void stream(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, MySqlPosition resume,
-                        MySqlPosition start, boolean gtids) throws SQLException, InterruptedException {
+                        MySqlPosition start) throws SQLException, InterruptedException {
         phase = "streaming";
         Predicate<TableId> captured = capturedTables();
         boolean byGtid = gtids && start.hasGtids();
         // A set is carried on only from an exact one: from a position without one, positions stay file-based.
         ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file,
-                gtids ? start.gtids : null, isMariaDb(catalog.connection()));
+                gtids ? start.gtids : null, mariaDb);
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
             // first row event arrives (a column dropped since, say), and these say what the log's columns are.
