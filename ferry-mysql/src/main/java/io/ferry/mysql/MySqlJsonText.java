@@ -160,18 +160,20 @@ final class MySqlJsonText implements JsonFormatter {
     }
 
     /**
-     * The fewest decimal digits that read back as {@code value}, as MySQL's dtoa gives them. Not
-     * {@link Double#toString}: before JDK 19 it sometimes gives more digits than needed ({@code 4.9E-324}).
+     * The fewest decimal digits that read back as {@code value}, as MySQL's dtoa gives them: {@link Double#toString},
+     * shortened where it is not shortest (before JDK 19 it sometimes gives a digit too many: {@code 4.9E-324}).
      */
     private static BigDecimal shortest(double value) {
+        BigDecimal best = new BigDecimal(Double.toString(value)).stripTrailingZeros();
         BigDecimal exact = new BigDecimal(value);
-        for (int precision = 1; precision < 17; precision++) {
-            BigDecimal candidate = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-            if (candidate.doubleValue() == value) {
-                return candidate.stripTrailingZeros();
+        for (int precision = best.precision() - 1; precision > 0; precision--) {
+            BigDecimal shorter = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (shorter.doubleValue() != value) {
+                break;
             }
+            best = shorter.stripTrailingZeros();
         }
-        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        return best;
     }
 
     @Override
