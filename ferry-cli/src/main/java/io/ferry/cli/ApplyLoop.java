@@ -1,6 +1,7 @@
 package io.ferry.cli;
 
 import io.ferry.core.Sink;
+import io.ferry.core.connector.Connectors;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.Applier;
 
@@ -20,7 +21,7 @@ final class ApplyLoop extends SupervisedLoop {
 
     @Override
     protected void attempt() {
-        try (Sink sink = Sinks.open(config.sink())) {
+        try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
             applier = a;

@@ -4,9 +4,9 @@ import io.ferry.core.FerryException;
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.connector.Connector;
+import io.ferry.core.connector.Connectors;
 import io.ferry.kafka.EmbeddedKafka;
-import io.ferry.mysql.MySqlSource;
-import io.ferry.postgres.PostgresSource;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +46,8 @@ public final class PipelineRunner implements AutoCloseable {
     /** Checks the source, starts Kafka if embedded, and starts both halves; throws when it cannot. */
     public void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
-        source = createSource(config);
+        Connector connector = Connectors.installed().get(config.source().type());
+        source = connector.source(config);
         prepareWithRetry(source);
         bootstrapServers = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
@@ -54,8 +55,8 @@ public final class PipelineRunner implements AutoCloseable {
             bootstrapServers = embedded.bootstrapServers();
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrapServers, source, connectorName(config));
-        if (!config.sink().type().equals("none")) {
+        capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName());
+        if (!config.sink().isNone()) {
             apply = new ApplyLoop(config, bootstrapServers);
         }
         if (stopRequested) {
@@ -186,18 +187,5 @@ public final class PipelineRunner implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static Source createSource(PipelineConfig config) {
-        return switch (config.source().type()) {
-            case "postgres" -> new PostgresSource(config.source(), config.slotName());
-            case "mysql", "mariadb" -> new MySqlSource(config.source(), config.mysqlServerId());
-            default -> throw new FerryException("source.type: '" + config.source().type() + "' is not supported");
-        };
-    }
-
-    /** The envelope's {@code source.connector}, as Debezium names it. */
-    private static String connectorName(PipelineConfig config) {
-        return config.source().type().equals("postgres") ? "postgresql" : "mysql";
     }
 }

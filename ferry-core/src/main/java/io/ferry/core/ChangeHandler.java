@@ -1,10 +1,19 @@
 package io.ferry.core;
 
+import java.util.Optional;
+
 /**
  * Receives one source's output, in source order, on the source's own thread. The publisher implements it;
  * once a batch is durably in Kafka it calls {@link Source#acknowledge} with the newest boundary it holds.
  */
 public interface ChangeHandler {
+
+    /**
+     * The newest schema of {@code table} this pipeline durably published, in this run or an earlier one; empty
+     * for a table it never published. A source compares a table's shape with it to see what changed while
+     * it was down.
+     */
+    Optional<TableSchema> published(TableId table);
 
     /** A new version of a table's schema; it precedes the first event that uses it. */
     void schema(TableSchema schema);

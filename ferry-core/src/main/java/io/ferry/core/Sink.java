@@ -1,5 +1,7 @@
 package io.ferry.core;
 
+import io.ferry.core.schema.SchemaHistory;
+
 import java.util.List;
 import java.util.Map;
 
@@ -9,8 +11,12 @@ import java.util.Map;
  */
 public interface Sink extends AutoCloseable {
 
-    /** Makes the target ready for rows of this schema version: creates the table or adds new columns. */
-    void ensureTable(TableSchema schema);
+    /**
+     * Makes the target ready for rows of this schema version: creates the table, or changes it by the sink's
+     * schema-change policy. {@code history} holds the earlier versions, to tell what changed since the version
+     * the target holds (a rename from a drop and an add).
+     */
+    void ensureTable(TableSchema schema, SchemaHistory history);
 
     /** The next offset to read of each partition of {@code topic} stored in the target; absent when none. */
     Map<Integer, Long> storedOffsets(String topic);

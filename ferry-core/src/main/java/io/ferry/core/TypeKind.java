@@ -28,6 +28,11 @@ public enum TypeKind {
     DATE,
     /** {@link java.time.LocalTime}, microseconds. */
     TIME,
+    /**
+     * {@link java.time.Duration}, microseconds, signed and not bounded by a day: MySQL/MariaDB {@code TIME},
+     * which holds durations from -838:59:59.999999 to 838:59:59.999999 as well as times of day.
+     */
+    DURATION,
     /** {@link java.time.OffsetTime}, microseconds. */
     TIMETZ,
     /** {@link java.time.LocalDateTime}, microseconds. */

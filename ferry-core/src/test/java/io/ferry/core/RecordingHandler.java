@@ -3,10 +3,13 @@ package io.ferry.core;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An in-memory {@link ChangeHandler} that records every call, in order; optionally acknowledges each boundary. */
-/** Records what a source hands over, in order; shipped in ferry-core's test-jar for the sources' tests. */
+/**
+ * Records what a source hands over, in order, and optionally acknowledges each boundary; shipped in ferry-core's
+ * test-jar for the sources' tests. {@link #published} answers with the newest schema recorded (or preset).
+ */
 public final class RecordingHandler implements ChangeHandler {
 
     public final List<Object> calls = new CopyOnWriteArrayList<>();
@@ -24,6 +27,19 @@ public final class RecordingHandler implements ChangeHandler {
     /** Acknowledges every boundary to {@code ackTo} at once, as a publisher would after committing. */
     public RecordingHandler(Source ackTo) {
         this.ackTo = ackTo;
+    }
+
+    /** Schemas "published by an earlier run", consulted by {@link #published} after the recorded ones. */
+    public final Map<TableId, TableSchema> earlierRuns = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Optional<TableSchema> published(TableId table) {
+        for (int i = schemas.size() - 1; i >= 0; i--) {
+            if (schemas.get(i).table().equals(table)) {
+                return Optional.of(schemas.get(i));
+            }
+        }
+        return Optional.ofNullable(earlierRuns.get(table));
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.ferry.core.Sink.PartitionLostException;
 import io.ferry.core.Sink.RejectedChangeException;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableSchema;
+import io.ferry.core.schema.SchemaHistory;
 import io.ferry.core.config.SinkConfig.OnError;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -213,7 +215,9 @@ public final class Applier implements Runnable {
             expected.put(new TopicPartition(u.topic(), u.partition()), u.newNext());
         }
         inFlightOffsets = offsets;
-        inFlight = writer.submit(() -> write(sources, events, offsets));
+        SchemaHistory history = (table, version) ->
+                Optional.ofNullable(schemas.find(TopicNames.table(prefix, table), version));
+        inFlight = writer.submit(() -> write(sources, events, offsets, history));
     }
 
     /**
@@ -250,10 +254,10 @@ public final class Applier implements Runnable {
 
     /** On the writer thread: applies one batch; false when a partition was lost meanwhile. */
     private boolean write(List<ConsumerRecord<byte[], byte[]>> sources, List<ChangeEvent> events,
-                          List<OffsetUpdate> offsets) {
+                          List<OffsetUpdate> offsets, SchemaHistory history) {
         for (ChangeEvent e : events) {
             if (preparedSchemas.add(e.schema())) {
-                sink.ensureTable(e.schema());
+                sink.ensureTable(e.schema(), history);
             }
         }
         long backoffMillis = 500;

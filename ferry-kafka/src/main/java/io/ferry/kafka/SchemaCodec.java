@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * The JSON form of a {@link TableSchema} on the schemas topic, keyed by table and version so compaction keeps
  * every version. Value: {@code {"schema","table","version","topic","columns":[{"name","kind","type",
- * "nullable","element"?}],"primary_key":[..]}}. Thread-safe.
+ * "nullable","id"?,"element"?}],"primary_key":[..]}}. Thread-safe.
  */
 public final class SchemaCodec {
 
@@ -53,6 +53,9 @@ public final class SchemaCodec {
             col.put("name", c.name());
             type(col, c.type());
             col.put("nullable", c.nullable());
+            if (c.id() != 0) {
+                col.put("id", c.id());
+            }
         }
         ArrayNode key = root.putArray("primary_key");
         schema.primaryKey().forEach(key::add);
@@ -65,7 +68,8 @@ public final class SchemaCodec {
             JsonNode root = MAPPER.readTree(value);
             List<Column> columns = new ArrayList<>();
             for (JsonNode c : root.get("columns")) {
-                columns.add(new Column(c.get("name").asText(), type(c), c.get("nullable").asBoolean()));
+                columns.add(new Column(c.get("name").asText(), type(c), c.get("nullable").asBoolean(),
+                        c.path("id").asInt(0)));
             }
             List<String> key = new ArrayList<>();
             root.get("primary_key").forEach(k -> key.add(k.asText()));

@@ -3,10 +3,10 @@ package io.ferry.kafka;
 import io.ferry.core.FerryException;
 import io.ferry.core.TableSchema;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,7 +24,7 @@ final class SchemaStore implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
-    private final Map<String, Map<Integer, TableSchema>> byTopic = new HashMap<>();
+    private final Map<String, Map<Integer, TableSchema>> byTopic = new ConcurrentHashMap<>();
 
     SchemaStore(String bootstrapServers, Map<String, String> clientProperties, String schemasTopic) {
         Properties p = new Properties();
@@ -51,7 +51,7 @@ final class SchemaStore implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.value() != null) {
                     SchemaCodec.Published p = SchemaCodec.read(r.value());
-                    byTopic.computeIfAbsent(p.topic(), t -> new HashMap<>()).put(p.schema().version(), p.schema());
+                    byTopic.computeIfAbsent(p.topic(), t -> new ConcurrentHashMap<>()).put(p.schema().version(), p.schema());
                 }
             }
             s = find(topic, version);
@@ -59,7 +59,11 @@ final class SchemaStore implements AutoCloseable {
         return s;
     }
 
-    private TableSchema find(String topic, int version) {
+    /**
+     * The schema {@code version} of the topic's table when it was already read, else null; never reads. Safe
+     * from any thread: versions are read in order, so every version before one that was read is here too.
+     */
+    TableSchema find(String topic, int version) {
         Map<Integer, TableSchema> versions = byTopic.get(topic);
         return versions == null ? null : versions.get(version);
     }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,7 +139,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     private final Consumer<SourcePosition> acknowledge;
     private final String offsetsTopic;
     private final String schemasTopic;
-    private final OffsetStore offsetStore;
+    private final SourcePositions sourcePositions;
     private final EnvelopeWriter writer;
     private final Map<TableId, TableState> tables = new HashMap<>();
     private final Set<TableId> ensuredThisRun = new HashSet<>();
@@ -173,7 +174,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         this.acknowledge = acknowledge;
         this.offsetsTopic = TopicNames.offsets(settings.topicPrefix());
         this.schemasTopic = TopicNames.schemas(settings.topicPrefix());
-        this.offsetStore = new OffsetStore(settings.bootstrapServers(), settings.clientProperties(), offsetsTopic);
+        this.sourcePositions = new SourcePositions(settings.bootstrapServers(), settings.clientProperties(), offsetsTopic);
         this.writer = new EnvelopeWriter(settings.connector(), settings.pipeline(), settings.database());
         TopicAdmin topicAdmin = null;
         try {
@@ -184,7 +185,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             topicAdmin = new TopicAdmin(settings.bootstrapServers(), settings.clientProperties());
             topicAdmin.ensureTopic(offsetsTopic, 1, true);
             topicAdmin.ensureTopic(schemasTopic, 1, true);
-            this.committedPosition = offsetStore.read(settings.pipeline());
+            this.committedPosition = sourcePositions.read(settings.pipeline());
             CommittedLog.read(settings.bootstrapServers(), settings.clientProperties(), schemasTopic,
                     settings.openTimeout(), (k, v) -> remember(SchemaCodec.read(v)));
         } catch (RuntimeException e) {
@@ -199,6 +200,12 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     /** The newest position this pipeline committed, as its source described it; empty on a fresh start. */
     public Map<String, Object> committedPosition() {
         return committedPosition;
+    }
+
+    @Override
+    public Optional<TableSchema> published(TableId table) {
+        TableState state = tables.get(table);
+        return state == null ? Optional.empty() : Optional.of(state.durable);
     }
 
     /** Publishes a new durable version of the table's schema unless the newest one has the same shape. */
@@ -329,7 +336,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     private void commit() {
         checkSendFailure();
         if (newestPosition != null && positionUncommitted) {
-            send(offsetStore.record(settings.pipeline(), writer.position(newestPosition)));
+            send(sourcePositions.record(settings.pipeline(), writer.position(newestPosition)));
         }
         try {
             producer.commitTransaction();

@@ -8,6 +8,7 @@ import io.ferry.core.TypeKind;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,6 +16,7 @@ import java.time.LocalTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -63,6 +65,7 @@ final class ValueCodec {
             case DATE -> g.writeNumber(((LocalDate) v).toEpochDay());
             // PostgreSQL's 24:00:00 arrives as LocalTime.MAX; it travels as a full day of microseconds.
             case TIME -> g.writeNumber(LocalTime.MAX.equals(v) ? MICROS_PER_DAY : ((LocalTime) v).toNanoOfDay() / 1000);
+            case DURATION -> g.writeNumber(micros((Duration) v));
             case TIMETZ -> {
                 OffsetTime t = (OffsetTime) v;
                 int n = time(0, t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
@@ -178,6 +181,7 @@ final class ValueCodec {
                 long micros = p.getLongValue();
                 yield micros == MICROS_PER_DAY ? LocalTime.MAX : LocalTime.ofNanoOfDay(micros * 1000);
             }
+            case DURATION -> Duration.of(p.getLongValue(), ChronoUnit.MICROS);
             case TIMETZ -> OffsetTime.parse(p.getText());
             case TIMESTAMP -> {
                 long micros = p.getLongValue();
@@ -212,5 +216,10 @@ final class ValueCodec {
             }
         }
         return list;
+    }
+
+    /** A duration in whole microseconds, as Debezium writes MySQL's TIME ({@code io.debezium.time.MicroTime}). */
+    private static long micros(Duration d) {
+        return Math.addExact(Math.multiplyExact(d.getSeconds(), MICROS_PER_SECOND), d.getNano() / 1000);
     }
 }

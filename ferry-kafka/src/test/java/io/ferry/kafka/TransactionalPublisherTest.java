@@ -313,8 +313,8 @@ class TransactionalPublisherTest {
         return p;
     }
 
-    private OffsetStore offsets() {
-        return new OffsetStore(kafka.bootstrapServers(), Map.of(), TopicNames.offsets(prefix));
+    private SourcePositions offsets() {
+        return new SourcePositions(kafka.bootstrapServers(), Map.of(), TopicNames.offsets(prefix));
     }
 
     private static ChangeEvent insert(int id, String note, TestPosition position) {

@@ -9,17 +9,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 
 /**
- * The PostgreSQL side of {@code ferry verify}: which tables a pipeline captures, whether its slot has caught
- * up with the source, and a {@link TableComparison} of each table with its copy in a PostgreSQL target.
+ * The PostgreSQL side of {@code ferry verify}: which tables a pipeline captures, how far its slot has acknowledged
+ * the WAL, and a {@link TableComparison} of each table with its copy in a PostgreSQL target.
  * Both connections use the same session settings, so the rows' text forms are comparable. Without a target
  * (the sink is another database) it only lists tables and waits for the slot; rows are then compared through
  * {@link PostgresRows} and {@link io.ferry.core.verify.TableDiff}.
  */
-public final class PostgresVerifier implements AutoCloseable {
+final class PostgresVerifier implements AutoCloseable {
 
     private final SourceConfig sourceConfig;
     private final String slotName;
@@ -27,7 +26,7 @@ public final class PostgresVerifier implements AutoCloseable {
     private final Connection source;
     private final Connection target;
 
-    public PostgresVerifier(SourceConfig sourceConfig, String slotName, SinkConfig targetConfig) {
+    PostgresVerifier(SourceConfig sourceConfig, String slotName, SinkConfig targetConfig) {
         this.sourceConfig = sourceConfig;
         this.slotName = slotName;
         this.targetSchema = targetConfig == null ? null : targetConfig.schema();
@@ -41,38 +40,31 @@ public final class PostgresVerifier implements AutoCloseable {
         }
     }
 
-    /** For a source whose target is not PostgreSQL: {@link #tables} and {@link #awaitCaptured} only. */
-    public PostgresVerifier(SourceConfig sourceConfig, String slotName) {
+    /** For a source whose target is not PostgreSQL: tables and WAL positions only. */
+    PostgresVerifier(SourceConfig sourceConfig, String slotName) {
         this(sourceConfig, slotName, null);
     }
 
     /** The captured tables with their current schemas. */
-    public List<TableSchema> tables() {
+    List<TableSchema> tables() {
         try (PostgresSource s = new PostgresSource(sourceConfig, slotName)) {
             return s.describeTables();
         }
     }
 
-    /**
-     * Waits until the replication slot has acknowledged the source's current WAL position, that is until
-     * every change committed before this call is durably in Kafka. False when the timeout passed first.
-     */
-    public boolean awaitCaptured(Duration timeout) throws InterruptedException {
-        long goal = lsn("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            long acknowledged = lsn("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots"
-                    + " WHERE slot_name = '" + slotName + "'");
-            if (acknowledged >= goal) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
+    /** The source's WAL position now, as a byte offset. */
+    long currentLsn() {
+        return lsn("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+    }
+
+    /** The WAL position the pipeline's replication slot has acknowledged: what is durably in Kafka. */
+    long acknowledgedLsn() {
+        return lsn("SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = '"
+                + slotName + "'");
     }
 
     /** Compares one captured table with the table of the same name in the target schema. */
-    public TableComparison.Result compare(TableSchema table, int chunkRows, int maxDifferences) {
+    TableComparison.Result compare(TableSchema table, int chunkRows, int maxDifferences) {
         if (target == null) {
             throw new IllegalStateException("this verifier has no PostgreSQL target");
         }

@@ -37,6 +37,8 @@ final class TextValues {
             case BYTES -> TextValues::bytes;
             case DATE -> TextValues::date;
             case TIME -> TextValues::time;
+            // A PostgreSQL interval holding another database's duration (MySQL TIME), in IntervalStyle iso_8601.
+            case DURATION -> java.time.Duration::parse;
             case TIMETZ -> TextValues::timetz;
             case TIMESTAMP -> TextValues::timestamp;
             case TIMESTAMPTZ -> TextValues::timestamptz;

@@ -1,6 +1,10 @@
 package io.ferry.core.config;
 
 import io.ferry.core.Secret;
+import io.ferry.core.connector.Connector;
+import io.ferry.core.connector.Connectors;
+import io.ferry.core.schema.SchemaChangePolicy;
+import io.ferry.core.schema.SchemaChanges;
 import io.ferry.core.config.SinkConfig.OnError;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.core.config.YamlTree.Scalar;
@@ -28,11 +32,20 @@ public final class PipelineConfigParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
 
-    private final Function<String, String> environment;
+    private static final List<String> POLICIES = List.of("evolve", "lenient", "ignore", "stop");
 
-    /** A parser resolving {@code ${env:X}} from {@code environment}. */
-    public PipelineConfigParser(Function<String, String> environment) {
+    private final Function<String, String> environment;
+    private final Connectors connectors;
+
+    /** A parser resolving {@code ${env:X}} from {@code environment}, knowing the given database kinds. */
+    public PipelineConfigParser(Function<String, String> environment, Connectors connectors) {
         this.environment = environment;
+        this.connectors = connectors;
+    }
+
+    /** A parser resolving {@code ${env:X}} from {@code environment}, knowing the installed database kinds. */
+    public PipelineConfigParser(Function<String, String> environment) {
+        this(environment, Connectors.installed());
     }
 
     /** A parser resolving {@code ${env:X}} from the process environment. */
@@ -85,9 +98,10 @@ public final class PipelineConfigParser {
     }
 
     private SourceConfig source(Section s) {
-        String type = choice(s.scalar("type", true), "postgres", "postgres", "mysql", "mariadb");
+        Connector connector = connector(s.scalar("type", true), true);
+        String type = connector == null ? null : connector.type();
         String host = text(s.scalar("host", false), "localhost");
-        int port = port(s.scalar("port", false), "postgres".equals(type) ? 5432 : 3306);
+        int port = port(s.scalar("port", false), connector == null ? 0 : connector.defaultPort());
         String database = text(s.scalar("database", true), null);
         String user = text(s.scalar("user", true), null);
         Secret password = secret(s.scalar("password", false));
@@ -107,12 +121,15 @@ public final class PipelineConfigParser {
             }
         }
         String snapshot = choice(s.scalar("snapshot", false), "initial", "initial", "never");
-        s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot"));
-        if (type == null || database == null || user == null || snapshot == null || tables.isEmpty()) {
+        Map<String, List<String>> keyColumns = keyColumns(s.section("key-columns", false));
+        s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot",
+                "key-columns"));
+        if (type == null || database == null || user == null || snapshot == null || tables.isEmpty()
+                || keyColumns == null) {
             return null;
         }
         return new SourceConfig(type, host, port, database, user, password, tables,
-                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)));
+                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)), keyColumns);
     }
 
     private KafkaConfig kafka(Section k, String pipelineName) {
@@ -142,26 +159,94 @@ public final class PipelineConfigParser {
     }
 
     private SinkConfig sink(Section s) {
-        String type = choice(s.scalar("type", true), "none", "none", "postgres", "mysql", "mariadb");
-        if ("none".equals(type)) {
+        Scalar typeNode = s.scalar("type", true);
+        if (typeNode != null && "none".equalsIgnoreCase(String.valueOf(resolve(typeNode)).strip())) {
             s.rejectUnknown(List.of("type"));
             return SinkConfig.none();
         }
+        Connector connector = connector(typeNode, false);
+        String type = connector == null ? null : connector.type();
         String host = text(s.scalar("host", false), "localhost");
-        int port = port(s.scalar("port", false), "postgres".equals(type) ? 5432 : 3306);
+        int port = port(s.scalar("port", false), connector == null ? 0 : connector.defaultPort());
         String database = text(s.scalar("database", type != null), null);
         String user = text(s.scalar("user", type != null), null);
         Secret password = secret(s.scalar("password", false));
         String schema = text(s.scalar("schema", false), "public");
         Boolean create = bool(s.scalar("create-tables", false), true);
         String onError = choice(s.scalar("on-error", false), "stop", "stop", "dead-letter");
+        String policy = choice(s.scalar("schema-changes", false), "lenient", POLICIES.toArray(String[]::new));
+        Map<String, SchemaChangePolicy> perTable = new LinkedHashMap<>();
+        Section perTableNode = s.section("schema-changes-per-table", false);
+        if (perTableNode != null) {
+            for (String table : List.copyOf(perTableNode.keys())) {
+                String p = choice(perTableNode.scalar(table, true), null, POLICIES.toArray(String[]::new));
+                if (p != null) {
+                    perTable.put(table, policy(p));
+                }
+            }
+            perTableNode.rejectUnknown(List.of());
+        }
         s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "schema",
-                "create-tables", "on-error"));
-        if (type == null || database == null || user == null || create == null || onError == null) {
+                "create-tables", "on-error", "schema-changes", "schema-changes-per-table"));
+        if (type == null || database == null || user == null || create == null || onError == null || policy == null) {
             return null;
         }
         return new SinkConfig(type, host, port, database, user, password, schema, create,
-                onError.equals("stop") ? OnError.STOP : OnError.DEAD_LETTER);
+                onError.equals("stop") ? OnError.STOP : OnError.DEAD_LETTER,
+                new SchemaChanges(policy(policy), perTable));
+    }
+
+    /** The connector {@code type} names, or null after reporting that none (or none of this role) does. */
+    private Connector connector(Scalar typeNode, boolean source) {
+        String v = typeNode == null ? null : resolve(typeNode);
+        if (v == null) {
+            return null;
+        }
+        Connector c = connectors.find(v.strip()).orElse(null);
+        if (c == null || !(source ? c.capturesChanges() : c.appliesChanges())) {
+            List<String> options = new ArrayList<>(connectors.names(source));
+            if (!source) {
+                options.add(0, "none");
+            }
+            typeNode.error("'" + v + "' is not supported" + (c == null ? "" : " as a " + (source ? "source" : "sink"))
+                    + "; expected " + String.join(" or ", options));
+            return null;
+        }
+        return c;
+    }
+
+    /** {@code table pattern: [col, ...]} entries; null after an error. */
+    private Map<String, List<String>> keyColumns(Section section) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (section == null) {
+            return out;
+        }
+        boolean ok = true;
+        for (String table : List.copyOf(section.keys())) {
+            List<Scalar> columns = section.list(table, true);
+            if (columns == null || columns.isEmpty()) {
+                section.problem(table, "list the columns that identify a row of " + table);
+                ok = false;
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            for (Scalar c : columns) {
+                String name = resolve(c);
+                if (name == null || name.isBlank()) {
+                    c.error("a column name must not be empty");
+                    ok = false;
+                } else {
+                    names.add(name.strip());
+                }
+            }
+            out.put(table, names);
+        }
+        section.rejectUnknown(List.of());
+        return ok ? out : null;
+    }
+
+    private static SchemaChangePolicy policy(String name) {
+        return SchemaChangePolicy.valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     private String text(Scalar s, String fallback) {

@@ -29,7 +29,8 @@ class PipelineConfigParserTest {
                 security.protocol: SASL_SSL
             """;
 
-    private final PipelineConfigParser parser = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get);
+    private final PipelineConfigParser parser = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get,
+            TestConnectors.BOTH);
 
     @Test
     void readsEveryKeyOfAValidFile() {
@@ -102,7 +103,7 @@ class PipelineConfigParserTest {
 
     @Test
     void reportsAnUnsetEnvironmentVariableByName() {
-        assertThatThrownBy(() -> new PipelineConfigParser(k -> null).parse(VALID, "pipeline.yaml"))
+        assertThatThrownBy(() -> new PipelineConfigParser(k -> null, TestConnectors.BOTH).parse(VALID, "pipeline.yaml"))
                 .hasMessage("pipeline.yaml:8: source.password: environment variable SHOP_PG_PASSWORD is not set");
     }
 

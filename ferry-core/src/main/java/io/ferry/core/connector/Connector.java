@@ -1,0 +1,71 @@
+package io.ferry.core.connector;
+
+import io.ferry.core.FerryException;
+import io.ferry.core.Sink;
+import io.ferry.core.Source;
+import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.SinkConfig;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One database kind (PostgreSQL, MySQL, ...): the source, sink and {@code ferry verify} readers it provides.
+ * Implementations register through {@link java.util.ServiceLoader} and are looked up by the {@code type} a
+ * pipeline file names ({@link Connectors}); nothing outside a connector's module tests which kind it is. A kind
+ * that cannot be a source (or a sink) keeps the default methods, which refuse naming the kind.
+ */
+public interface Connector {
+
+    /** The {@code source.type} / {@code sink.type} that selects this kind, in lower case, e.g. {@code postgres}. */
+    String type();
+
+    /** Other spellings that select it, e.g. {@code mariadb} for {@code mysql}. */
+    default List<String> aliases() {
+        return List.of();
+    }
+
+    /** The port used when the pipeline file names none. */
+    int defaultPort();
+
+    default boolean capturesChanges() {
+        return false;
+    }
+
+    default boolean appliesChanges() {
+        return false;
+    }
+
+    /** A source for one pipeline run; nothing is connected to until {@link Source#prepare()}. */
+    default Source source(PipelineConfig pipeline) {
+        throw new FerryException(type() + " cannot be a source (source.type)");
+    }
+
+    /** Debezium's name of this kind in the envelope's {@code source.connector}, e.g. {@code postgresql}. */
+    default String envelopeName() {
+        return type();
+    }
+
+    /** A sink for one applier; it connects on first use. */
+    default Sink sink(SinkConfig config) {
+        throw new FerryException(type() + " cannot be a sink (sink.type)");
+    }
+
+    /** The source side of {@code ferry verify}: the captured tables, their rows, and how far the log is. */
+    default SourceTables sourceTables(PipelineConfig pipeline) {
+        throw new FerryException("ferry verify cannot read a " + type() + " source");
+    }
+
+    /** The target side of {@code ferry verify}: a sink's copy of each source table, read as rows. */
+    default TargetTables targetTables(SinkConfig config) {
+        throw new FerryException("ferry verify cannot read a " + type() + " target");
+    }
+
+    /**
+     * A comparison that runs inside both databases when source and target are both of this kind (no rows
+     * travel unless a chunk differs); empty when rows are compared through {@link SourceTables} and
+     * {@link TargetTables}.
+     */
+    default Optional<TableComparer> sameKindComparer(PipelineConfig pipeline) {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,37 @@
+package io.ferry.core.connector;
+
+import io.ferry.core.TableSchema;
+import io.ferry.core.verify.RowSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A source database as {@code ferry verify} sees it: the tables a pipeline captures, each readable as rows, and
+ * the end of its log at one moment. Holds connections until closed; not thread-safe.
+ */
+public interface SourceTables extends AutoCloseable {
+
+    /** The captured tables as the catalog describes them now. */
+    List<TableSchema> tables();
+
+    RowSource rows(TableSchema table);
+
+    /**
+     * The end of the source's log now: every change committed before this call is captured once the goal is
+     * reached. Read it before {@link #tables()} so the goal covers what the tables hold.
+     */
+    CatchUpGoal logEnd();
+
+    @Override
+    void close();
+
+    /** A point in a source's log that capture must pass. */
+    interface CatchUpGoal {
+
+        /**
+         * Whether capture has durably published everything up to the goal. {@code committed} is the pipeline's
+         * newest position in the offsets topic, as the source described it (empty when none).
+         */
+        boolean reachedBy(Map<String, Object> committed);
+    }
+}

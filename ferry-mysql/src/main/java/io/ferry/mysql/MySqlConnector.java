@@ -1,0 +1,103 @@
+package io.ferry.mysql;
+
+import io.ferry.core.Sink;
+import io.ferry.core.Source;
+import io.ferry.core.TableSchema;
+import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.connector.Connector;
+import io.ferry.core.connector.SourceTables;
+import io.ferry.core.connector.TargetTables;
+import io.ferry.core.verify.RowSource;
+import io.ferry.mysql.sink.MySqlSink;
+import java.util.List;
+
+/** MySQL 8 and MariaDB: capture from the row binlog, apply by upsert, verify by comparing decoded rows. */
+public final class MySqlConnector implements Connector {
+
+    @Override
+    public String type() {
+        return "mysql";
+    }
+
+    @Override
+    public List<String> aliases() {
+        return List.of("mariadb");
+    }
+
+    @Override
+    public int defaultPort() {
+        return 3306;
+    }
+
+    @Override
+    public boolean capturesChanges() {
+        return true;
+    }
+
+    @Override
+    public boolean appliesChanges() {
+        return true;
+    }
+
+    @Override
+    public Source source(PipelineConfig pipeline) {
+        return new MySqlSource(pipeline.source(), pipeline.mysqlServerId());
+    }
+
+    @Override
+    public String envelopeName() {
+        return "mysql";
+    }
+
+    @Override
+    public Sink sink(SinkConfig config) {
+        return new MySqlSink(config);
+    }
+
+    @Override
+    public SourceTables sourceTables(PipelineConfig pipeline) {
+        MySqlRows rows = MySqlRows.source(pipeline.source());
+        return new SourceTables() {
+            public List<TableSchema> tables() {
+                return rows.describeTables();
+            }
+
+            public RowSource rows(TableSchema table) {
+                return rows.rows(table);
+            }
+
+            public CatchUpGoal logEnd() {
+                BinlogCatchUp goal = BinlogCatchUp.now(pipeline.source());
+                return new CatchUpGoal() {
+                    public boolean reachedBy(java.util.Map<String, Object> committed) {
+                        return goal.coveredBy(committed);
+                    }
+
+                    @Override
+                    public String toString() {
+                        return goal.toString();
+                    }
+                };
+            }
+
+            public void close() {
+                rows.close();
+            }
+        };
+    }
+
+    @Override
+    public TargetTables targetTables(SinkConfig config) {
+        MySqlRows rows = MySqlRows.target(config);
+        return new TargetTables() {
+            public RowSource rows(TableSchema sourceTable) {
+                return rows.rows(sourceTable);
+            }
+
+            public void close() {
+                rows.close();
+            }
+        };
+    }
+}

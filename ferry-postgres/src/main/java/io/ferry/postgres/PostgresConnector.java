@@ -1,0 +1,127 @@
+package io.ferry.postgres;
+
+import io.ferry.core.Sink;
+import io.ferry.core.Source;
+import io.ferry.core.TableSchema;
+import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.connector.Connector;
+import io.ferry.core.connector.SourceTables;
+import io.ferry.core.connector.TableComparer;
+import io.ferry.core.connector.TargetTables;
+import io.ferry.core.verify.RowSource;
+import io.ferry.core.verify.TableDiff;
+import io.ferry.postgres.sink.PostgresSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** PostgreSQL: capture by logical replication ({@code pgoutput}), apply by upsert, verify by server-side md5. */
+public final class PostgresConnector implements Connector {
+
+    @Override
+    public String type() {
+        return "postgres";
+    }
+
+    @Override
+    public List<String> aliases() {
+        return List.of("postgresql");
+    }
+
+    @Override
+    public int defaultPort() {
+        return 5432;
+    }
+
+    @Override
+    public boolean capturesChanges() {
+        return true;
+    }
+
+    @Override
+    public boolean appliesChanges() {
+        return true;
+    }
+
+    @Override
+    public Source source(PipelineConfig pipeline) {
+        return new PostgresSource(pipeline.source(), pipeline.slotName());
+    }
+
+    @Override
+    public String envelopeName() {
+        return "postgresql";
+    }
+
+    @Override
+    public Sink sink(SinkConfig config) {
+        return new PostgresSink(config);
+    }
+
+    @Override
+    public SourceTables sourceTables(PipelineConfig pipeline) {
+        PostgresVerifier verifier = new PostgresVerifier(pipeline.source(), pipeline.slotName());
+        PostgresRows rows;
+        try {
+            rows = PostgresRows.source(pipeline.source());
+        } catch (RuntimeException e) {
+            verifier.close();
+            throw e;
+        }
+        return new SourceTables() {
+            public List<TableSchema> tables() {
+                return verifier.tables();
+            }
+
+            public RowSource rows(TableSchema table) {
+                return rows.rows(table);
+            }
+
+            public CatchUpGoal logEnd() {
+                // The slot, not the offsets topic, says what is in Kafka: it is acknowledged only after a commit.
+                long goal = verifier.currentLsn();
+                return committed -> verifier.acknowledgedLsn() >= goal;
+            }
+
+            public void close() {
+                rows.close();
+                verifier.close();
+            }
+        };
+    }
+
+    @Override
+    public TargetTables targetTables(SinkConfig config) {
+        PostgresRows rows = PostgresRows.target(config);
+        return new TargetTables() {
+            public RowSource rows(TableSchema sourceTable) {
+                return rows.rows(sourceTable);
+            }
+
+            public void close() {
+                rows.close();
+            }
+        };
+    }
+
+    @Override
+    public Optional<TableComparer> sameKindComparer(PipelineConfig pipeline) {
+        PostgresVerifier verifier = new PostgresVerifier(pipeline.source(), pipeline.slotName(), pipeline.sink());
+        return Optional.of(new TableComparer() {
+            public TableDiff.Result compare(TableSchema table, int chunkRows, int maxDifferences) {
+                TableComparison.Result r = verifier.compare(table, chunkRows, maxDifferences);
+                List<TableDiff.Difference> differences = new ArrayList<>();
+                for (TableComparison.Difference d : r.differences()) {
+                    differences.add(new TableDiff.Difference(d.key(), d.sourceRow(), d.targetRow()));
+                }
+                return new TableDiff.Result(r.table(), r.sourceRows(), r.targetRows(), r.chunks(),
+                        r.chunksDiffering(), differences);
+            }
+
+            public void close() {
+                verifier.close();
+            }
+        });
+    }
+}
