@@ -35,16 +35,16 @@ public enum TypeChange {
         if (wide.equals(narrow)) {
             return true;
         }
-        if (wide.kind() == TypeKind.TEXT && UNBOUNDED_TEXT.matcher(baseName(wide)).matches()
+        int[] w = modifiers(wide);
+        int[] n = modifiers(narrow);
+        if (wide.kind() == TypeKind.TEXT && w == null && UNBOUNDED_TEXT.matcher(baseName(wide)).matches()
                 && narrow.kind() != TypeKind.BYTES && narrow.kind() != TypeKind.ARRAY) {
             return true;
         }
-        int[] w = modifiers(wide);
-        int[] n = modifiers(narrow);
         return switch (wide.kind()) {
+            // Unsigned integers already have the kind of the next wider signed type (int unsigned is INT64).
             case INT16, INT32, INT64 -> INTEGERS.contains(narrow.kind())
-                    && INTEGERS.indexOf(narrow.kind()) <= INTEGERS.indexOf(wide.kind())
-                    && !unsignedInto(narrow, wide);
+                    && INTEGERS.indexOf(narrow.kind()) <= INTEGERS.indexOf(wide.kind());
             case DECIMAL -> {
                 if (INTEGERS.contains(narrow.kind())) {
                     int digits = narrow.kind() == TypeKind.INT16 ? 5 : narrow.kind() == TypeKind.INT32 ? 10 : 20;
@@ -65,13 +65,6 @@ public enum TypeChange {
                     && (w == null || n != null && w[0] >= n[0]);
             default -> false;
         };
-    }
-
-    /** A signed column cannot take an unsigned one of the same width. */
-    private static boolean unsignedInto(ColumnType narrow, ColumnType wide) {
-        return narrow.sourceName().toLowerCase(Locale.ROOT).contains("unsigned")
-                && (narrow.kind() == wide.kind() || wide.kind() == TypeKind.INT64)
-                && !wide.sourceName().toLowerCase(Locale.ROOT).contains("unsigned");
     }
 
     /** Fixed-width char(n) pads; varchar(m) does not: char to varchar widens, varchar to char does not. */

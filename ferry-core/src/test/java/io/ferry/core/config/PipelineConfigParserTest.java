@@ -3,7 +3,10 @@ package io.ferry.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.TableId;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
+import io.ferry.core.schema.SchemaChangePolicy;
+import io.ferry.core.schema.SchemaChanges;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -158,6 +161,69 @@ class PipelineConfigParserTest {
     void validatesThePostgresSink() {
         assertError(VALID + "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  on-error: ignore\n",
                 "pipeline.yaml:19: sink.on-error: 'ignore' is not supported; expected stop or dead-letter");
+    }
+
+    @Test
+    void anAliasSelectsItsConnectorsType() {
+        PipelineConfig c = parser.parse(VALID.replace("type: postgres", "type: MariaDB"), "pipeline.yaml");
+
+        assertThat(c.source().type()).isEqualTo("mysql");
+    }
+
+    @Test
+    void readsTheSchemaChangePolicyWithPerTableOverrides() {
+        PipelineConfig c = parser.parse(VALID + """
+                sink:
+                  type: postgres
+                  database: replica
+                  user: ferry
+                  schema-changes: evolve
+                  schema-changes-per-table:
+                    "public.audit_*": stop
+                    events: ignore
+                """, "pipeline.yaml");
+
+        SchemaChanges changes = c.sink().schemaChanges();
+        assertThat(changes.policyFor(new TableId("public", "orders"))).isEqualTo(SchemaChangePolicy.EVOLVE);
+        assertThat(changes.policyFor(new TableId("public", "audit_log"))).isEqualTo(SchemaChangePolicy.STOP);
+        assertThat(changes.policyFor(new TableId("sales", "events"))).isEqualTo(SchemaChangePolicy.IGNORE);
+    }
+
+    @Test
+    void keepsTargetsLenientByDefault() {
+        PipelineConfig c = parser.parse(VALID + "sink:\n  type: mysql\n  database: replica\n  user: ferry\n",
+                "pipeline.yaml");
+
+        assertThat(c.sink().port()).isEqualTo(3306);
+        assertThat(c.sink().schemaChanges().policyFor(new TableId("public", "t")))
+                .isEqualTo(SchemaChangePolicy.LENIENT);
+    }
+
+    @Test
+    void rejectsAnUnknownSchemaChangePolicyByLine() {
+        assertError(VALID + "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  schema-changes: drop\n",
+                "pipeline.yaml:19: sink.schema-changes: 'drop' is not supported; expected evolve or lenient or ignore"
+                        + " or stop");
+    }
+
+    @Test
+    void readsKeyColumnsForTablesWithoutAPrimaryKey() {
+        PipelineConfig c = parser.parse(VALID.replace("  snapshot: never\n", """
+                  snapshot: never
+                  key-columns:
+                    "public.events": [device, at]
+                    logs: id
+                """), "pipeline.yaml");
+
+        assertThat(c.source().keyColumnsOf(new TableId("public", "events"), "public")).containsExactly("device", "at");
+        assertThat(c.source().keyColumnsOf(new TableId("public", "logs"), "public")).containsExactly("id");
+        assertThat(c.source().keyColumnsOf(new TableId("public", "orders"), "public")).isEmpty();
+    }
+
+    @Test
+    void rejectsAnEmptyKeyColumnList() {
+        assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  key-columns:\n    events: []\n"),
+                "pipeline.yaml:11: source.key-columns.events: list the columns that identify a row of events");
     }
 
     private void assertError(String yaml, String message) {
