@@ -1,0 +1,77 @@
+package io.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs phases of source statements against a real {@code ferry run} in a child JVM: a phase marked
+ * {@link Phase#whileDown} is run with Ferry killed (SIGKILL) and Ferry restarted after it, the others while it
+ * runs. After every phase the real {@code ferry verify} must exit 0: the target holds exactly the source's rows.
+ */
+final class SchemaChangeScenario {
+
+    /** Statements run in one go, with Ferry running or killed. */
+    record Phase(String name, boolean whileDown, List<String> statements) {
+
+        static Phase running(String name, String... statements) {
+            return new Phase(name, false, List.of(statements));
+        }
+
+        static Phase down(String name, String... statements) {
+            return new Phase(name, true, List.of(statements));
+        }
+    }
+
+    private final Path dir;
+    private final Path pipeline;
+    private final Consumer<List<String>> source;
+
+    /** @param source runs statements on the source database, in order, autocommit */
+    SchemaChangeScenario(Path dir, Path pipeline, Consumer<List<String>> source) {
+        this.dir = dir;
+        this.pipeline = pipeline;
+        this.source = source;
+    }
+
+    /** Runs every phase; returns the number of DDL statements run (those not starting with a DML verb). */
+    int run(List<Phase> phases) throws IOException, InterruptedException {
+        Path log = dir.resolve("ferry-run.log");
+        int ddl = 0;
+        FerryProcess ferry = FerryProcess.start(log, "384m", "run", pipeline.toString());
+        try {
+            verify("initial snapshot");
+            for (Phase phase : phases) {
+                if (phase.whileDown()) {
+                    ferry.kill();
+                    source.accept(phase.statements());
+                    ferry = FerryProcess.start(log, "384m", "run", pipeline.toString());
+                } else {
+                    source.accept(phase.statements());
+                }
+                assertThat(ferry.isAlive()).as("ferry run is alive after phase %s:%n%s", phase.name(), ferry.output())
+                        .isTrue();
+                verify(phase.name());
+                ddl += (int) phase.statements().stream().filter(SchemaChangeScenario::isDdl).count();
+            }
+            ferry.terminate();
+        } finally {
+            ferry.close();
+        }
+        return ddl;
+    }
+
+    private void verify(String phase) throws IOException, InterruptedException {
+        FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+        assertThat(verify.exitCode()).as("ferry verify after phase %s:%n%s", phase, verify.output()).isZero();
+    }
+
+    private static boolean isDdl(String sql) {
+        String s = sql.stripLeading().toUpperCase(java.util.Locale.ROOT);
+        return !(s.startsWith("INSERT") || s.startsWith("UPDATE") || s.startsWith("DELETE") || s.startsWith("SET")
+                || s.startsWith("WITH"));
+    }
+}
