@@ -5,6 +5,7 @@ import io.ferry.core.Source;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
+import io.ferry.core.config.SourceConfig;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.SourceTables;
 import io.ferry.core.connector.TableComparer;
@@ -79,9 +80,14 @@ public final class PostgresConnector implements Connector {
             }
 
             public CatchUpGoal logEnd() {
-                // The slot, not the offsets topic, says what is in Kafka: it is acknowledged only after a commit.
+                // The slot says how far the log is in Kafka: it is acknowledged only after a commit. But during the
+                // snapshot it already stands at the snapshot's consistent point, so the offsets topic must also show
+                // a finished snapshot (or none to do).
                 long goal = verifier.currentLsn();
-                return committed -> verifier.acknowledgedLsn() >= goal;
+                boolean snapshots = pipeline.source().snapshot() == SourceConfig.SnapshotMode.INITIAL;
+                return committed -> (committed.isEmpty() ? !snapshots
+                        : !PgPosition.fromResume(committed).snapshotInterrupted())
+                        && verifier.acknowledgedLsn() >= goal;
             }
 
             public void close() {
