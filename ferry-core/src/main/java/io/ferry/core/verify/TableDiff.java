@@ -7,8 +7,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Compares one table between two {@link RowSource}s, whatever databases they read: walks the source in key order
@@ -17,6 +21,10 @@ import java.util.List;
  * are seen); hashes each side's rows in {@link CanonicalValues} form (SHA-256); and, only in ranges whose hashes
  * differ, merge-walks both sides by key to name each missing, extra or changed row. Rows are counted as they are
  * read, so counts and checksums describe the same reads.
+ *
+ * <p>A table without a key (an empty {@link TableSchema#primaryKey()}, identified by its whole row) may hold equal
+ * rows several times and has no order to page by: each side is read whole (one {@code rows(null, null,
+ * Integer.MAX_VALUE)} call, in any order) and compared as a multiset of canonical rows, so it must fit in memory.
  */
 public final class TableDiff {
 
@@ -43,7 +51,7 @@ public final class TableDiff {
      * @throws FerryException when a key column's kind cannot be ordered alike on every database
      */
     public TableDiff(TableSchema schema, int chunkRows, int maxDifferences) {
-        String unsupported = KeyOrder.unsupportedReason(schema);
+        String unsupported = schema.primaryKey().isEmpty() ? null : KeyOrder.unsupportedReason(schema);
         if (unsupported != null) {
             throw new FerryException("cannot verify " + schema.table() + ": " + unsupported);
         }
@@ -54,10 +62,14 @@ public final class TableDiff {
         this.chunkRows = chunkRows;
         this.maxDifferences = maxDifferences;
         this.keyIndexes = schema.keyIndexes();
-        this.keyOrder = KeyOrder.of(schema);
+        this.keyOrder = schema.primaryKey().isEmpty() ? null : KeyOrder.of(schema);
     }
 
     public Result compare(RowSource source, RowSource target) {
+        if (keyOrder == null) {
+            return compareWholeRows(source.rows(null, null, Integer.MAX_VALUE),
+                    target.rows(null, null, Integer.MAX_VALUE));
+        }
         long sourceRows = 0;
         long targetRows = 0;
         int chunks = 0;
@@ -85,6 +97,32 @@ public final class TableDiff {
         }
         return new Result(schema.table(), sourceRows, targetRows, chunks, differing,
                 List.copyOf(differences.size() > maxDifferences ? differences.subList(0, maxDifferences) : differences));
+    }
+
+    /** Both sides as multisets of canonical rows: a row differs when it is there more often on one side. */
+    private Result compareWholeRows(List<Object[]> s, List<Object[]> t) {
+        Map<String, Integer> balance = new LinkedHashMap<>();
+        Map<String, Object[]> example = new HashMap<>();
+        count(s, 1, balance, example);
+        count(t, -1, balance, example);
+        List<Difference> differences = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : balance.entrySet()) {
+            int n = e.getValue();
+            for (int i = 0; i < Math.abs(n) && differences.size() < maxDifferences; i++) {
+                String row = CanonicalValues.format(example.get(e.getKey()));
+                differences.add(new Difference("whole row", n > 0 ? row : null, n > 0 ? null : row));
+            }
+        }
+        boolean differs = balance.values().stream().anyMatch(n -> n != 0);
+        return new Result(schema.table(), s.size(), t.size(), 1, differs ? 1 : 0, List.copyOf(differences));
+    }
+
+    private void count(List<Object[]> rows, int sign, Map<String, Integer> balance, Map<String, Object[]> example) {
+        for (Object[] row : rows) {
+            String canonical = Base64.getEncoder().encodeToString(CanonicalValues.encode(schema, row));
+            balance.merge(canonical, sign, Integer::sum);
+            example.putIfAbsent(canonical, row);
+        }
     }
 
     /** All target rows in (lo, hi], page by page. */

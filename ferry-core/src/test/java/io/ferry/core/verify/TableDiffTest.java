@@ -187,6 +187,33 @@ class TableDiffTest {
     }
 
     @Test
+    void aTableWithoutAKeyIsComparedAsAMultisetOfWholeRows() {
+        TableSchema keyless = new TableSchema(new TableId("public", "log"), 1, List.of(
+                new Column("level", ColumnType.of(TypeKind.TEXT, "text"), true),
+                new Column("value", ColumnType.of(TypeKind.FLOAT64, "double precision"), true)), List.of());
+        Object[] warn = {"warn", 1.5};
+        Object[] info = {"info", null};
+        List<Object[]> source = List.of(warn, info, warn);
+        RowSource sourceRows = (after, through, limit) -> source;
+        TableDiff diff = new TableDiff(keyless, 10, 20);
+
+        TableDiff.Result same = diff.compare(sourceRows, (after, through, limit) -> List.of(info, warn, warn));
+        TableDiff.Result oneCopyMissing = diff.compare(sourceRows, (after, through, limit) -> List.of(warn, info));
+        TableDiff.Result changed = diff.compare(sourceRows,
+                (after, through, limit) -> List.of(warn, new Object[] {"info", 0.0}, warn));
+
+        assertThat(same.matches()).isTrue();
+        assertThat(oneCopyMissing.matches()).isFalse();
+        assertThat(oneCopyMissing.differences()).hasSize(1);
+        assertThat(oneCopyMissing.differences().get(0).targetRow()).isNull();
+        assertThat(oneCopyMissing.differences().get(0).sourceRow()).contains("warn");
+        assertThat(changed.matches()).isFalse();
+        assertThat(changed.differences()).extracting(TableDiff.Difference::sourceRow, TableDiff.Difference::targetRow)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("('info', NULL)", null),
+                        org.assertj.core.groups.Tuple.tuple(null, "('info', 0.0)"));
+    }
+
+    @Test
     void canonicalJson() {
         assertThat(CanonicalJson.canonical(" {\"b\" : [1.50, \"x\\u0041\\n\"], \"a\":{}} "))
                 .isEqualTo("{\"a\":{},\"b\":[1.5,\"xA\\u000a\"]}");
