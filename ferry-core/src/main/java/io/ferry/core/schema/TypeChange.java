@@ -35,7 +35,7 @@ public enum TypeChange {
         if (wide.equals(narrow)) {
             return true;
         }
-        if (wide.kind() == TypeKind.TEXT && UNBOUNDED_TEXT.matcher(baseName(wide)).matches()
+        if (wide.kind() == TypeKind.TEXT && modifiers(wide) == null && UNBOUNDED_TEXT.matcher(baseName(wide)).matches()
                 && narrow.kind() != TypeKind.BYTES && narrow.kind() != TypeKind.ARRAY) {
             return true;
         }
