@@ -147,11 +147,6 @@ public final class MySqlDialect implements JdbcDialect {
     }
 
     @Override
-    public boolean transactionalDdl() {
-        return false;
-    }
-
-    @Override
     public String quote(String name) {
         return ident(name);
     }
@@ -201,11 +196,6 @@ public final class MySqlDialect implements JdbcDialect {
         }
         return new TargetTable(namespace, name, ident(namespace) + "." + ident(name), columns, key,
                 key.isEmpty() ? null : "PRIMARY", true);
-    }
-
-    @Override
-    public String columnType(ColumnType type, boolean key) {
-        return TypeMapping.targetType(type, key);
     }
 
     /**

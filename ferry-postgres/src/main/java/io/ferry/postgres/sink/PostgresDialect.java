@@ -134,11 +134,6 @@ public final class PostgresDialect implements JdbcDialect {
     }
 
     @Override
-    public boolean transactionalDdl() {
-        return true;
-    }
-
-    @Override
     public String quote(String name) {
         return ident(name);
     }
@@ -209,11 +204,6 @@ public final class PostgresDialect implements JdbcDialect {
             }
         }
         return new TargetTable(namespace, name, ident(namespace) + "." + ident(name), columns, key, keyName, false);
-    }
-
-    @Override
-    public String columnType(ColumnType type, boolean key) {
-        return TypeMapping.targetType(type);
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
@@ -16,8 +15,9 @@ import java.util.Properties;
  * identifiers, types and DDL, how to read its catalog, and how to write rows fast. One instance per sink (it
  * may keep per-connection state, such as staging tables); called from the sink's one thread only.
  *
- * <p>Row writers run in the caller's transaction and never commit. DDL statements are returned as text; the
- * sink runs them, in the caller's transaction where {@link #transactionalDdl()} says DDL can be rolled back.
+ * <p>Row writers run in the caller's transaction and never commit. DDL statements are returned as text and run by
+ * the sink in its transaction: PostgreSQL rolls them back with it, MySQL commits around each, which is why the sink
+ * looks at the table before every step. Column types follow the dialect's own type mapping.
  */
 public interface JdbcDialect {
 
@@ -45,22 +45,11 @@ public interface JdbcDialect {
     /** Whether {@code e} is a unique-key violation. */
     boolean isDuplicateKey(SQLException e);
 
-    /** Whether DDL runs inside a transaction (PostgreSQL) rather than committing around itself (MySQL). */
-    boolean transactionalDdl();
-
     /** {@code name} quoted, so that it keeps its exact spelling. */
     String quote(String name);
 
     default String qualified(String namespace, String table) {
         return quote(namespace) + '.' + quote(table);
-    }
-
-    default String quoteAll(List<String> names) {
-        List<String> quoted = new ArrayList<>(names.size());
-        for (String n : names) {
-            quoted.add(quote(n));
-        }
-        return String.join(", ", quoted);
     }
 
     /** The statements that make {@code namespace} exist, if the database needs any. */
@@ -81,9 +70,6 @@ public interface JdbcDialect {
 
     /** The table as the target's catalog describes it; null when it does not exist. */
     TargetTable readTable(Connection c, String namespace, String name) throws SQLException;
-
-    /** The target column type for a source column type; a key column gets a type the database can index. */
-    String columnType(ColumnType type, boolean key);
 
     /**
      * {@code CREATE TABLE IF NOT EXISTS}: every column nullable except the key (the source enforces its

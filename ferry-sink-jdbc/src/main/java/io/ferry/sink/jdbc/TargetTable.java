@@ -1,6 +1,5 @@
 package io.ferry.sink.jdbc;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -53,14 +52,6 @@ public record TargetTable(String namespace, String name, String qualified, List<
             }
         }
         return true;
-    }
-
-    List<String> columnNames() {
-        List<String> names = new ArrayList<>(columns.size());
-        for (TargetColumn c : columns) {
-            names.add(c.name());
-        }
-        return names;
     }
 
     private String fold(String s) {
