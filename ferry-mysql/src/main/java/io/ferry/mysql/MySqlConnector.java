@@ -9,7 +9,8 @@ import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.SourceTables;
 import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
-import io.ferry.mysql.sink.MySqlSink;
+import io.ferry.mysql.sink.MySqlDialect;
+import io.ferry.sink.jdbc.JdbcSink;
 import java.util.List;
 
 /** MySQL 8 and MariaDB: capture from the row binlog, apply by upsert, verify by comparing decoded rows. */
@@ -52,7 +53,7 @@ public final class MySqlConnector implements Connector {
 
     @Override
     public Sink sink(SinkConfig config) {
-        return new MySqlSink(config);
+        return new JdbcSink(config, new MySqlDialect());
     }
 
     @Override

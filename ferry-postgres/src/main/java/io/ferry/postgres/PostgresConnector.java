@@ -12,7 +12,8 @@ import io.ferry.core.connector.TableComparer;
 import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
 import io.ferry.core.verify.TableDiff;
-import io.ferry.postgres.sink.PostgresSink;
+import io.ferry.postgres.sink.PostgresDialect;
+import io.ferry.sink.jdbc.JdbcSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +58,7 @@ public final class PostgresConnector implements Connector {
 
     @Override
     public Sink sink(SinkConfig config) {
-        return new PostgresSink(config);
+        return new JdbcSink(config, new PostgresDialect());
     }
 
     @Override

@@ -20,11 +20,14 @@ import java.util.Map;
  *
  * <p>Inside a {@link Rows} step the target applies all deletes first, then all upserts: a key that was
  * deleted and then written again in the batch appears in both, so the upsert lands on a fresh row.
+ *
+ * <p>Events of a table without a primary key are not reduced: identical rows may exist, so each event counts.
+ * They form {@link InOrder} steps instead.
  */
 public final class BatchPlan {
 
     /** One thing to do to the target, in order. */
-    public sealed interface Step permits Truncate, Rows {
+    public sealed interface Step permits Truncate, Rows, InOrder {
         TableSchema schema();
     }
 
@@ -40,6 +43,10 @@ public final class BatchPlan {
      *                {@link ChangeEvent#UNCHANGED}, which means "leave the target's value"
      */
     public record Rows(TableSchema schema, List<Object[]> deletes, List<Object[]> upserts) implements Step {
+    }
+
+    /** A run of row events of a table without a primary key, to apply one by one in this order. */
+    public record InOrder(TableSchema schema, List<ChangeEvent> events) implements Step {
     }
 
     private BatchPlan() {
@@ -65,7 +72,7 @@ public final class BatchPlan {
         }
         List<Step> out = new ArrayList<>(steps.size());
         for (Object s : steps) {
-            out.add(s instanceof Run r ? r.toRows() : (Step) s);
+            out.add(s instanceof Run r ? r.toStep() : (Step) s);
         }
         return out;
     }
@@ -80,13 +87,20 @@ public final class BatchPlan {
         final TableSchema schema;
         final int[] keyIndexes;
         final Map<Key, KeyState> keys = new LinkedHashMap<>();
+        /** The events themselves, for a table without a key; null for a keyed table. */
+        final List<ChangeEvent> inOrder;
 
         Run(TableSchema schema) {
             this.schema = schema;
             this.keyIndexes = schema.keyIndexes();
+            this.inOrder = schema.primaryKey().isEmpty() ? new ArrayList<>() : null;
         }
 
         void add(ChangeEvent e) {
+            if (inOrder != null) {
+                inOrder.add(e);
+                return;
+            }
             if (e.op() == Operation.DELETE) {
                 delete(keyValues(e.keyImage()));
                 return;
@@ -136,7 +150,11 @@ public final class BatchPlan {
             return false;
         }
 
-        Rows toRows() {
+        Step toStep() {
+            return inOrder != null ? new InOrder(schema, List.copyOf(inOrder)) : toRows();
+        }
+
+        private Rows toRows() {
             List<Object[]> deletes = new ArrayList<>();
             List<Object[]> upserts = new ArrayList<>(keys.size());
             for (KeyState s : keys.values()) {

@@ -138,6 +138,20 @@ class BatchPlanTest {
         assertThat(rows.deletes()).hasSize(1);
     }
 
+    @Test
+    void eventsOfATableWithoutKeyStayEveryOneInOrder() {
+        TableSchema log = new TableSchema(new io.ferry.core.TableId("source", "log"), 1,
+                List.of(col("k", TypeKind.TEXT, "text"), col("v", TypeKind.INT32, "integer")), List.of());
+        List<io.ferry.core.ChangeEvent> events = List.of(insert(log, "a", 1), insert(log, "a", 1),
+                delete(log, "a", 1), insert(ITEMS, 1L, "x", "y"), insert(log, "a", 1));
+
+        List<BatchPlan.Step> plan = BatchPlan.of(events);
+
+        assertThat(plan).hasSize(2);
+        assertThat(((BatchPlan.InOrder) plan.get(0)).events())
+                .containsExactly(events.get(0), events.get(1), events.get(2), events.get(4));
+    }
+
     private static BatchPlan.Rows onlyRows(List<BatchPlan.Step> plan) {
         assertThat(plan).hasSize(1);
         return (BatchPlan.Rows) plan.get(0);

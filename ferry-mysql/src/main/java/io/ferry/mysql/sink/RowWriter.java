@@ -8,9 +8,9 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Writes rows of one table by primary key in the caller's transaction: multi-row
- * {@code INSERT ... VALUES (...), (...) ON DUPLICATE KEY UPDATE c = VALUES(c)} for upserts and
- * {@code DELETE ... WHERE key IN (...)} for deletes. {@code VALUES(c)} is deprecated in MySQL 8.0.20 in favour
+ * Writes rows of one table in the caller's transaction: multi-row
+ * {@code INSERT ... VALUES (...), (...) ON DUPLICATE KEY UPDATE c = VALUES(c)} for upserts (without the update
+ * clause for a table without a key) and {@code DELETE ... WHERE key IN (...)} for deletes. {@code VALUES(c)} is deprecated in MySQL 8.0.20 in favour
  * of a row alias, which MariaDB does not accept; both servers run it.
  */
 final class RowWriter {
@@ -31,8 +31,21 @@ final class RowWriter {
      */
     static void upsert(Connection c, String table, TableSchema schema, int[] columns, List<Object[]> rows)
             throws SQLException {
+        write(c, table, schema, columns, rows, onDuplicateKey(schema, columns));
+    }
+
+    /** Inserts the rows as they are, every column: a table without a key. */
+    static void insert(Connection c, String table, TableSchema schema, List<Object[]> rows) throws SQLException {
+        int[] columns = new int[schema.columns().size()];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = i;
+        }
+        write(c, table, schema, columns, rows, "");
+    }
+
+    private static void write(Connection c, String table, TableSchema schema, int[] columns, List<Object[]> rows,
+                              String update) throws SQLException {
         String head = insertHead(table, schema, columns);
-        String update = onDuplicateKey(schema, columns);
         String tuple = "(" + "?, ".repeat(columns.length - 1) + "?)";
         int perStatement = Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / columns.length));
         int from = 0;
@@ -71,7 +84,7 @@ final class RowWriter {
             types[i] = schema.columns().get(schema.indexOf(key.get(i))).type();
         }
         String tuple = types.length == 1 ? "?" : "(" + "?, ".repeat(types.length - 1) + "?)";
-        String match = types.length == 1 ? Sql.ident(key.get(0)) : "(" + Sql.identList(key) + ")";
+        String match = types.length == 1 ? MySqlDialect.ident(key.get(0)) : "(" + MySqlDialect.identList(key) + ")";
         int perStatement = Math.max(1, Math.min(1000, MAX_PARAMETERS / types.length));
         for (int from = 0; from < keys.size(); from += perStatement) {
             int count = Math.min(perStatement, keys.size() - from);
@@ -97,7 +110,7 @@ final class RowWriter {
     private static String insertHead(String table, TableSchema schema, int[] columns) {
         StringBuilder sb = new StringBuilder("INSERT INTO ").append(table).append(" (");
         for (int i = 0; i < columns.length; i++) {
-            sb.append(i > 0 ? ", " : "").append(Sql.ident(schema.columns().get(columns[i]).name()));
+            sb.append(i > 0 ? ", " : "").append(MySqlDialect.ident(schema.columns().get(columns[i]).name()));
         }
         return sb.append(')').toString();
     }
@@ -108,12 +121,12 @@ final class RowWriter {
         for (int col : columns) {
             String name = schema.columns().get(col).name();
             if (!schema.primaryKey().contains(name)) {
-                String q = Sql.ident(name);
+                String q = MySqlDialect.ident(name);
                 set.append(set.length() > 0 ? ", " : "").append(q).append(" = VALUES(").append(q).append(')');
             }
         }
         if (set.length() == 0) {
-            String q = Sql.ident(schema.primaryKey().get(0));
+            String q = MySqlDialect.ident(schema.primaryKey().get(0));
             set.append(q).append(" = ").append(q);
         }
         return " ON DUPLICATE KEY UPDATE " + set;

@@ -46,6 +46,8 @@ final class TypeMapping {
         verbatim(TypeKind.BYTES, "(binary|varbinary|bit)\\(\\d+\\)|tinyblob|blob|mediumblob|longblob", "longblob");
         verbatim(TypeKind.DATE, "date", "date");
         verbatim(TypeKind.TIME, "time(\\(\\d\\))?", "time(6)");
+        // A MySQL time holds durations from -838:59:59.999999 to 838:59:59.999999.
+        verbatim(TypeKind.DURATION, "time(\\(\\d\\))?", "time(6)");
         verbatim(TypeKind.TIMESTAMP, "datetime(\\(\\d\\))?", "datetime(6)");
         // A MySQL timestamp's values are within its 1970-2038 range; any other source's are not, so they get
         // datetime(6) holding UTC.

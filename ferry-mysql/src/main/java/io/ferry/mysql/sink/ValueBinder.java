@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -52,6 +53,7 @@ final class ValueBinder {
             case BYTES -> ps.setBytes(index, (byte[]) value);
             case DATE -> ps.setString(index, inRange((LocalDate) value, type).toString());
             case TIME -> ps.setString(index, time((LocalTime) value));
+            case DURATION -> ps.setString(index, duration((Duration) value));
             case TIMETZ -> ps.setString(index, TIMETZ.format((OffsetTime) value));
             case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, type)));
             case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, type), type)));
@@ -63,6 +65,23 @@ final class ValueBinder {
     /** PostgreSQL's {@code 24:00:00} arrives as {@link LocalTime#MAX}; a MySQL time holds it as it is. */
     static String time(LocalTime t) {
         return t.equals(LocalTime.MAX) ? "24:00:00" : TIME.format(t);
+    }
+
+    /**
+     * A duration as MySQL time text: sign, hours (beyond 24 where needed), minutes, seconds and six digits, e.g.
+     * {@code -838:59:59.999999}. A value beyond MySQL's range is refused by the column, not clipped (strict mode).
+     */
+    static String duration(Duration d) {
+        long micros = d.getSeconds() * 1_000_000L + d.getNano() / 1_000;
+        StringBuilder sb = new StringBuilder(20);
+        if (micros < 0) {
+            sb.append('-');
+            micros = -micros;
+        }
+        long seconds = micros / 1_000_000;
+        sb.append(String.format(java.util.Locale.ROOT, "%02d:%02d:%02d.%06d", seconds / 3600, seconds / 60 % 60,
+                seconds % 60, micros % 1_000_000));
+        return sb.toString();
     }
 
     private static float finite(Float f, ColumnType type) throws SQLDataException {

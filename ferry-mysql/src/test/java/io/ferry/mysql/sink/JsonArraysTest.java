@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -61,7 +62,7 @@ class JsonArraysTest {
         List<Long> i8 = List.of(Long.MIN_VALUE, Long.MAX_VALUE);
         // Not beyond the BMP: MariaDB's JSON functions return utf8mb3, which turns an emoji into '?'.
         List<String> txt = List.of("q\"\\\n\u0001ünï ✓", "NULL", "");
-        try (MySqlSink sink = new MySqlSink(target.config(database))) {
+        try (JdbcSink sink = new JdbcSink(target.config(database), new MySqlDialect())) {
             sink.apply(List.of(insert(arrays, 1, f4, f8, num, i8, txt)), List.of());
         }
 

@@ -30,7 +30,7 @@ final class TargetDb {
 
     String freshDatabase() {
         String name = "sink_" + DATABASES.incrementAndGet();
-        server.executeAsAdmin("CREATE DATABASE " + Sql.ident(name));
+        server.executeAsAdmin("CREATE DATABASE " + MySqlDialect.ident(name));
         return name;
     }
 

@@ -8,6 +8,7 @@ import io.ferry.core.ColumnType;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,6 +78,7 @@ class TypeMappingTest {
         expected.put(TypeKind.BYTES, "longblob");
         expected.put(TypeKind.DATE, "date");
         expected.put(TypeKind.TIME, "time(6)");
+        expected.put(TypeKind.DURATION, "time(6)");
         expected.put(TypeKind.TIMETZ, "varchar(40)");
         expected.put(TypeKind.TIMESTAMP, "datetime(6)");
         expected.put(TypeKind.TIMESTAMPTZ, "datetime(6)");
@@ -98,7 +100,7 @@ class TypeMappingTest {
         }
         TargetDb target = new TargetDb(flavor);
         String database = target.freshDatabase();
-        try (MySqlSink sink = new MySqlSink(target.config(database))) {
+        try (JdbcSink sink = new JdbcSink(target.config(database), new MySqlDialect())) {
             sink.ensureTable(new TableSchema(new TableId("source", "portable"), 1, columns,
                     List.of("text key", "bytes key")), SchemaHistory.NONE);
         }

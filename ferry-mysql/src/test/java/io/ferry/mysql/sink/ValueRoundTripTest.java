@@ -4,13 +4,16 @@ import io.ferry.core.schema.SchemaHistory;
 import static io.ferry.core.apply.Events.col;
 import static io.ferry.core.apply.Events.insert;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
+import io.ferry.core.Sink;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -125,7 +128,7 @@ class ValueRoundTripTest {
         for (Object[] row : rows()) {
             events.add(insert(ALL_KINDS, row));
         }
-        try (MySqlSink sink = new MySqlSink(target.config(database))) {
+        try (JdbcSink sink = new JdbcSink(target.config(database), new MySqlDialect())) {
             sink.ensureTable(ALL_KINDS, SchemaHistory.NONE);
             sink.apply(events, List.of());
         }
@@ -154,7 +157,7 @@ class ValueRoundTripTest {
         // MySQL 8.0.19 and later no longer print integer display widths; MariaDB does.
         boolean widths = target.flavor() == Flavor.MARIADB;
         String database = target.freshDatabase();
-        try (MySqlSink sink = new MySqlSink(target.config(database))) {
+        try (JdbcSink sink = new JdbcSink(target.config(database), new MySqlDialect())) {
             sink.ensureTable(ALL_KINDS, SchemaHistory.NONE);
         }
 
@@ -168,6 +171,24 @@ class ValueRoundTripTest {
                         List.of("setc", "set('a','b','c')"), List.of("tiny", widths ? "tinyint(3) unsigned" : "tinyint unsigned"),
                         List.of("tstz", "datetime(6)"), List.of("u64", widths ? "bigint(20) unsigned" : "bigint unsigned"),
                         List.of("vc", "varchar(20)"), List.of("yr", widths ? "year(4)" : "year"));
+    }
+
+    @Test
+    void aNaNFloatOrANaNDecimalIsRejectedNotStoredAsSomethingElse() {
+        String database = target.freshDatabase();
+        TableSchema floats = io.ferry.core.apply.Events.table("floats", 1, col("id", TypeKind.INT32, "int"),
+                col("f", TypeKind.FLOAT64, "double"), col("n", TypeKind.DECIMAL, "numeric(10,2)"));
+        try (JdbcSink sink = new JdbcSink(target.config(database), new MySqlDialect())) {
+            assertThatThrownBy(() -> sink.apply(List.of(insert(floats, 1, 1.5, null), insert(floats, 2, Double.NaN,
+                    null)), List.of()))
+                    .isInstanceOfSatisfying(Sink.RejectedChangeException.class, e -> {
+                        assertThat(e.index()).isEqualTo(1);
+                        assertThat(e.getMessage()).contains("{id=2}", "NaN");
+                    });
+            assertThatThrownBy(() -> sink.apply(List.of(insert(floats, 3, 1.0, "NaN")), List.of()))
+                    .isInstanceOfSatisfying(Sink.RejectedChangeException.class, e -> assertThat(e.index()).isZero());
+        }
+        assertThat(target.query(database, "SELECT count(*) FROM floats").get(0).get(0)).isEqualTo(0L);
     }
 
     private List<Object[]> readBack(String database) throws SQLException {

@@ -2,6 +2,7 @@ package io.ferry.postgres.sink;
 
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
+import io.ferry.sink.jdbc.TargetTable;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,8 +38,8 @@ final class CopyMergeWriter implements UpsertWriter {
         for (int i = 0; i < columns.length; i++) {
             String name = schema.columns().get(columns[i]).name();
             types[i] = schema.columns().get(columns[i]).type();
-            columnList.append(i > 0 ? ", " : "").append(Sql.ident(name));
-            definition.append(i > 0 ? ", " : "").append(Sql.ident(name)).append(' ').append(target.type(name));
+            columnList.append(i > 0 ? ", " : "").append(PostgresDialect.ident(name));
+            definition.append(i > 0 ? ", " : "").append(PostgresDialect.ident(name)).append(' ').append(target.castType(name));
         }
         String stage = stage(c, target.qualified() + " (" + definition + ")", definition.toString());
         if (!filledInTransaction.add(stage)) {

@@ -2,14 +2,16 @@ package io.ferry.postgres.sink;
 
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
+import io.ferry.sink.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Upserts with multi-row {@code INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE}: full-size
- * statements go out as one JDBC batch of one prepared statement, the remainder as one smaller statement.
+ * Upserts with multi-row {@code INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE} (or inserts, without
+ * the conflict clause): full-size statements go out as one JDBC batch of one prepared statement, the remainder as
+ * one smaller statement.
  */
 final class InsertValuesWriter implements UpsertWriter {
 
@@ -20,8 +22,22 @@ final class InsertValuesWriter implements UpsertWriter {
     @Override
     public void upsert(Connection c, TargetTable target, TableSchema schema, int[] columns, List<Object[]> rows)
             throws SQLException {
+        write(c, target, schema, columns, rows, UpsertWriter.insertAndConflict(target, schema, columns));
+    }
+
+    /** Inserts the rows as they are, every column: a table without a key. */
+    void insert(Connection c, TargetTable target, TableSchema schema, List<Object[]> rows) throws SQLException {
+        int[] columns = new int[schema.columns().size()];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = i;
+        }
+        String head = UpsertWriter.insertAndConflict(target, schema, columns)[0];
+        write(c, target, schema, columns, rows, new String[] {head, ""});
+    }
+
+    private void write(Connection c, TargetTable target, TableSchema schema, int[] columns, List<Object[]> rows,
+                       String[] parts) throws SQLException {
         int perStatement = Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / columns.length));
-        String[] parts = UpsertWriter.insertAndConflict(target, schema, columns);
         String tuple = tuple(target, schema, columns);
         int full = rows.size() / perStatement;
         if (full > 0) {
@@ -60,7 +76,7 @@ final class InsertValuesWriter implements UpsertWriter {
     static String tuple(TargetTable target, TableSchema schema, int[] columns) {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < columns.length; i++) {
-            sb.append(i > 0 ? ", " : "").append(target.placeholder(schema.columns().get(columns[i]).name()));
+            sb.append(i > 0 ? ", " : "").append(PostgresDialect.placeholder(target, schema.columns().get(columns[i]).name()));
         }
         return sb.append(')').toString();
     }

@@ -2,6 +2,7 @@ package io.ferry.postgres.sink;
 
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
+import io.ferry.sink.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,9 +24,9 @@ final class KeyDeletes {
         StringBuilder match = new StringBuilder();
         for (int i = 0; i < types.length; i++) {
             types[i] = schema.columns().get(schema.indexOf(key.get(i))).type();
-            tuple.append(i > 0 ? ", " : "").append(target.placeholder(key.get(i)));
-            match.append(i > 0 ? " AND " : "").append("t.").append(Sql.ident(key.get(i)))
-                    .append(" = d.").append(Sql.ident(key.get(i)));
+            tuple.append(i > 0 ? ", " : "").append(PostgresDialect.placeholder(target, key.get(i)));
+            match.append(i > 0 ? " AND " : "").append("t.").append(PostgresDialect.ident(key.get(i)))
+                    .append(" = d.").append(PostgresDialect.ident(key.get(i)));
         }
         tuple.append(')');
         int perStatement = Math.max(1, Math.min(MAX_KEYS, InsertValuesWriter.MAX_PARAMETERS / types.length));
@@ -36,7 +37,7 @@ final class KeyDeletes {
             for (int r = 0; r < count; r++) {
                 sql.append(r > 0 ? ", " : "").append(tuple);
             }
-            sql.append(") AS d (").append(Sql.identList(key)).append(") WHERE ").append(match);
+            sql.append(") AS d (").append(PostgresDialect.identList(key)).append(") WHERE ").append(match);
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int p = 1;
                 for (int r = from; r < from + count; r++) {

@@ -41,6 +41,8 @@ final class TypeMapping {
                 "interval");
         verbatim(TypeKind.UUID, "uuid", "uuid");
         verbatim(TypeKind.JSON, "json|jsonb", "json");
+        // A duration (MySQL time) has no PostgreSQL time type that holds it: interval holds it exactly.
+        PORTABLE.put(TypeKind.DURATION, "interval");
         PORTABLE.put(TypeKind.ENUM, "text");
         PORTABLE.put(TypeKind.UNKNOWN, "text");
     }

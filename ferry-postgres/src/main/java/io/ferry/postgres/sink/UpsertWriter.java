@@ -1,6 +1,7 @@
 package io.ferry.postgres.sink;
 
 import io.ferry.core.TableSchema;
+import io.ferry.sink.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -32,14 +33,14 @@ interface UpsertWriter {
         List<String> key = schema.primaryKey();
         for (int i = 0; i < columns.length; i++) {
             String name = schema.columns().get(columns[i]).name();
-            head.append(i > 0 ? ", " : "").append(Sql.ident(name));
+            head.append(i > 0 ? ", " : "").append(PostgresDialect.ident(name));
             if (!key.contains(name)) {
-                set.append(set.length() > 0 ? ", " : "").append(Sql.ident(name)).append(" = EXCLUDED.")
-                        .append(Sql.ident(name));
+                set.append(set.length() > 0 ? ", " : "").append(PostgresDialect.ident(name)).append(" = EXCLUDED.")
+                        .append(PostgresDialect.ident(name));
             }
         }
         head.append(')');
-        String conflict = " ON CONFLICT (" + Sql.identList(key) + ") DO "
+        String conflict = " ON CONFLICT (" + PostgresDialect.identList(key) + ") DO "
                 + (set.length() == 0 ? "NOTHING" : "UPDATE SET " + set);
         return new String[] {head.toString(), conflict};
     }

@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * Reads PostgreSQL output text into {@link TypeKind}'s Java classes, under the session settings
- * {@link SinkConnection} sets ({@code DateStyle=ISO}, {@code IntervalStyle=iso_8601}, {@code TimeZone=UTC},
+ * {@link PostgresDialect} sets ({@code DateStyle=ISO}, {@code IntervalStyle=iso_8601}, {@code TimeZone=UTC},
  * {@code extra_float_digits=3}, {@code bytea_output=hex}). The inverse of {@link PgText}.
  */
 final class PgTextDecoder {

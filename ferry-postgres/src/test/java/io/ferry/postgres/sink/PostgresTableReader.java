@@ -3,7 +3,10 @@ package io.ferry.postgres.sink;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
 import io.ferry.core.TableSchema;
+import io.ferry.core.TypeKind;
 import io.ferry.core.config.SinkConfig;
+import io.ferry.sink.jdbc.TargetConnection;
+import io.ferry.sink.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,11 +14,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The tests' independent read-back of a target table (ferry verify compares by checksums in SQL instead):
- * rows of the table a {@link PostgresSink} with the same
+ * rows of the table a {@link io.ferry.sink.jdbc.JdbcSink} with the {@link PostgresDialect} and the same
  * configuration writes for a {@link TableSchema}, in primary-key order, one chunk at a time, each row an
  * {@code Object[]} aligned with the schema's columns holding the values in {@link io.ferry.core.TypeKind}'s
  * Java classes, so that it {@code equals} the source's row value for value.
@@ -26,12 +28,13 @@ import java.util.Set;
  */
 final class PostgresTableReader implements AutoCloseable {
 
-    private final SinkConnection connection;
+    private final PostgresDialect dialect = new PostgresDialect();
+    private final TargetConnection connection;
     private final String schema;
 
     public PostgresTableReader(SinkConfig config) {
         Objects.requireNonNull(config, "config");
-        this.connection = new SinkConnection(config);
+        this.connection = new TargetConnection(config, dialect);
         this.schema = config.schema() == null ? "public" : config.schema();
     }
 
@@ -50,7 +53,10 @@ final class PostgresTableReader implements AutoCloseable {
         }
         Connection c = connection.get();
         try {
-            TargetTable target = new TargetCatalog(schema, false).ensure(c, table);
+            TargetTable target = dialect.readTable(c, schema, table.table().table());
+            if (target == null) {
+                throw new FerryException("target table " + schema + "." + table.table().table() + " does not exist");
+            }
             List<Object[]> rows = new ArrayList<>(Math.min(limit, 10_000));
             try (PreparedStatement ps = c.prepareStatement(select(target, table, afterKey != null))) {
                 int p = 1;
@@ -90,19 +96,24 @@ final class PostgresTableReader implements AutoCloseable {
 
     private static String select(TargetTable target, TableSchema table, boolean after) {
         StringBuilder sb = new StringBuilder("SELECT ");
-        sb.append(Sql.identList(table.columnNames())).append(" FROM ").append(target.qualified());
+        sb.append(PostgresDialect.identList(table.columnNames())).append(" FROM ").append(target.qualified());
         StringBuilder order = new StringBuilder();
         StringBuilder bound = new StringBuilder();
-        Set<String> collatable = target.collatable();
         for (String k : table.primaryKey()) {
-            String col = Sql.ident(k) + (collatable.contains(k) ? " COLLATE \"C\"" : "");
+            String col = PostgresDialect.ident(k) + (collatable(table, k) ? " COLLATE \"C\"" : "");
             order.append(order.length() > 0 ? ", " : "").append(col);
-            bound.append(bound.length() > 0 ? ", " : "").append(target.placeholder(k));
+            bound.append(bound.length() > 0 ? ", " : "").append(PostgresDialect.placeholder(target, k));
         }
         if (after) {
             sb.append(" WHERE ROW(").append(order).append(") > ROW(").append(bound).append(')');
         }
         return sb.append(" ORDER BY ").append(order).append(" LIMIT ?").toString();
+    }
+
+    /** Text-like columns, whose type has a collation: the sink creates them as text or varchar. */
+    private static boolean collatable(TableSchema table, String column) {
+        TypeKind kind = table.columns().get(table.indexOf(column)).type().kind();
+        return kind == TypeKind.TEXT || kind == TypeKind.ENUM || kind == TypeKind.UNKNOWN;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class PostgresTableReaderTest {
                 events.add(insert(TAGS, name, n, name + n));
             }
         }
-        try (PostgresSink sink = new PostgresSink(TargetDb.config(schema));
+        try (JdbcSink sink = new JdbcSink(TargetDb.config(schema), new PostgresDialect());
              PostgresTableReader reader = new PostgresTableReader(TargetDb.config(schema))) {
             sink.apply(events, List.of());
 

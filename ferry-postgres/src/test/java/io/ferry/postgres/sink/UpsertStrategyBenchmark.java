@@ -8,6 +8,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.Sink;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Rows per second of the two upsert strategies through {@link PostgresSink#apply}, against the embedded
+ * Rows per second of the two upsert strategies through {@link JdbcSink#apply} with the {@link PostgresDialect}, against the embedded
  * server: 200k new rows, then the same 200k rows updated, in batches of 5000 events; then the same with
  * smaller batches. Run: {@code mvn -o test-compile exec:java} is not set up; run the main class from the IDE
  * or with the test classpath ({@code mvn -o dependency:build-classpath -Dmdep.includeScope=test}).
@@ -45,7 +46,8 @@ public final class UpsertStrategyBenchmark {
     }
 
     private static void run(String label, String name, Supplier<UpsertWriter> writer, int rows, int batch) {
-        try (PostgresSink sink = new PostgresSink(TargetDb.config(TargetDb.freshSchema()), writer.get(), writer.get(), 0)) {
+        try (JdbcSink sink = new JdbcSink(TargetDb.config(TargetDb.freshSchema()),
+                new PostgresDialect(writer.get(), writer.get(), 0))) {
             sink.ensureTable(ORDERS, SchemaHistory.NONE);
             long insert = timed(sink, rows, batch, 0);
             long update = timed(sink, rows, batch, 1);

@@ -10,6 +10,7 @@ import io.ferry.core.ColumnType;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.sink.jdbc.JdbcSink;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -107,7 +108,7 @@ class ValueRoundTripTest {
         for (Object[] row : rows()) {
             events.add(insert(ALL_KINDS, row));
         }
-        try (PostgresSink sink = new PostgresSink(TargetDb.config(schema), writer.get(), writer.get(), 0);
+        try (JdbcSink sink = new JdbcSink(TargetDb.config(schema), new PostgresDialect(writer.get(), writer.get(), 0));
              PostgresTableReader reader = new PostgresTableReader(TargetDb.config(schema))) {
             sink.ensureTable(ALL_KINDS, SchemaHistory.NONE);
             sink.apply(events, List.of());

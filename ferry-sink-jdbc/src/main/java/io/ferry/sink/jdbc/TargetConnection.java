@@ -9,40 +9,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one JDBC connection of a sink, opened on first use and again after it is lost; autocommit is off. A
- * database's subclass opens and sets up the session and classifies its errors. Errors name the target
+ * The one JDBC connection of a sink, opened on first use and again after it is lost; autocommit is off. The
+ * database's {@link JdbcDialect} opens and sets up the session and classifies its errors. Errors name the target
  * ({@code host:port}) or the login ({@code user@database}), never the password.
  */
-public abstract class TargetConnection implements AutoCloseable {
+public final class TargetConnection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetConnection.class);
 
-    protected final SinkConfig config;
-    private final String product;
-    private final int defaultPort;
+    private final SinkConfig config;
+    private final JdbcDialect dialect;
     private Connection connection;
 
-    /**
-     * @param product     the database's name in messages, e.g. {@code PostgreSQL}
-     * @param defaultPort the port when {@code sink.port} is not set
-     */
-    protected TargetConnection(SinkConfig config, String product, int defaultPort) {
+    public TargetConnection(SinkConfig config, JdbcDialect dialect) {
         this.config = config;
-        this.product = product;
-        this.defaultPort = defaultPort;
+        this.dialect = dialect;
     }
-
-    /** Opens a connection to {@code host} (bracketed if IPv6) and {@code port} as the login, and sets up its session. */
-    protected abstract Connection open(String host, int port, Properties credentials) throws SQLException;
-
-    /** A failure to connect, as one line saying what to fix; retriable when trying again may help. */
-    protected abstract FerryException connectFailure(SQLException e);
-
-    /** Whether {@code e} means the session is gone. */
-    protected abstract boolean isLost(SQLException e);
-
-    /** Whether the transaction failed for a reason that running it again may not meet (deadlock, serialization). */
-    protected abstract boolean isRetryableTransaction(SQLException e);
 
     /** {@code host:port} of the target. */
     public final String target() {
@@ -58,7 +40,7 @@ public abstract class TargetConnection implements AutoCloseable {
     }
 
     private int port() {
-        return config.port() == 0 ? defaultPort : config.port();
+        return config.port() == 0 ? dialect.defaultPort() : config.port();
     }
 
     /** The open connection (autocommit off), connecting when there is none. */
@@ -73,14 +55,14 @@ public abstract class TargetConnection implements AutoCloseable {
         }
         String host = host();
         try {
-            Connection c = open(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host, port(),
-                    credentials);
+            Connection c = dialect.open(config, host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host,
+                    port(), credentials);
             c.setAutoCommit(false);
             connection = c;
-            LOG.info("connected to {} target {} as {}", product, target(), login());
+            LOG.info("connected to {} target {} as {}", dialect.product(), target(), login());
             return c;
         } catch (SQLException e) {
-            throw connectFailure(e);
+            throw dialect.connectFailure(target(), login(), config.database(), e);
         }
     }
 
@@ -89,15 +71,15 @@ public abstract class TargetConnection implements AutoCloseable {
      * transaction may succeed; a lost connection is closed and forgotten.
      */
     public final boolean isTransient(SQLException e) {
-        boolean lost = isLost(e) || closed();
+        boolean lost = dialect.isLost(e) || closed();
         if (lost) {
             discard();
         }
-        return lost || isRetryableTransaction(e);
+        return lost || dialect.isRetryableTransaction(e);
     }
 
     public final FerryException retriable(String doing, SQLException e) {
-        return FerryException.retriable(product + " target " + target() + " failed while " + doing + ": "
+        return FerryException.retriable(dialect.product() + " target " + target() + " failed while " + doing + ": "
                 + e.getMessage(), e);
     }
 

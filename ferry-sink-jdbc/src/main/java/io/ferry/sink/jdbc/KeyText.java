@@ -1,9 +1,9 @@
-package io.ferry.postgres.sink;
+package io.ferry.sink.jdbc;
 
 import io.ferry.core.Column;
 import io.ferry.core.TableSchema;
 
-/** A row's key as people read it in errors: {@code {id=5, "Region"=EU}}. */
+/** A row's key as people read it in errors: {@code {id=5, Region=EU}}; the whole row for a table without a key. */
 final class KeyText {
 
     private static final int MAX_VALUE_CHARS = 100;
@@ -11,7 +11,7 @@ final class KeyText {
     private KeyText() {
     }
 
-    static String of(TableSchema schema, Object[] image) {
+    static String of(JdbcDialect dialect, TableSchema schema, Object[] image) {
         if (image == null) {
             return "{}";
         }
@@ -20,7 +20,7 @@ final class KeyText {
         for (int i = 0; i < key.length; i++) {
             Column col = schema.columns().get(key[i]);
             Object v = image[key[i]];
-            String text = v == null ? "null" : PgText.encode(col.type(), v);
+            String text = v == null ? "null" : dialect.text(col.type(), v);
             if (text.length() > MAX_VALUE_CHARS) {
                 text = text.substring(0, MAX_VALUE_CHARS) + "...";
             }

@@ -1,0 +1,23 @@
+package io.ferry.mysql.sink;
+
+import io.ferry.mysql.MySqlTestServer.Flavor;
+import io.ferry.sink.jdbc.JdbcSinkContract;
+import io.ferry.sink.jdbc.SinkTarget;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Flavor.class)
+class MySqlSinkContractTest extends JdbcSinkContract {
+
+    private final SinkTarget target;
+
+    MySqlSinkContractTest(Flavor flavor) {
+        target = new MySqlTarget(flavor);
+    }
+
+    @Override
+    protected SinkTarget target() {
+        return target;
+    }
+}
