@@ -67,12 +67,16 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                               boolean[] identity) {
         try {
             Set<String> notNull = new HashSet<>();
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND attnotnull")) {
+            Map<String, Integer> attnums = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement("SELECT attname, attnum, attnotnull"
+                    + " FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped")) {
                 ps.setInt(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        notNull.add(rs.getString(1));
+                        attnums.put(rs.getString(1), rs.getInt(2));
+                        if (rs.getBoolean(3)) {
+                            notNull.add(rs.getString(1));
+                        }
                     }
                 }
             }
@@ -82,7 +86,10 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
             boolean[] ident = identity != null ? identity : new boolean[names.length];
             for (int i = 0; i < names.length; i++) {
                 PgType t = type(typeOids[i], typmods[i]);
-                columns.add(new Column(names[i], t.type(), !notNull.contains(names[i])));
+                // The attnum survives a rename; a name the catalog no longer has (renamed since the Relation
+                // message was written) keeps id 0 and is matched by name.
+                columns.add(new Column(names[i], t.type(), !notNull.contains(names[i]),
+                        attnums.getOrDefault(names[i], 0)));
                 decoders[i] = t.decoder();
                 if (identity == null) {
                     ident[i] = primaryKey.contains(names[i]);
