@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Looks up column types and table facts in the catalog over a regular connection and turns them into
@@ -28,10 +29,17 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
     }
 
     private final Connection connection;
+    private final Function<TableId, List<String>> keyColumns;
     private final Map<Long, PgType> types = new HashMap<>();
 
     TypeCatalog(Connection connection) {
+        this(connection, table -> List.of());
+    }
+
+    /** @param keyColumns the configured key of a table without a primary key ({@code source.key-columns}) */
+    TypeCatalog(Connection connection, Function<TableId, List<String>> keyColumns) {
         this.connection = connection;
+        this.keyColumns = keyColumns;
     }
 
     Connection connection() {
@@ -80,7 +88,8 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                     }
                 }
             }
-            List<String> primaryKey = primaryKey(oid);
+            TableId id = new TableId(schema.isEmpty() ? "pg_catalog" : schema, table);
+            List<String> primaryKey = key(id, oid, names, identity);
             List<Column> columns = new ArrayList<>(names.length);
             ValueDecoder[] decoders = new ValueDecoder[names.length];
             boolean[] ident = identity != null ? identity : new boolean[names.length];
@@ -95,42 +104,69 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                     ident[i] = primaryKey.contains(names[i]);
                 }
             }
-            List<String> names0 = List.of(names);
-            if (!names0.containsAll(primaryKey)) {
-                primaryKey = List.of();
-            }
-            if (primaryKey.isEmpty() && identity != null && identity.length > 0 && !allTrue(identity)) {
-                primaryKey = new ArrayList<>();
-                for (int i = 0; i < names.length; i++) {
-                    if (identity[i]) {
-                        primaryKey.add(names[i]);
-                    }
-                }
-            }
-            TableSchema shape = new TableSchema(new TableId(schema.isEmpty() ? "pg_catalog" : schema, table), 0,
-                    columns, primaryKey);
+            TableSchema shape = new TableSchema(id, 0, columns, primaryKey);
             return new PgRelation(oid, shape, decoders, ident);
         } catch (SQLException e) {
             throw new IllegalStateException("catalog lookup for " + schema + "." + table + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static boolean allTrue(boolean[] a) {
-        for (boolean b : a) {
-            if (!b) {
-                return false;
+    /**
+     * The key events of a table carry: the replica identity columns a Relation message flags (its primary key,
+     * or the index of REPLICA IDENTITY USING INDEX; a primary key changed by DDL shows here first), else the
+     * primary key, else the replica identity index, else the configured {@code source.key-columns}, else none
+     * (REPLICA IDENTITY FULL without a key: the whole row identifies a row).
+     */
+    private List<String> key(TableId id, int oid, String[] names, boolean[] identity) throws SQLException {
+        List<String> all = List.of(names);
+        if (identity != null) {
+            List<String> flagged = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                if (identity[i]) {
+                    flagged.add(names[i]);
+                }
+            }
+            // FULL flags every column; then the flags do not name a key.
+            if (!flagged.isEmpty() && flagged.size() < names.length) {
+                return flagged;
             }
         }
-        return true;
+        List<String> key = primaryKey(oid);
+        if (key.isEmpty()) {
+            key = replicaIdentityIndex(oid);
+        }
+        if (key.isEmpty()) {
+            key = keyColumns.apply(id);
+        }
+        return all.containsAll(key) ? key : List.of();
+    }
+
+    /** The columns of the REPLICA IDENTITY USING INDEX index, in index order; empty without one. */
+    List<String> replicaIdentityIndex(int oid) throws SQLException {
+        return indexColumns(oid, "i.indisreplident");
+    }
+
+    /** The table's {@code relreplident}: d(efault), n(othing), f(ull) or i(ndex). */
+    char replicaIdentity(int oid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = ?")) {
+            ps.setLong(1, oid & 0xFFFFFFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1).charAt(0) : 'd';
+            }
+        }
     }
 
     /** Primary key column names in key order, empty when the table has none. */
     List<String> primaryKey(int oid) throws SQLException {
+        return indexColumns(oid, "i.indisprimary");
+    }
+
+    private List<String> indexColumns(int oid, String which) throws SQLException {
         List<String> pk = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname FROM pg_index i"
                 + " CROSS JOIN generate_series(0, i.indnkeyatts - 1) s(n)"
                 + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[s.n]"
-                + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY s.n")) {
+                + " WHERE i.indrelid = ? AND " + which + " ORDER BY s.n")) {
             ps.setInt(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
