@@ -191,7 +191,8 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
 
     private PgType lookup(int typeOid, int typmod) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT t.typtype, t.typelem,"
-                + " t.typbasetype, t.typtypmod, t.typdelim, format_type(t.oid, ?), t.typinput = 'array_in'::regproc"
+                + " t.typbasetype, t.typtypmod, coalesce((SELECT e.typdelim FROM pg_type e WHERE e.oid = t.typelem),"
+                + " t.typdelim), format_type(t.oid, ?), t.typinput = 'array_in'::regproc, t.typname"
                 + " FROM pg_type t WHERE t.oid = ?")) {
             ps.setInt(1, typmod);
             ps.setLong(2, typeOid & 0xFFFFFFFFL);
@@ -207,6 +208,7 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                 String delim = rs.getString(5);
                 String name = rs.getString(6);
                 boolean array = rs.getBoolean(7) && elem != 0;
+                String typname = rs.getString(8);
                 if ("d".equals(typtype)) {
                     PgType b = type(base, baseTypmod);
                     return new PgType(new ColumnType(b.type().kind(), name, b.type().element()), b.decoder());
@@ -217,7 +219,11 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                     return new PgType(ColumnType.arrayOf(e.type(), name),
                             TextValues.forKind(TypeKind.ARRAY, e.decoder(), d));
                 }
-                TypeKind kind = "e".equals(typtype) ? TypeKind.ENUM : builtinKind(typeOid);
+                // citext is text compared case-insensitively: its values are exact text. Every other type outside
+                // builtinKind (composite, range, multirange, money, bit, xml, hstore, geometric, network ...) is
+                // UNKNOWN: the server's text form, with the type's name in sourceName.
+                TypeKind kind = "e".equals(typtype) ? TypeKind.ENUM
+                        : "citext".equals(typname) ? TypeKind.TEXT : builtinKind(typeOid);
                 return new PgType(ColumnType.of(kind, name), TextValues.forKind(kind, null, ','));
             }
         }
