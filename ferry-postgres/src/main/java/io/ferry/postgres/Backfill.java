@@ -45,7 +45,7 @@ final class Backfill {
      * decoded by {@code decoders} (aligned with the schema's columns). Returns {@code false} if stopped first.
      */
     boolean run(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
-                ChangeHandler handler) {
+                ChangeHandler handler) throws SQLException {
         long started = System.nanoTime();
         String name = TableSelector.quote(schema.table());
         long readMicros = System.currentTimeMillis() * 1000;
@@ -115,8 +115,6 @@ final class Backfill {
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw connections.lost(e);
         } finally {
             PgConnections.closeQuietly(c);
         }

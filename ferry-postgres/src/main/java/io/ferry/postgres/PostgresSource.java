@@ -57,6 +57,7 @@ public final class PostgresSource implements Source {
     private final SourceConfig config;
     private final String slotName;
     private final PgConnections connections;
+    private final PgPublication publication;
 
     private Map<TableId, Integer> tables;
     private final AtomicLong pendingAck = new AtomicLong();
@@ -77,6 +78,7 @@ public final class PostgresSource implements Source {
                     + "\" is invalid: use 1 to 63 lower-case letters, digits and underscores");
         }
         this.connections = new PgConnections(config);
+        this.publication = new PgPublication(slotName, config.user());
     }
 
     @Override
@@ -84,11 +86,11 @@ public final class PostgresSource implements Source {
         try (Connection c = connections.regular()) {
             checkServer(c);
             Map<TableId, Integer> resolved = resolveTables(c, catalog(c));
-            boolean slotExisted = slotExists(c);
+            boolean slotExisted = publication.slotExists(c);
             // A running pipeline's publication gains tables only through TableWatch, which backfills them.
-            ensurePublication(c, List.copyOf(resolved.keySet()), !slotExisted);
+            publication.ensure(c, List.copyOf(resolved.keySet()), !slotExisted);
             if (config.snapshot() == SourceConfig.SnapshotMode.NEVER && !slotExisted) {
-                createSlotWithoutSnapshot(c);
+                publication.createSlotWithoutSnapshot(c);
             }
             tables = resolved;
             phase = "prepared";
@@ -120,7 +122,7 @@ public final class PostgresSource implements Source {
      * and configured key columns that do not exist are errors naming the table.
      */
     private Map<TableId, Integer> resolveTables(Connection c, TypeCatalog catalog) throws SQLException {
-        Map<TableId, Integer> existing = existingTables(c);
+        Map<TableId, Integer> existing = PgPublication.existingTables(c);
         Map<TableId, Integer> resolved = new LinkedHashMap<>();
         for (TableId id : TableSelector.resolve(config.tables(), "public", existing.keySet())) {
             int oid = existing.get(id);
@@ -167,88 +169,6 @@ public final class PostgresSource implements Source {
         }
     }
 
-    private static Map<TableId, Integer> existingTables(Connection c) throws SQLException {
-        Map<TableId, Integer> out = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT n.nspname, c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                        + " AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2")) {
-            while (rs.next()) {
-                out.put(new TableId(rs.getString(1), rs.getString(2)), (int) rs.getLong(3));
-            }
-        }
-        return out;
-    }
-
-    /** Creates the publication, or with {@code reset} makes it hold exactly {@code wanted}. */
-    private void ensurePublication(Connection c, List<TableId> wanted, boolean reset) throws SQLException {
-        String pub = TableSelector.quote(slotName);
-        StringBuilder list = new StringBuilder();
-        for (TableId id : wanted) {
-            list.append(list.length() == 0 ? "" : ", ").append(TableSelector.quote(id));
-        }
-        Boolean allTables = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    allTables = rs.getBoolean(1);
-                }
-            }
-        }
-        String ddl;
-        if (allTables == null) {
-            ddl = "CREATE PUBLICATION " + pub + " FOR TABLE " + list;
-        } else if (allTables || !reset) {
-            return;
-        } else {
-            List<TableId> current = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
-                ps.setString(1, slotName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        current.add(new TableId(rs.getString(1), rs.getString(2)));
-                    }
-                }
-            }
-            if (current.size() == wanted.size() && current.containsAll(wanted)) {
-                return;
-            }
-            ddl = "ALTER PUBLICATION " + pub + " SET TABLE " + list;
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute(ddl);
-        } catch (SQLException e) {
-            throw new FerryException("cannot create or alter publication " + pub + " as user \"" + config.user()
-                    + "\": " + PgConnections.firstLine(e) + "; an owner of the tables can run: " + ddl, e, false);
-        }
-    }
-
-    private boolean slotExists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    private void createSlotWithoutSnapshot(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-            ps.setString(1, slotName);
-            ps.execute();
-        }
-    }
-
-    private void dropSlotIfExists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            ps.execute();
-        }
-    }
-
     @Override
     public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
         if (tables == null) {
@@ -267,18 +187,18 @@ public final class PostgresSource implements Source {
                     LOG.warn("Snapshot of slot {} was interrupted; redoing it from a new slot (rows already"
                             + " published are published again as r events and upserted)", slotName);
                 }
-                dropSlotIfExists(catalogConnection);
+                publication.dropSlotIfExists(catalogConnection);
                 from = snapshot(catalog, announcer, handler);
                 if (from == null) {
                     return;
                 }
-            } else if (!slotExists(catalogConnection)) {
+            } else if (!publication.slotExists(catalogConnection)) {
                 if (!fresh) {
                     throw new FerryException("replication slot \"" + slotName + "\" is missing at "
                             + connections.where() + ": changes after the last published position may be lost;"
                             + " reset the pipeline to take a new snapshot");
                 }
-                createSlotWithoutSnapshot(catalogConnection);
+                publication.createSlotWithoutSnapshot(catalogConnection);
             }
             watch.start(tables, fresh, handler);
             stream(watch, catalog, announcer, handler, from);
@@ -347,14 +267,19 @@ public final class PostgresSource implements Source {
             }
         }, () -> stopped);
         if (from != null && from.backfillTable != null) {
-            if (!finishBackfill(from, backfill, handler)) {
+            if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
                 return;
             }
             from = from.withoutBackfill();
             handler.boundary(from);
         }
-        ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches,
-                (relation, schema, at) -> backfill.run(schema, relation.decoders, at, null, 0, handler));
+        ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches, (relation, schema, at) -> {
+            try {
+                return backfill.run(schema, relation.decoders, at, null, 0, handler);
+            } catch (SQLException e) {
+                throw connections.lost(e);
+            }
+        });
         changes = listener;
         long acked = 0;
         long nextLook = 0;
@@ -404,8 +329,12 @@ public final class PostgresSource implements Source {
         }
     }
 
-    /** Finishes the backfill a crash interrupted, with the schema its rows were published under. */
-    private boolean finishBackfill(PgPosition from, Backfill backfill, ChangeHandler handler) {
+    /**
+     * Finishes the backfill a crash interrupted, with the schema its rows were published under; when DDL made
+     * meanwhile renamed or dropped one of its columns, the whole table is read again with its shape now.
+     */
+    private boolean finishBackfill(PgPosition from, Backfill backfill, TypeCatalog catalog, SchemaAnnouncer announcer,
+                                   ChangeHandler handler) throws SQLException {
         TableSelector.Entry marked = TableSelector.parse(from.backfillTable, "public");
         TableId id = new TableId(marked.schema(), marked.table());
         TableSchema schema = handler.published(id).orElse(null);
@@ -419,7 +348,24 @@ public final class PostgresSource implements Source {
         for (int i = 0; i < decoders.length; i++) {
             decoders[i] = PgTableRows.decoder(schema.columns().get(i).type());
         }
-        return backfill.run(schema, decoders, from.withoutBackfill(), from.backfillKey, from.backfillRows, handler);
+        try {
+            return backfill.run(schema, decoders, from.withoutBackfill(), from.backfillKey, from.backfillRows,
+                    handler);
+        } catch (SQLException e) {
+            if (!"42703".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            Integer oid = PgPublication.existingTables(catalog.connection()).get(id);
+            if (oid == null) {
+                LOG.info("The table {} of the interrupted backfill is gone; nothing to finish", id);
+                return true;
+            }
+            LOG.info("The table {} of the interrupted backfill changed meanwhile ({}); reading all of it again",
+                    id, PgConnections.firstLine(e));
+            PgRelation now = catalog.describe(id, oid);
+            return backfill.run(announcer.announce(oid, now.shape, handler), now.decoders, from.withoutBackfill(),
+                    null, 0, handler);
+        }
     }
 
     @Override

@@ -146,7 +146,8 @@ final class TableWatch {
         for (Found f : look.joining()) {
             if (!f.hasKey() && f.replicaIdentity() != 'f' && f.replicaIdentity() != 'i') {
                 refused.add(f.oid() + f.fingerprint());
-                LOG.warn("Table {} matches source.tables but is not captured: {}", f.id(), PostgresSource.noIdentity(f.id()));
+                LOG.warn("Table {} matches source.tables but is not captured: {}", f.id(),
+                        PostgresSource.noIdentity(f.id()));
                 continue;
             }
             if (!f.inPublication() && !addToPublication(f.id())) {
@@ -166,7 +167,8 @@ final class TableWatch {
                 shape = withoutIds(shape);
             }
             TableSchema schema = announcer.announce(f.oid(), shape, handler);
-            LOG.info("Table {} joins the capture{}", f.id(), replaced ? " (replacing an earlier table of that name)" : "");
+            LOG.info("Table {} joins the capture{}", f.id(),
+                    replaced ? " (replacing an earlier table of that name)" : "");
             if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
                 return false;
             }

@@ -57,7 +57,8 @@ class BackfillInterruptedByACrashIsFinishedOnRestartTest {
         @Override
         public void change(ChangeEvent event) {
             recorded.change(event);
-            if (RecordingHandler.describe(event.position()).containsKey(PgPosition.BACKFILL) && ++backfilled == stopAfter) {
+            boolean backfill = RecordingHandler.describe(event.position()).containsKey(PgPosition.BACKFILL);
+            if (backfill && ++backfilled == stopAfter) {
                 source.stop();
             }
         }
@@ -111,7 +112,8 @@ class BackfillInterruptedByACrashIsFinishedOnRestartTest {
             assertThat(resume).containsEntry(PgPosition.BACKFILL, "\"public\".\"crash_backfill\"")
                     .containsEntry(PgPosition.BACKFILL_KEY, "{\"10000\"}");
 
-            PostgresSource second = new PostgresSource(PG.sourceConfig(List.of("crash_backfill"), SnapshotMode.NEVER), SLOT);
+            PostgresSource second = new PostgresSource(
+                    PG.sourceConfig(List.of("crash_backfill"), SnapshotMode.NEVER), SLOT);
             try (Capture c = Capture.start(second, resume, true, stopping.recorded.schemas)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || c.handler.changes.stream()
                         .anyMatch(e -> e.op() == Operation.UPDATE));

@@ -91,7 +91,8 @@ class EveryLegalValueArrivesExactOrAsServerTextTest {
         EXACT.put("arr_comp", Arrays.asList("(1,x)", "(,)", null));
         EXACT.put("arr_empty", List.of());
         EXACT.put("arr_nulls", Arrays.asList(null, "NULL", "", null));
-        EXACT.put("arr_3d", List.of(List.of(List.of(1, 2), List.of(3, 4)), List.of(List.of(5, 6), Arrays.asList(7, null))));
+        EXACT.put("arr_3d", List.of(List.of(List.of(1, 2), List.of(3, 4)),
+                List.of(List.of(5, 6), Arrays.asList(7, null))));
         EXACT.put("arr_box", List.of("(1,1),(0,0)", "(3,3),(2,2)"));
         EXACT.put("arr_utf", List.of("𝄞", "😀 \"q\""));
         EXACT.put("ttz_24", OffsetTime.of(LocalTime.MAX, ZoneOffset.UTC));

@@ -46,7 +46,8 @@ class KeylessTableUnderFullReplicaIdentityTest {
             assertThat(c.handler.changes).extracting(e -> Arrays.asList(e.after()))
                     .containsExactlyInAnyOrder(List.of(1, "a"), List.of(1, "a"), Arrays.asList(2, null));
 
-            PG.execute("UPDATE keyless_twins SET v = 'b' WHERE ctid = (SELECT min(ctid) FROM keyless_twins WHERE n = 1)",
+            PG.execute("UPDATE keyless_twins SET v = 'b'"
+                            + " WHERE ctid = (SELECT min(ctid) FROM keyless_twins WHERE n = 1)",
                     "DELETE FROM keyless_twins WHERE ctid = (SELECT min(ctid) FROM keyless_twins WHERE v = 'a')");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 5 || c.failure() != null);
             assertThat(c.failure()).isNull();
@@ -94,7 +95,8 @@ class KeylessTableUnderFullReplicaIdentityTest {
 
     @Test
     void verifyComparesKeylessTablesByWholeRowsCountingDuplicates() throws Exception {
-        PG.execute("CREATE TABLE keyless_cmp (n int, v text)", "CREATE TABLE keyless_cmp_copy (n int, v text)", "ALTER TABLE keyless_cmp REPLICA IDENTITY FULL",
+        PG.execute("CREATE TABLE keyless_cmp (n int, v text)", "CREATE TABLE keyless_cmp_copy (n int, v text)",
+                "ALTER TABLE keyless_cmp REPLICA IDENTITY FULL",
                 "INSERT INTO keyless_cmp VALUES (1, 'a'), (1, 'a'), (2, NULL)",
                 "INSERT INTO keyless_cmp_copy VALUES (2, NULL), (1, 'a'), (1, 'a')");
         TableSchema schema;
@@ -104,7 +106,8 @@ class KeylessTableUnderFullReplicaIdentityTest {
         try (Connection a = PG.connect(); Connection b = PG.connect()) {
             TableComparison same = new TableComparison(schema, "keyless_cmp", "keyless_cmp_copy", 2, 10);
             assertThat(same.compare(a, b).matches()).isTrue();
-            PG.execute("DELETE FROM keyless_cmp_copy WHERE ctid = (SELECT min(ctid) FROM keyless_cmp_copy WHERE n = 1)");
+            PG.execute("DELETE FROM keyless_cmp_copy"
+                    + " WHERE ctid = (SELECT min(ctid) FROM keyless_cmp_copy WHERE n = 1)");
             TableComparison.Result differs = same.compare(a, b);
             assertThat(differs.matches()).isFalse();
             assertThat(differs.targetRows()).isEqualTo(2);

@@ -36,7 +36,8 @@ class RenamedColumnKeepsItsIdTest {
             assertThat(v2.columns()).extracting(Column::name).containsExactly("id", "a2", "b");
             assertThat(v2.columns()).extracting(Column::id).containsExactly(1, 3, 4);
             SchemaDiff diff = SchemaDiff.between(v1, v2);
-            assertThat(diff.changes()).containsExactly(new SchemaDiff.Renamed(v1.columns().get(1), v2.columns().get(1)));
+            assertThat(diff.changes())
+                    .containsExactly(new SchemaDiff.Renamed(v1.columns().get(1), v2.columns().get(1)));
             assertThat(diff.rewritesRows()).isFalse();
             assertThat(c.handler.changes.get(1).after()).containsExactly(2, "y", 3);
         } finally {

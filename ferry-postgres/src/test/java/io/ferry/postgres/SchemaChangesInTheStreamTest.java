@@ -34,12 +34,14 @@ class SchemaChangesInTheStreamTest {
         CASES.put("ddl_add_const", new String[] {"v int", "ADD COLUMN x int NOT NULL DEFAULT 42", "1, 2"});
         CASES.put("ddl_drop", new String[] {"v int, w int", "DROP COLUMN w", "1"});
         CASES.put("ddl_rename", new String[] {"v int", "RENAME COLUMN v TO v2", "1"});
-        CASES.put("ddl_varchar", new String[] {"v varchar(50)", "ALTER COLUMN v TYPE varchar(200)", "'" + "x".repeat(150) + "'"});
+        CASES.put("ddl_varchar", new String[] {"v varchar(50)", "ALTER COLUMN v TYPE varchar(200)",
+            "'" + "x".repeat(150) + "'"});
         CASES.put("ddl_bigint", new String[] {"v int", "ALTER COLUMN v TYPE bigint", "9000000000"});
         CASES.put("ddl_numeric", new String[] {"v numeric(10,2)", "ALTER COLUMN v TYPE numeric(14,4)", "1.2345"});
         CASES.put("ddl_double", new String[] {"v real", "ALTER COLUMN v TYPE double precision", "0.1"});
         CASES.put("ddl_to_text", new String[] {"v int", "ALTER COLUMN v TYPE text", "'text now'"});
-        CASES.put("ddl_key", new String[] {"v int NOT NULL", "DROP CONSTRAINT ddl_key_pkey, ADD PRIMARY KEY (id, v)", "1"});
+        CASES.put("ddl_key", new String[] {"v int NOT NULL", "DROP CONSTRAINT ddl_key_pkey, ADD PRIMARY KEY (id, v)",
+            "1"});
     }
 
     @BeforeAll

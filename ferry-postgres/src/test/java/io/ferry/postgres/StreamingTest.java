@@ -72,7 +72,8 @@ class StreamingTest {
     void addingAColumnMidStreamAnnouncesANewSchemaVersionAndBackfillsItsDefaultBeforeTheNextEvent() throws Exception {
         PG.execute("CREATE TABLE evolving (id int PRIMARY KEY, a text)");
         try (Capture c = streaming("evolve_slot", "evolving")) {
-            PG.execute("INSERT INTO evolving VALUES (1, 'x')", "ALTER TABLE evolving ADD COLUMN b int NOT NULL DEFAULT 7",
+            PG.execute("INSERT INTO evolving VALUES (1, 'x')",
+                    "ALTER TABLE evolving ADD COLUMN b int NOT NULL DEFAULT 7",
                     "INSERT INTO evolving VALUES (2, 'y', 8)");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.stream()
                     .anyMatch(e -> e.op() == Operation.CREATE && e.after()[0].equals(2)) || c.failure() != null);
