@@ -114,7 +114,12 @@ final class ChangeStream implements PgoutputDecoder.Listener {
 
     private void emit(Operation op, PgRelation relation, Object[] before, Object[] after) {
         int i = index++;
-        if (!captures.test(relation.shape.table()) || (resume != null && resume.skips(commitLsn, i))) {
+        Boolean captured = relation.captured;
+        if (captured == null) {
+            captured = captures.test(relation.shape.table());
+            relation.captured = captured;
+        }
+        if (!captured || (resume != null && resume.skips(commitLsn, i))) {
             return;
         }
         TableSchema schema = relation.announced;

@@ -31,8 +31,9 @@ class DroppedAndRecreatedTableStartsOverTest {
                 SLOT), Map.of(), true)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 1 || c.failure() != null);
             TableSchema old = c.handler.schemas.get(0);
-            PG.execute("DROP TABLE recreated", "CREATE TABLE recreated (id int PRIMARY KEY, w int, v text)",
-                    "INSERT INTO recreated VALUES (5, 50, 'new')");
+            // The new table's first row is there when the capture first sees the table.
+            PG.execute("DROP TABLE recreated", "BEGIN; CREATE TABLE recreated (id int PRIMARY KEY, w int, v text);"
+                    + " INSERT INTO recreated VALUES (5, 50, 'new'); COMMIT");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 3 || c.failure() != null);
             PG.execute("INSERT INTO recreated VALUES (6, 60, 'newer')");
             await().atMost(Duration.ofSeconds(20)).until(() -> c.handler.changes.size() == 4 || c.failure() != null);
