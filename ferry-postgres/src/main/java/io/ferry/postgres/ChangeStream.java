@@ -3,19 +3,31 @@ package io.ferry.postgres;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.Operation;
+import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.schema.SchemaDiff;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Turns decoded pgoutput messages into {@link ChangeEvent}s and boundaries, numbering events inside each source
  * transaction and skipping those at or before the resume position, so a transaction split over several Kafka
- * transactions resumes mid-way without duplicates. Runs on the capture thread only.
+ * transactions resumes mid-way without duplicates. A table whose new shape {@link SchemaDiff#rewritesRows
+ * rewrote its rows} is backfilled right after the new schema, before the event that uses it. Events of tables
+ * {@code source.tables} no longer names (renamed away) are dropped. Runs on the capture thread only.
  */
 final class ChangeStream implements PgoutputDecoder.Listener {
+
+    /** Reads a table again and hands its rows over at {@code at}; {@code false} if stopped meanwhile. */
+    interface Rewrites {
+        boolean backfill(PgRelation relation, TableSchema schema, PgPosition at);
+    }
 
     private final ChangeHandler handler;
     private final SchemaAnnouncer announcer;
     private final PgPosition resume;
+    private final Predicate<TableId> captures;
+    private final Rewrites rewrites;
 
     private boolean inTransaction;
     private long commitLsn;
@@ -27,15 +39,23 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     volatile String position = "";
 
     /** {@code resume} may be {@code null}: nothing to skip. */
-    ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, PgPosition resume) {
+    ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, PgPosition resume, Predicate<TableId> captures,
+                 Rewrites rewrites) {
         this.handler = handler;
         this.announcer = announcer;
         this.resume = resume;
+        this.captures = captures;
+        this.rewrites = rewrites;
         this.lastBoundaryLsn = resume == null ? 0 : Math.max(resume.lsn, resume.ackLsn);
     }
 
     boolean inTransaction() {
         return inTransaction;
+    }
+
+    /** Outside a transaction: everything committed before this point was handed over. */
+    PgPosition handedOver() {
+        return PgPosition.idle(lastBoundaryLsn);
     }
 
     /** Hands over an idle boundary when the server's position moved past everything handed over so far. */
@@ -94,10 +114,23 @@ final class ChangeStream implements PgoutputDecoder.Listener {
 
     private void emit(Operation op, PgRelation relation, Object[] before, Object[] after) {
         int i = index++;
-        if (resume != null && resume.skips(commitLsn, i)) {
+        Boolean captured = relation.captured;
+        if (captured == null) {
+            captured = captures.test(relation.shape.table());
+            relation.captured = captured;
+        }
+        if (!captured || (resume != null && resume.skips(commitLsn, i))) {
             return;
         }
-        TableSchema schema = announcer.announce(relation, handler);
+        TableSchema schema = relation.announced;
+        if (schema == null) {
+            TableSchema previous = announcer.previous(relation.shape.table(), handler);
+            schema = announcer.announce(relation, handler);
+            if (previous != null && schema != previous && SchemaDiff.between(previous, schema).rewritesRows()
+                    && !rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
+                return;
+            }
+        }
         handler.change(new ChangeEvent(op, schema, before, after, PgPosition.event(commitLsn, i, txId), txId,
                 commitMicros));
     }

@@ -20,6 +20,11 @@ final class PgPosition implements SourcePosition {
     static final String SNAPSHOT_TABLE = "snapshot_table";
     static final String SNAPSHOT_ROWS = "snapshot_rows";
     static final String SNAPSHOT_DONE = "snapshot_done";
+    /** The table whose rows are being read again after a schema change, while its backfill is not finished. */
+    static final String BACKFILL = "backfill";
+    /** The last key handed over by that backfill, as PostgreSQL array text of the key columns' text forms. */
+    static final String BACKFILL_KEY = "backfill_key";
+    static final String BACKFILL_ROWS = "backfill_rows";
 
     final long lsn;
     final int index;
@@ -31,9 +36,20 @@ final class PgPosition implements SourcePosition {
     final String snapshotTable;
     final long snapshotRows;
     final boolean snapshotDone;
+    /** Schema-qualified name of the table being backfilled, or {@code null}: no backfill is under way. */
+    final String backfillTable;
+    /** The backfill's last key handed over (array text), or {@code null} for none yet or a keyless table. */
+    final String backfillKey;
+    final long backfillRows;
 
     private PgPosition(long lsn, int index, long txId, boolean complete, long ackLsn, boolean snapshot,
                        String snapshotTable, long snapshotRows, boolean snapshotDone) {
+        this(lsn, index, txId, complete, ackLsn, snapshot, snapshotTable, snapshotRows, snapshotDone, null, null, 0);
+    }
+
+    private PgPosition(long lsn, int index, long txId, boolean complete, long ackLsn, boolean snapshot,
+                       String snapshotTable, long snapshotRows, boolean snapshotDone, String backfillTable,
+                       String backfillKey, long backfillRows) {
         this.lsn = lsn;
         this.index = index;
         this.txId = txId;
@@ -43,6 +59,9 @@ final class PgPosition implements SourcePosition {
         this.snapshotTable = snapshotTable;
         this.snapshotRows = snapshotRows;
         this.snapshotDone = snapshotDone;
+        this.backfillTable = backfillTable;
+        this.backfillKey = backfillKey;
+        this.backfillRows = backfillRows;
     }
 
     /** The {@code index}-th event (from 0) of the transaction that commits at {@code commitLsn}. */
@@ -71,13 +90,29 @@ final class PgPosition implements SourcePosition {
         return new PgPosition(consistentPoint, -1, -1, false, 0, true, null, 0, true);
     }
 
+    /**
+     * A row of a backfill handed over at stream position {@code at} (which it resumes like): resuming from it
+     * first finishes the table's backfill after {@code lastKey}. Never acknowledges the slot.
+     */
+    static PgPosition backfill(PgPosition at, String table, String lastKey, long rows) {
+        return new PgPosition(at.lsn, at.index, at.txId, at.complete, 0, false, null, 0, false, table, lastKey, rows);
+    }
+
+    /** The same stream position without a backfill marker. */
+    PgPosition withoutBackfill() {
+        return backfillTable == null ? this : new PgPosition(lsn, index, txId, complete, ackLsn, snapshot,
+                snapshotTable, snapshotRows, snapshotDone);
+    }
+
     /** Reads back what {@link #describe} wrote, lenient about Integer vs Long and numbers as strings. */
     static PgPosition fromResume(Map<String, Object> m) {
         boolean snapshot = bool(m.get(SNAPSHOT));
         Object table = m.get(SNAPSHOT_TABLE);
         return new PgPosition(number(m.get(LSN), 0), (int) number(m.get(INDEX), -1), number(m.get(TX_ID), -1),
                 bool(m.get(COMPLETE)), number(m.get(END_LSN), 0), snapshot, table == null ? null : table.toString(),
-                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)));
+                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)),
+                m.get(BACKFILL) == null ? null : m.get(BACKFILL).toString(),
+                m.get(BACKFILL_KEY) == null ? null : m.get(BACKFILL_KEY).toString(), number(m.get(BACKFILL_ROWS), 0));
     }
 
     /** Whether resuming after this position must not hand over the event at {@code (eventLsn, eventIndex)}. */
@@ -109,6 +144,13 @@ final class PgPosition implements SourcePosition {
             }
             out.put(SNAPSHOT_DONE, snapshotDone);
         }
+        if (backfillTable != null) {
+            out.put(BACKFILL, backfillTable);
+            if (backfillKey != null) {
+                out.put(BACKFILL_KEY, backfillKey);
+            }
+            out.put(BACKFILL_ROWS, backfillRows);
+        }
     }
 
     @Override
@@ -117,7 +159,8 @@ final class PgPosition implements SourcePosition {
             return snapshotDone ? "snapshot done at " + Lsn.format(lsn)
                     : "snapshot of " + snapshotTable + " row " + snapshotRows;
         }
-        return Lsn.format(lsn) + (complete ? " (committed)" : "#" + index);
+        String at = Lsn.format(lsn) + (complete ? " (committed)" : "#" + index);
+        return backfillTable == null ? at : at + ", backfill of " + backfillTable + " row " + backfillRows;
     }
 
     private static long number(Object v, long absent) {

@@ -14,6 +14,8 @@ final class PgRelation {
     final boolean[] identity;
     /** The schema version events of this relation carry; set by {@link SchemaAnnouncer} before the first event. */
     TableSchema announced;
+    /** Whether {@code source.tables} names the table under this Relation's name; set on its first event. */
+    Boolean captured;
 
     PgRelation(int oid, TableSchema shape, ValueDecoder[] decoders, boolean[] identity) {
         this.oid = oid;

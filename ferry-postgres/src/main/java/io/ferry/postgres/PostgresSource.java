@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * replication slot's exported snapshot, then the {@code pgoutput} stream of the publication named like the slot.
  *
  * <p>Tables in {@code source.tables} are case-sensitive exact names or {@code *}/{@code ?} patterns (see
- * {@link TableSelector}); names are never case-folded. Tables without a primary key are refused: Ferry needs a
- * key to apply changes exactly once. A snapshot interrupted by a crash is redone from a new slot; the target
- * then sees some {@code r} events twice, which its upserts absorb.
+ * {@link TableSelector}); names are never case-folded. A table created later that a pattern matches joins the
+ * capture without a restart ({@link TableWatch}). A table without a primary key is captured under REPLICA
+ * IDENTITY FULL (or USING INDEX), keyed by its {@code source.key-columns} or else by the whole row; without
+ * such an identity it is refused. A snapshot interrupted by a crash is redone from a new slot; the target
+ * then sees some {@code r} events twice, which its upserts absorb. Schema changes that give existing rows
+ * values the WAL does not carry are followed by a {@link Backfill} of the table.
  *
  * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop} and
  * {@link #status} are safe from any thread. A lost connection surfaces as a retriable {@link FerryException};
@@ -48,10 +51,13 @@ public final class PostgresSource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
     private static final long POLL_MILLIS = 10;
+    /** How often an idle stream looks for new, dropped and altered tables in the catalog. */
+    static final long WATCH_MILLIS = 500;
 
     private final SourceConfig config;
     private final String slotName;
     private final PgConnections connections;
+    private final PgPublication publication;
 
     private Map<TableId, Integer> tables;
     private final AtomicLong pendingAck = new AtomicLong();
@@ -72,16 +78,19 @@ public final class PostgresSource implements Source {
                     + "\" is invalid: use 1 to 63 lower-case letters, digits and underscores");
         }
         this.connections = new PgConnections(config);
+        this.publication = new PgPublication(slotName, config.user());
     }
 
     @Override
     public void prepare() {
         try (Connection c = connections.regular()) {
             checkServer(c);
-            Map<TableId, Integer> resolved = resolveTables(c, new TypeCatalog(c));
-            ensurePublication(c, List.copyOf(resolved.keySet()));
-            if (config.snapshot() == SourceConfig.SnapshotMode.NEVER && !slotExists(c)) {
-                createSlotWithoutSnapshot(c);
+            Map<TableId, Integer> resolved = resolveTables(c, catalog(c));
+            boolean slotExisted = publication.slotExists(c);
+            // A running pipeline's publication gains tables only through TableWatch, which backfills them.
+            publication.ensure(c, List.copyOf(resolved.keySet()), !slotExisted);
+            if (config.snapshot() == SourceConfig.SnapshotMode.NEVER && !slotExisted) {
+                publication.createSlotWithoutSnapshot(c);
             }
             tables = resolved;
             phase = "prepared";
@@ -93,7 +102,7 @@ public final class PostgresSource implements Source {
     /** The captured tables as the catalog describes them now; touches no publication or slot. */
     public List<TableSchema> describeTables() {
         try (Connection c = connections.regular()) {
-            TypeCatalog catalog = new TypeCatalog(c);
+            TypeCatalog catalog = catalog(c);
             List<TableSchema> out = new ArrayList<>();
             for (Map.Entry<TableId, Integer> t : resolveTables(c, catalog).entrySet()) {
                 out.add(catalog.describe(t.getKey(), t.getValue()).shape);
@@ -104,19 +113,42 @@ public final class PostgresSource implements Source {
         }
     }
 
-    /** The configured tables that exist, by oid; a missing or keyless table is an error naming it. */
+    private TypeCatalog catalog(Connection c) {
+        return new TypeCatalog(c, table -> config.keyColumnsOf(table, "public"));
+    }
+
+    /**
+     * The configured tables that exist, by oid. A missing table, a keyless one without a usable replica identity
+     * and configured key columns that do not exist are errors naming the table.
+     */
     private Map<TableId, Integer> resolveTables(Connection c, TypeCatalog catalog) throws SQLException {
-        Map<TableId, Integer> existing = existingTables(c);
+        Map<TableId, Integer> existing = PgPublication.existingTables(c);
         Map<TableId, Integer> resolved = new LinkedHashMap<>();
         for (TableId id : TableSelector.resolve(config.tables(), "public", existing.keySet())) {
             int oid = existing.get(id);
             if (catalog.primaryKey(oid).isEmpty()) {
-                throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
-                        + " changes exactly once — add a primary key or remove it from source.tables");
+                char identity = catalog.replicaIdentity(oid);
+                if (identity != 'f' && identity != 'i') {
+                    throw new FerryException(noIdentity(id));
+                }
+                List<String> key = config.keyColumnsOf(id, "public");
+                List<String> columns = catalog.describe(id, oid).shape.columnNames();
+                if (!columns.containsAll(key)) {
+                    throw new FerryException("source.key-columns names " + key + " for table \"" + id
+                            + "\", which has only the columns " + columns);
+                }
             }
             resolved.put(id, oid);
         }
         return resolved;
+    }
+
+    /** Why a keyless table without a usable replica identity cannot be captured, and the fix. */
+    static String noIdentity(TableId id) {
+        return "table \"" + id + "\" has no primary key and its REPLICA IDENTITY is neither FULL nor USING INDEX,"
+                + " so PostgreSQL does not log which row an UPDATE or DELETE changed; run ALTER TABLE "
+                + TableSelector.quote(id) + " REPLICA IDENTITY FULL (or add a primary key), or remove it from"
+                + " source.tables";
     }
 
     private void checkServer(Connection c) throws SQLException {
@@ -137,87 +169,6 @@ public final class PostgresSource implements Source {
         }
     }
 
-    private static Map<TableId, Integer> existingTables(Connection c) throws SQLException {
-        Map<TableId, Integer> out = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT n.nspname, c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                        + " AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2")) {
-            while (rs.next()) {
-                out.put(new TableId(rs.getString(1), rs.getString(2)), (int) rs.getLong(3));
-            }
-        }
-        return out;
-    }
-
-    private void ensurePublication(Connection c, List<TableId> wanted) throws SQLException {
-        String pub = TableSelector.quote(slotName);
-        StringBuilder list = new StringBuilder();
-        for (TableId id : wanted) {
-            list.append(list.length() == 0 ? "" : ", ").append(TableSelector.quote(id));
-        }
-        Boolean allTables = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    allTables = rs.getBoolean(1);
-                }
-            }
-        }
-        String ddl;
-        if (allTables == null) {
-            ddl = "CREATE PUBLICATION " + pub + " FOR TABLE " + list;
-        } else if (allTables) {
-            return;
-        } else {
-            List<TableId> current = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
-                ps.setString(1, slotName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        current.add(new TableId(rs.getString(1), rs.getString(2)));
-                    }
-                }
-            }
-            if (current.size() == wanted.size() && current.containsAll(wanted)) {
-                return;
-            }
-            ddl = "ALTER PUBLICATION " + pub + " SET TABLE " + list;
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute(ddl);
-        } catch (SQLException e) {
-            throw new FerryException("cannot create or alter publication " + pub + " as user \"" + config.user()
-                    + "\": " + PgConnections.firstLine(e) + "; an owner of the tables can run: " + ddl, e, false);
-        }
-    }
-
-    private boolean slotExists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    private void createSlotWithoutSnapshot(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-            ps.setString(1, slotName);
-            ps.execute();
-        }
-    }
-
-    private void dropSlotIfExists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slotName);
-            ps.execute();
-        }
-    }
-
     @Override
     public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
         if (tables == null) {
@@ -226,29 +177,31 @@ public final class PostgresSource implements Source {
         PgPosition from = resume == null || resume.isEmpty() ? null : PgPosition.fromResume(resume);
         Connection catalogConnection = track(connections.regular());
         try {
-            TypeCatalog catalog = new TypeCatalog(catalogConnection);
+            TypeCatalog catalog = catalog(catalogConnection);
             SchemaAnnouncer announcer = new SchemaAnnouncer();
             boolean fresh = from == null;
+            TableWatch watch = new TableWatch(config.tables(), slotName, catalog, announcer);
             if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
                     || (from != null && from.snapshotInterrupted())) {
                 if (!fresh) {
                     LOG.warn("Snapshot of slot {} was interrupted; redoing it from a new slot (rows already"
                             + " published are published again as r events and upserted)", slotName);
                 }
-                dropSlotIfExists(catalogConnection);
+                publication.dropSlotIfExists(catalogConnection);
                 from = snapshot(catalog, announcer, handler);
                 if (from == null) {
                     return;
                 }
-            } else if (!slotExists(catalogConnection)) {
+            } else if (!publication.slotExists(catalogConnection)) {
                 if (!fresh) {
                     throw new FerryException("replication slot \"" + slotName + "\" is missing at "
                             + connections.where() + ": changes after the last published position may be lost;"
                             + " reset the pipeline to take a new snapshot");
                 }
-                createSlotWithoutSnapshot(catalogConnection);
+                publication.createSlotWithoutSnapshot(catalogConnection);
             }
-            stream(catalog, announcer, handler, from);
+            watch.start(tables, fresh, handler);
+            stream(watch, catalog, announcer, handler, from);
         } catch (SQLException e) {
             if (stopped) {
                 return;
@@ -294,8 +247,8 @@ public final class PostgresSource implements Source {
         }
     }
 
-    private void stream(TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, PgPosition from)
-            throws SQLException, InterruptedException {
+    private void stream(TableWatch watch, TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler,
+                        PgPosition from) throws SQLException, InterruptedException {
         phase = "streaming";
         Connection replication = track(connections.replication());
         PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
@@ -306,9 +259,31 @@ public final class PostgresSource implements Source {
                 .start();
         track(stream::close);
         PgoutputDecoder decoder = new PgoutputDecoder(catalog);
-        ChangeStream listener = new ChangeStream(handler, announcer, from);
+        Backfill backfill = new Backfill(connections, () -> {
+            try {
+                stream.forceUpdateStatus();
+            } catch (SQLException e) {
+                throw connections.lost(e);
+            }
+        }, () -> stopped);
+        if (from != null && from.backfillTable != null) {
+            if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
+                return;
+            }
+            from = from.withoutBackfill();
+            handler.boundary(from);
+        }
+        ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches, (relation, schema, at) -> {
+            try {
+                return backfill.run(schema, relation.decoders, at, null, 0, handler);
+            } catch (SQLException e) {
+                throw connections.lost(e);
+            }
+        });
         changes = listener;
         long acked = 0;
+        long nextLook = 0;
+        TableWatch.Look look = null;
         while (!stopped) {
             long want = pendingAck.get();
             if (want > acked) {
@@ -321,13 +296,75 @@ public final class PostgresSource implements Source {
             ByteBuffer message = stream.readPending();
             if (message == null) {
                 handler.idle();
-                listener.idleAt(stream.getLastReceiveLSN().asLong());
+                long received = stream.getLastReceiveLSN().asLong();
+                listener.idleAt(received);
+                if (!listener.inTransaction() && look == null && System.currentTimeMillis() >= nextLook) {
+                    nextLook = System.currentTimeMillis() + WATCH_MILLIS;
+                    look = watch.look();
+                    if (look != null && received < look.walLsn()) {
+                        // Asks the server for a keepalive, which tells how far it has sent.
+                        stream.forceUpdateStatus();
+                    }
+                }
+                if (look != null && received < look.walLsn() && System.currentTimeMillis() >= nextLook) {
+                    nextLook = System.currentTimeMillis() + WATCH_MILLIS;
+                    stream.forceUpdateStatus();
+                }
+                if (look != null && !listener.inTransaction() && received >= look.walLsn()) {
+                    TableWatch.Look acting = look;
+                    look = null;
+                    PgPosition at = listener.handedOver();
+                    if (!watch.act(acting, at, handler, backfill)) {
+                        return;
+                    }
+                    handler.boundary(at);
+                    continue;
+                }
                 if (pendingAck.get() == acked) {
                     Thread.sleep(POLL_MILLIS);
                 }
                 continue;
             }
             decoder.decode(message, listener);
+        }
+    }
+
+    /**
+     * Finishes the backfill a crash interrupted, with the schema its rows were published under; when DDL made
+     * meanwhile renamed or dropped one of its columns, the whole table is read again with its shape now.
+     */
+    private boolean finishBackfill(PgPosition from, Backfill backfill, TypeCatalog catalog, SchemaAnnouncer announcer,
+                                   ChangeHandler handler) throws SQLException {
+        TableSelector.Entry marked = TableSelector.parse(from.backfillTable, "public");
+        TableId id = new TableId(marked.schema(), marked.table());
+        TableSchema schema = handler.published(id).orElse(null);
+        if (schema == null) {
+            LOG.warn("The backfill of {} that a restart should finish has no published schema; the table joins the"
+                    + " capture again instead", from.backfillTable);
+            return true;
+        }
+        LOG.info("Finishing the backfill of {} that stopped after {} row(s)", id, from.backfillRows);
+        ValueDecoder[] decoders = new ValueDecoder[schema.columns().size()];
+        for (int i = 0; i < decoders.length; i++) {
+            decoders[i] = PgTableRows.decoder(schema.columns().get(i).type());
+        }
+        try {
+            return backfill.run(schema, decoders, from.withoutBackfill(), from.backfillKey, from.backfillRows,
+                    handler);
+        } catch (SQLException e) {
+            if (!"42703".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            Integer oid = PgPublication.existingTables(catalog.connection()).get(id);
+            if (oid == null) {
+                LOG.info("The table {} of the interrupted backfill is gone; nothing to finish", id);
+                return true;
+            }
+            LOG.info("The table {} of the interrupted backfill changed meanwhile ({}); reading all of it again",
+                    id, PgConnections.firstLine(e));
+            PgRelation now = catalog.describe(id, oid);
+            return backfill.run(announcer.announce(oid, now.shape, handler), now.decoders, from.withoutBackfill(),
+                    null, 0, handler);
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads every captured table as of an exported snapshot, in primary-key chunks (keyset pagination), on up to
+ * Reads every captured table as of an exported snapshot, in key chunks (keyset pagination; a table keyed by its
+ * whole row through one cursor), on up to
  * {@link #MAX_WORKERS} connections that each import the snapshot into one REPEATABLE READ transaction. Workers
  * decode rows and pass chunks through a bounded queue to the calling thread, which alone talks to the handler.
  */
@@ -165,6 +166,10 @@ final class SnapshotReader {
             params.append(params.length() == 0 ? "?" : ", ?");
         }
         String from = "SELECT " + cols + " FROM " + TableSelector.quote(shape.table());
+        if (shape.primaryKey().isEmpty()) {
+            copyWhole(c, table, from, out);
+            return;
+        }
         String order = " ORDER BY " + keyList + " LIMIT " + CHUNK_ROWS;
         String first = from + order;
         String next = from + " WHERE (" + keyList + ") > (" + params + ")" + order;
@@ -199,6 +204,34 @@ final class SnapshotReader {
             out.put(new Chunk(table, rows, last));
             if (last) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * A table whose whole row is its identity: keyset pages would skip identical rows and cannot compare NULLs,
+     * so one cursor reads it in chunks inside the snapshot's transaction.
+     */
+    private void copyWhole(Connection c, Table table, String select, BlockingQueue<Object> out)
+            throws SQLException, InterruptedException {
+        ValueDecoder[] decoders = table.relation.decoders;
+        try (PreparedStatement ps = c.prepareStatement(select)) {
+            ps.setFetchSize(CHUNK_ROWS);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Object[]> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Object[] row = new Object[decoders.length];
+                    for (int i = 0; i < decoders.length; i++) {
+                        String text = rs.getString(i + 1);
+                        row[i] = text == null ? null : decoders[i].decode(text);
+                    }
+                    rows.add(row);
+                    if (rows.size() == CHUNK_ROWS) {
+                        out.put(new Chunk(table, rows, false));
+                        rows = new ArrayList<>();
+                    }
+                }
+                out.put(new Chunk(table, rows, true));
             }
         }
     }

@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * Compares one table between two PostgreSQL databases without copying it: row counts, then an md5 checksum
  * per primary-key range on each side, then, only for the ranges that differ, the rows, to name each
  * differing key with both values. Text keys are ordered by {@code COLLATE "C"} on both sides so ranges
- * mean the same rows whatever the databases' default collations.
+ * mean the same rows whatever the databases' default collations. A table without a key is ordered and ranged by
+ * its whole row's text ({@code ROW(...)::text}); identical rows then share one key, so a differing number of
+ * identical rows shows as a differing checksum and row count rather than as a named key.
  */
 public final class TableComparison {
 
@@ -45,6 +47,7 @@ public final class TableComparison {
     private final String rowExpression;
     private final int chunkRows;
     private final int maxDifferences;
+    private final int keyWidth;
 
     /**
      * @param sourceTable the quoted, schema-qualified source table
@@ -59,6 +62,15 @@ public final class TableComparison {
         this.maxDifferences = maxDifferences;
         List<String> keys = new ArrayList<>();
         List<String> texts = new ArrayList<>();
+        List<String> cols = new ArrayList<>();
+        for (String c : schema.columnNames()) {
+            cols.add(quote(c));
+        }
+        this.rowExpression = "ROW(" + String.join(", ", cols) + ")::text";
+        if (schema.primaryKey().isEmpty()) {
+            keys.add(rowExpression + " COLLATE \"C\"");
+            texts.add(rowExpression);
+        }
         for (String k : schema.primaryKey()) {
             ColumnType type = schema.columns().get(schema.indexOf(k)).type();
             if (heldAsText(type)) {
@@ -74,11 +86,7 @@ public final class TableComparison {
         }
         this.keyList = String.join(", ", keys);
         this.keyTexts = String.join(", ", texts);
-        List<String> cols = new ArrayList<>();
-        for (String c : schema.columnNames()) {
-            cols.add(quote(c));
-        }
-        this.rowExpression = "ROW(" + String.join(", ", cols) + ")::text";
+        this.keyWidth = texts.size();
     }
 
     public Result compare(Connection source, Connection target) throws SQLException {
@@ -168,7 +176,7 @@ public final class TableComparison {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, lo, hi);
             try (ResultSet rs = ps.executeQuery()) {
-                int n = schema.primaryKey().size();
+                int n = keyWidth;
                 while (rs.next()) {
                     rows.put(String.join(", ", keyOf(rs, 1)), rs.getString(n + 1));
                 }
@@ -190,7 +198,7 @@ public final class TableComparison {
     }
 
     private String[] keyOf(ResultSet rs, int first) throws SQLException {
-        String[] key = new String[schema.primaryKey().size()];
+        String[] key = new String[keyWidth];
         for (int i = 0; i < key.length; i++) {
             key[i] = rs.getString(first + i);
         }
@@ -199,7 +207,7 @@ public final class TableComparison {
 
     private String where(String[] lo, String[] hi) {
         List<String> parts = new ArrayList<>();
-        String placeholders = "(" + String.join(", ", java.util.Collections.nCopies(schema.primaryKey().size(), "?")) + ")";
+        String placeholders = "(" + String.join(", ", java.util.Collections.nCopies(keyWidth, "?")) + ")";
         if (lo != null) {
             parts.add("(" + keyList + ") > " + placeholders);
         }

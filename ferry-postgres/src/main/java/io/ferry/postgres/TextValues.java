@@ -16,8 +16,8 @@ import java.util.UUID;
  *
  * <p>Infinite dates and timestamps have no Java counterpart: {@code infinity} becomes {@code LocalDate.MAX},
  * {@code LocalDateTime.MAX} or {@code Instant.MAX}, {@code -infinity} the matching {@code MIN}. BC years are
- * proleptic ({@code 0044-03-15 BC} is year -43). {@code 24:00:00} (valid for {@code time}) becomes
- * {@code LocalTime.MAX}.
+ * proleptic ({@code 0044-03-15 BC} is year -43). {@code 24:00:00} (valid for {@code time} and {@code timetz})
+ * becomes {@code LocalTime.MAX}.
  */
 final class TextValues {
 
@@ -165,7 +165,8 @@ final class TextValues {
 
     static OffsetTime timetz(String text) {
         int sign = offsetStart(text, 0, text.length());
-        return OffsetTime.of(parseTime(text, 0, sign), parseOffset(text, sign, text.length()));
+        LocalTime time = text.startsWith("24:") ? LocalTime.MAX : parseTime(text, 0, sign);
+        return OffsetTime.of(time, parseOffset(text, sign, text.length()));
     }
 
     static LocalDateTime timestamp(String text) {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Looks up column types and table facts in the catalog over a regular connection and turns them into
@@ -28,10 +29,17 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
     }
 
     private final Connection connection;
+    private final Function<TableId, List<String>> keyColumns;
     private final Map<Long, PgType> types = new HashMap<>();
 
     TypeCatalog(Connection connection) {
+        this(connection, table -> List.of());
+    }
+
+    /** @param keyColumns the configured key of a table without a primary key ({@code source.key-columns}) */
+    TypeCatalog(Connection connection, Function<TableId, List<String>> keyColumns) {
         this.connection = connection;
+        this.keyColumns = keyColumns;
     }
 
     Connection connection() {
@@ -67,63 +75,98 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                               boolean[] identity) {
         try {
             Set<String> notNull = new HashSet<>();
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND attnotnull")) {
+            Map<String, Integer> attnums = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement("SELECT attname, attnum, attnotnull"
+                    + " FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped")) {
                 ps.setInt(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        notNull.add(rs.getString(1));
+                        attnums.put(rs.getString(1), rs.getInt(2));
+                        if (rs.getBoolean(3)) {
+                            notNull.add(rs.getString(1));
+                        }
                     }
                 }
             }
-            List<String> primaryKey = primaryKey(oid);
+            TableId id = new TableId(schema.isEmpty() ? "pg_catalog" : schema, table);
+            List<String> primaryKey = key(id, oid, names, identity);
             List<Column> columns = new ArrayList<>(names.length);
             ValueDecoder[] decoders = new ValueDecoder[names.length];
             boolean[] ident = identity != null ? identity : new boolean[names.length];
             for (int i = 0; i < names.length; i++) {
                 PgType t = type(typeOids[i], typmods[i]);
-                columns.add(new Column(names[i], t.type(), !notNull.contains(names[i])));
+                // The attnum survives a rename; a name the catalog no longer has (renamed since the Relation
+                // message was written) keeps id 0 and is matched by name.
+                columns.add(new Column(names[i], t.type(), !notNull.contains(names[i]),
+                        attnums.getOrDefault(names[i], 0)));
                 decoders[i] = t.decoder();
                 if (identity == null) {
                     ident[i] = primaryKey.contains(names[i]);
                 }
             }
-            List<String> names0 = List.of(names);
-            if (!names0.containsAll(primaryKey)) {
-                primaryKey = List.of();
-            }
-            if (primaryKey.isEmpty() && identity != null && identity.length > 0 && !allTrue(identity)) {
-                primaryKey = new ArrayList<>();
-                for (int i = 0; i < names.length; i++) {
-                    if (identity[i]) {
-                        primaryKey.add(names[i]);
-                    }
-                }
-            }
-            TableSchema shape = new TableSchema(new TableId(schema.isEmpty() ? "pg_catalog" : schema, table), 0,
-                    columns, primaryKey);
+            TableSchema shape = new TableSchema(id, 0, columns, primaryKey);
             return new PgRelation(oid, shape, decoders, ident);
         } catch (SQLException e) {
             throw new IllegalStateException("catalog lookup for " + schema + "." + table + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static boolean allTrue(boolean[] a) {
-        for (boolean b : a) {
-            if (!b) {
-                return false;
+    /**
+     * The key events of a table carry: the replica identity columns a Relation message flags (its primary key,
+     * or the index of REPLICA IDENTITY USING INDEX; a primary key changed by DDL shows here first), else the
+     * primary key, else the replica identity index, else the configured {@code source.key-columns}, else none
+     * (REPLICA IDENTITY FULL without a key: the whole row identifies a row).
+     */
+    private List<String> key(TableId id, int oid, String[] names, boolean[] identity) throws SQLException {
+        List<String> all = List.of(names);
+        if (identity != null) {
+            List<String> flagged = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                if (identity[i]) {
+                    flagged.add(names[i]);
+                }
+            }
+            // FULL flags every column; then the flags do not name a key.
+            if (!flagged.isEmpty() && flagged.size() < names.length) {
+                return flagged;
             }
         }
-        return true;
+        List<String> key = primaryKey(oid);
+        if (key.isEmpty()) {
+            key = replicaIdentityIndex(oid);
+        }
+        if (key.isEmpty()) {
+            key = keyColumns.apply(id);
+        }
+        return all.containsAll(key) ? key : List.of();
+    }
+
+    /** The columns of the REPLICA IDENTITY USING INDEX index, in index order; empty without one. */
+    List<String> replicaIdentityIndex(int oid) throws SQLException {
+        return indexColumns(oid, "i.indisreplident");
+    }
+
+    /** The table's {@code relreplident}: d(efault), n(othing), f(ull) or i(ndex). */
+    char replicaIdentity(int oid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = ?")) {
+            ps.setLong(1, oid & 0xFFFFFFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1).charAt(0) : 'd';
+            }
+        }
     }
 
     /** Primary key column names in key order, empty when the table has none. */
     List<String> primaryKey(int oid) throws SQLException {
+        return indexColumns(oid, "i.indisprimary");
+    }
+
+    private List<String> indexColumns(int oid, String which) throws SQLException {
         List<String> pk = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname FROM pg_index i"
                 + " CROSS JOIN generate_series(0, i.indnkeyatts - 1) s(n)"
                 + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[s.n]"
-                + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY s.n")) {
+                + " WHERE i.indrelid = ? AND " + which + " ORDER BY s.n")) {
             ps.setInt(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -148,7 +191,8 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
 
     private PgType lookup(int typeOid, int typmod) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT t.typtype, t.typelem,"
-                + " t.typbasetype, t.typtypmod, t.typdelim, format_type(t.oid, ?), t.typinput = 'array_in'::regproc"
+                + " t.typbasetype, t.typtypmod, coalesce((SELECT e.typdelim FROM pg_type e WHERE e.oid = t.typelem),"
+                + " t.typdelim), format_type(t.oid, ?), t.typinput = 'array_in'::regproc, t.typname"
                 + " FROM pg_type t WHERE t.oid = ?")) {
             ps.setInt(1, typmod);
             ps.setLong(2, typeOid & 0xFFFFFFFFL);
@@ -164,6 +208,7 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                 String delim = rs.getString(5);
                 String name = rs.getString(6);
                 boolean array = rs.getBoolean(7) && elem != 0;
+                String typname = rs.getString(8);
                 if ("d".equals(typtype)) {
                     PgType b = type(base, baseTypmod);
                     return new PgType(new ColumnType(b.type().kind(), name, b.type().element()), b.decoder());
@@ -174,7 +219,11 @@ final class TypeCatalog implements PgoutputDecoder.RelationResolver {
                     return new PgType(ColumnType.arrayOf(e.type(), name),
                             TextValues.forKind(TypeKind.ARRAY, e.decoder(), d));
                 }
-                TypeKind kind = "e".equals(typtype) ? TypeKind.ENUM : builtinKind(typeOid);
+                // citext is text compared case-insensitively: its values are exact text. Every other type outside
+                // builtinKind (composite, range, multirange, money, bit, xml, hstore, geometric, network ...) is
+                // UNKNOWN: the server's text form, with the type's name in sourceName.
+                TypeKind kind = "e".equals(typtype) ? TypeKind.ENUM
+                        : "citext".equals(typname) ? TypeKind.TEXT : builtinKind(typeOid);
                 return new PgType(ColumnType.of(kind, name), TextValues.forKind(kind, null, ','));
             }
         }

@@ -30,6 +30,14 @@ final class Capture implements AutoCloseable {
         return new Capture(source, acknowledge ? new RecordingHandler(source) : new RecordingHandler(), resume);
     }
 
+    /** Starts capturing with schemas "published by an earlier run" for {@code handler.published}. */
+    static Capture start(PostgresSource source, Map<String, Object> resume, boolean acknowledge,
+                         java.util.List<io.ferry.core.TableSchema> earlierRuns) {
+        RecordingHandler handler = acknowledge ? new RecordingHandler(source) : new RecordingHandler();
+        earlierRuns.forEach(s -> handler.earlierRuns.put(s.table(), s));
+        return new Capture(source, handler, resume);
+    }
+
     Throwable failure() {
         return failure.get();
     }

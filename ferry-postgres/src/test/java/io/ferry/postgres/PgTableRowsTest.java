@@ -80,4 +80,23 @@ class PgTableRowsTest {
             assertThat(changed.targetRow()).contains("143.43000000");
         }
     }
+
+    @Test
+    void anIntervalTargetColumnHoldingAMySqlTimeReadsAsDurationToTheMicrosecond() {
+        PG.execute("DROP SCHEMA IF EXISTS vr_replica CASCADE", "CREATE SCHEMA vr_replica",
+                "CREATE TABLE vr_replica.vr_durations (id int PRIMARY KEY, d interval)",
+                "INSERT INTO vr_replica.vr_durations VALUES (1, '838:59:59.999999'), (2, '-838:59:59.999999'),"
+                        + " (3, '-12:00:00'), (4, '0'), (5, '-00:00:00.000001'), (6, NULL)");
+        // The schema a MySQL source published: TIME is a DURATION there.
+        TableSchema schema = new TableSchema(new io.ferry.core.TableId("shop", "vr_durations"), 1, List.of(
+                new io.ferry.core.Column("id", io.ferry.core.ColumnType.of(TypeKind.INT32, "int"), false),
+                new io.ferry.core.Column("d", io.ferry.core.ColumnType.of(TypeKind.DURATION, "time(6)"), true)),
+                List.of("id"));
+        try (PostgresRows target = PostgresRows.target(target())) {
+            List<Object[]> rows = target.rows(schema).rows(null, null, 10);
+            assertThat(rows).extracting(r -> r[1]).containsExactly(
+                    java.time.Duration.parse("PT838H59M59.999999S"), java.time.Duration.parse("-PT838H59M59.999999S"),
+                    java.time.Duration.ofHours(-12), java.time.Duration.ZERO, java.time.Duration.ofNanos(-1000), null);
+        }
+    }
 }

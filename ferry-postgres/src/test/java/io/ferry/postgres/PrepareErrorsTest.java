@@ -77,10 +77,12 @@ class PrepareErrorsTest {
     }
 
     @Test
-    void aTableWithoutPrimaryKeyIsRefused() {
+    void aTableWithoutPrimaryKeyOrFullReplicaIdentityIsRefusedNamingTheFix() {
         FerryException e = prepareFails(PG.sourceConfig(List.of("keyless"), SnapshotMode.INITIAL));
-        assertThat(e.getMessage()).isEqualTo("table \"public.keyless\" has no primary key; Ferry needs a key to"
-                + " apply changes exactly once — add a primary key or remove it from source.tables");
+        assertThat(e.getMessage()).isEqualTo("table \"public.keyless\" has no primary key and its REPLICA IDENTITY"
+                + " is neither FULL nor USING INDEX, so PostgreSQL does not log which row an UPDATE or DELETE"
+                + " changed; run ALTER TABLE \"public\".\"keyless\" REPLICA IDENTITY FULL (or add a primary key),"
+                + " or remove it from source.tables");
     }
 
     @Test

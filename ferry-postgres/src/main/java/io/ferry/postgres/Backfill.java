@@ -1,0 +1,157 @@
+package io.ferry.postgres;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.ChangeHandler;
+import io.ferry.core.Operation;
+import io.ferry.core.TableSchema;
+import io.ferry.core.TableSelector;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a table's current rows again and hands them over as {@code r} events of a given schema, at a point of
+ * the stream: after an ADD COLUMN or a type change (which PostgreSQL does not log row by row), and for a table
+ * that joins the capture. Every later change of those rows follows in the stream as a full row image, so the
+ * target converges. Tables with a key are read in key-ordered chunks; each event's position carries the
+ * {@link PgPosition#BACKFILL} marker and its key, so a restart finishes the table after the last key handed
+ * over. A table without a key is read in one pass and redone from the start after a crash. Runs on the
+ * capture thread, calling {@code keepAlive} between chunks so the replication connection stays open.
+ */
+final class Backfill {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+    static final int CHUNK_ROWS = SnapshotReader.CHUNK_ROWS;
+
+    private final PgConnections connections;
+    private final Runnable keepAlive;
+    private final BooleanSupplier stopped;
+
+    Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped) {
+        this.connections = connections;
+        this.keepAlive = keepAlive;
+        this.stopped = stopped;
+    }
+
+    /**
+     * Hands over every row of {@code schema}'s table whose key is after {@code afterKey} (all rows when null),
+     * decoded by {@code decoders} (aligned with the schema's columns). Returns {@code false} if stopped first.
+     */
+    boolean run(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
+                ChangeHandler handler) throws SQLException {
+        long started = System.nanoTime();
+        String name = TableSelector.quote(schema.table());
+        long readMicros = System.currentTimeMillis() * 1000;
+        long rows = rowsBefore;
+        List<String> cols = new ArrayList<>();
+        for (String c : schema.columnNames()) {
+            cols.add(TableSelector.quote(c));
+        }
+        String from = "SELECT " + String.join(", ", cols) + " FROM " + name;
+        Connection c = connections.regular();
+        try {
+            if (schema.primaryKey().isEmpty()) {
+                // No key to page by: one cursor over the whole table, in one transaction.
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(from)) {
+                    ps.setFetchSize(CHUNK_ROWS);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            if (++rows % CHUNK_ROWS == 0) {
+                                if (stopped.getAsBoolean()) {
+                                    return false;
+                                }
+                                keepAlive.run();
+                            }
+                            handler.change(new ChangeEvent(Operation.READ, schema, null, row(rs, decoders),
+                                    PgPosition.backfill(at, name, null, rows), -1, readMicros));
+                        }
+                    }
+                }
+                c.commit();
+            } else {
+                int[] key = schema.keyIndexes();
+                List<String> keys = new ArrayList<>();
+                for (int k : key) {
+                    keys.add(cols.get(k));
+                }
+                String keyList = String.join(", ", keys);
+                String order = " ORDER BY " + keyList + " LIMIT " + CHUNK_ROWS;
+                String next = from + " WHERE (" + keyList + ") > ("
+                        + String.join(", ", java.util.Collections.nCopies(key.length, "?")) + ")" + order;
+                String[] last = afterKey == null ? null : parseKey(afterKey);
+                while (true) {
+                    if (stopped.getAsBoolean()) {
+                        return false;
+                    }
+                    int n = 0;
+                    try (PreparedStatement ps = c.prepareStatement(last == null ? from + order : next)) {
+                        for (int i = 0; last != null && i < last.length; i++) {
+                            ps.setObject(i + 1, last[i], Types.OTHER);
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                n++;
+                                rows++;
+                                last = new String[key.length];
+                                for (int k = 0; k < key.length; k++) {
+                                    last[k] = rs.getString(key[k] + 1);
+                                }
+                                handler.change(new ChangeEvent(Operation.READ, schema, null, row(rs, decoders),
+                                        PgPosition.backfill(at, name, keyText(last), rows), -1, readMicros));
+                            }
+                        }
+                    }
+                    keepAlive.run();
+                    if (n < CHUNK_ROWS) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            PgConnections.closeQuietly(c);
+        }
+        LOG.info("Backfill of {}: {} row(s) in {} ms, at {}", schema.table(), rows,
+                (System.nanoTime() - started) / 1_000_000, at);
+        return true;
+    }
+
+    private static Object[] row(ResultSet rs, ValueDecoder[] decoders) throws SQLException {
+        Object[] row = new Object[decoders.length];
+        for (int i = 0; i < decoders.length; i++) {
+            String text = rs.getString(i + 1);
+            row[i] = text == null ? null : decoders[i].decode(text);
+        }
+        return row;
+    }
+
+    /** Key values' text forms as one PostgreSQL text-array literal. */
+    static String keyText(String[] key) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < key.length; i++) {
+            sb.append(i == 0 ? "" : ",");
+            if (key[i] == null) {
+                sb.append("NULL");
+            } else {
+                sb.append('"').append(key[i].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    static String[] parseKey(String text) {
+        List<?> parts = (List<?>) new ArrayText(TextValues.TEXT, ',').decode(text);
+        String[] out = new String[parts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (String) parts.get(i);
+        }
+        return out;
+    }
+}
