@@ -39,7 +39,8 @@ final class PgTableRows implements RowSource {
         this.connection = connection;
         this.connections = connections;
         this.schema = schema;
-        String unsupported = KeyOrder.unsupportedReason(schema);
+        // A table without a key is compared whole, in any order (TableDiff), so no key order is needed.
+        String unsupported = schema.primaryKey().isEmpty() ? null : KeyOrder.unsupportedReason(schema);
         if (unsupported != null) {
             throw new FerryException("cannot verify " + schema.table() + ": " + unsupported);
         }
@@ -79,7 +80,8 @@ final class PgTableRows implements RowSource {
         if (through != null) {
             where.add("(" + keyList + ") <= " + placeholders);
         }
-        String sql = select + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        String sql = schema.primaryKey().isEmpty() ? select
+                : select + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY " + keyList + " LIMIT " + limit;
         List<Object[]> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
