@@ -153,7 +153,10 @@ final class TableWatch {
             if (!f.inPublication() && !addToPublication(f.id())) {
                 continue;
             }
-            PgRelation rel = catalog.describe(f.id(), f.oid());
+            PgRelation rel = describe(f);
+            if (rel == null) {
+                continue;
+            }
             TableSchema previous = announcer.previous(f.id(), handler);
             Integer previousOid = announcer.oidOf(f.id());
             boolean replaced = previous != null && (previousOid == null || previousOid != f.oid());
@@ -176,7 +179,10 @@ final class TableWatch {
             fingerprints.put(f.oid(), f.fingerprint());
         }
         for (Found f : look.changed()) {
-            PgRelation rel = catalog.describe(f.id(), f.oid());
+            PgRelation rel = describe(f);
+            if (rel == null) {
+                continue;
+            }
             TableSchema previous = announcer.previous(f.id(), handler);
             if (previous == null || !previous.sameShapeAs(rel.shape)) {
                 TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
@@ -188,6 +194,22 @@ final class TableWatch {
             fingerprints.put(f.oid(), f.fingerprint());
         }
         return true;
+    }
+
+    /**
+     * The table as the catalog describes it now; null when it was dropped or renamed since the look (the next
+     * look sees what happened).
+     */
+    private PgRelation describe(Found f) throws SQLException {
+        PgRelation rel = catalog.describe(f.id(), f.oid());
+        try (PreparedStatement ps = connection.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?")) {
+            ps.setLong(1, f.oid() & 0xFFFFFFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                // Read after describe: a table there now was there while describe read it.
+                return rs.next() && f.id().equals(new TableId(rs.getString(1), rs.getString(2))) ? rel : null;
+            }
+        }
     }
 
     private static TableSchema withoutIds(TableSchema shape) {
