@@ -43,7 +43,7 @@ final class SchemaChangeScenario {
         int ddl = 0;
         FerryProcess ferry = FerryProcess.start(log, "384m", "run", pipeline.toString());
         try {
-            verify("initial snapshot");
+            verify("initial snapshot", ferry);
             for (Phase phase : phases) {
                 if (phase.whileDown()) {
                     ferry.kill();
@@ -54,7 +54,7 @@ final class SchemaChangeScenario {
                 }
                 assertThat(ferry.isAlive()).as("ferry run is alive after phase %s:%n%s", phase.name(), ferry.output())
                         .isTrue();
-                verify(phase.name());
+                verify(phase.name(), ferry);
                 ddl += (int) phase.statements().stream().filter(SchemaChangeScenario::isDdl).count();
             }
             ferry.terminate();
@@ -64,9 +64,15 @@ final class SchemaChangeScenario {
         return ddl;
     }
 
-    private void verify(String phase) throws IOException, InterruptedException {
+    private void verify(String phase, FerryProcess ferry) throws IOException, InterruptedException {
         FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
-        assertThat(verify.exitCode()).as("ferry verify after phase %s:%n%s", phase, verify.output()).isZero();
+        assertThat(verify.exitCode()).as("ferry verify after phase %s:%n%s%nferry run's output ends with:%n%s", phase,
+                verify.output(), tail(ferry.output(), 60)).isZero();
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 
     private static boolean isDdl(String sql) {

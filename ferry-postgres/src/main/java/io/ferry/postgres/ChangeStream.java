@@ -13,7 +13,9 @@ import java.util.function.Predicate;
  * Turns decoded pgoutput messages into {@link ChangeEvent}s and boundaries, numbering events inside each source
  * transaction and skipping those at or before the resume position, so a transaction split over several Kafka
  * transactions resumes mid-way without duplicates. A table whose new shape {@link SchemaDiff#rewritesRows
- * rewrote its rows} is backfilled right after the new schema, before the event that uses it. Events of tables
+ * rewrote its rows} is backfilled right after the new schema, before the event that uses it, when that shape is
+ * still the table's shape; otherwise the backfill is owed until the stream or {@link TableWatch} reaches the
+ * current one ({@link SchemaAnnouncer}). Events of tables
  * {@code source.tables} no longer names (renamed away) are dropped. Runs on the capture thread only.
  */
 final class ChangeStream implements PgoutputDecoder.Listener {
@@ -21,6 +23,9 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     /** Reads a table again and hands its rows over at {@code at}; {@code false} if stopped meanwhile. */
     interface Rewrites {
         boolean backfill(PgRelation relation, TableSchema schema, PgPosition at);
+
+        /** Whether the relation has the table's shape in the catalog now (a later DDL has not changed it). */
+        boolean isCurrent(PgRelation relation);
     }
 
     private final ChangeHandler handler;
@@ -124,11 +129,18 @@ final class ChangeStream implements PgoutputDecoder.Listener {
         }
         TableSchema schema = relation.announced;
         if (schema == null) {
-            TableSchema previous = announcer.previous(relation.shape.table(), handler);
+            TableId table = relation.shape.table();
+            TableSchema previous = announcer.previous(table, handler);
+            boolean firstInRun = announcer.firstInRun(table);
             schema = announcer.announce(relation, handler);
-            if (previous != null && schema != previous && SchemaDiff.between(previous, schema).rewritesRows()
-                    && !rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
-                return;
+            if (announcer.needsBackfill(previous, schema, firstInRun)) {
+                if (!rewrites.isCurrent(relation)) {
+                    announcer.owe(table);
+                } else if (rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
+                    announcer.paid(table);
+                } else {
+                    return;
+                }
             }
         }
         handler.change(new ChangeEvent(op, schema, before, after, PgPosition.event(commitLsn, i, txId), txId,

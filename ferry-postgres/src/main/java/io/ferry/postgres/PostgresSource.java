@@ -273,11 +273,23 @@ public final class PostgresSource implements Source {
             from = from.withoutBackfill();
             handler.boundary(from);
         }
-        ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches, (relation, schema, at) -> {
-            try {
-                return backfill.run(schema, relation.decoders, at, null, 0, handler);
-            } catch (SQLException e) {
-                throw connections.lost(e);
+        ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches, new ChangeStream.Rewrites() {
+            @Override
+            public boolean backfill(PgRelation relation, TableSchema schema, PgPosition at) {
+                try {
+                    return backfill.run(schema, relation.decoders, at, null, 0, handler);
+                } catch (SQLException e) {
+                    throw connections.lost(e);
+                }
+            }
+
+            @Override
+            public boolean isCurrent(PgRelation relation) {
+                try {
+                    return relation.shape.sameShapeAs(catalog.describe(relation.shape.table(), relation.oid).shape);
+                } catch (SQLException e) {
+                    throw connections.lost(e);
+                }
             }
         });
         changes = listener;

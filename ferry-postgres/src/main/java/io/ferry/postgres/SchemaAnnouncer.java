@@ -3,24 +3,63 @@ package io.ferry.postgres;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.schema.SchemaDiff;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Announces a table's schema to the handler only when its shape differs from the previous one: the one this run
  * last announced, else the one the pipeline durably published ({@link ChangeHandler#published}), so a shape
  * changed while Ferry was down is announced too. PostgreSQL re-sends Relation messages on every connection; they
- * do not produce new versions unless a column, type, nullability or key changed. Capture thread only.
+ * do not produce new versions unless a column, type, nullability or key changed.
+ *
+ * <p>It also keeps the backfills owed: a shape that rewrote rows, seen in the stream while the table already has
+ * a newer shape (DDL made while the stream lags, or while Ferry was down), cannot be backfilled then: today's rows
+ * do not fit yesterday's shape. The backfill is owed until the stream reaches the table's current shape. Capture
+ * thread only.
  */
 final class SchemaAnnouncer {
 
     private final Map<TableId, TableSchema> announced = new HashMap<>();
     private final Map<TableId, Integer> oids = new HashMap<>();
+    private final Set<TableId> owed = new HashSet<>();
 
     /** The shape events of {@code table} last carried: this run's, else the durably published one, else null. */
     TableSchema previous(TableId table, ChangeHandler handler) {
         TableSchema inRun = announced.get(table);
         return inRun != null ? inRun : handler.published(table).orElse(null);
+    }
+
+    /**
+     * Whether a change from {@code previous} to {@code next} (as announced) leaves rows the log does not carry: a
+     * shape that rewrote rows, a backfill still owed, or the first new shape of this run, since what an earlier
+     * run owed when it stopped is not known.
+     */
+    boolean needsBackfill(TableSchema previous, TableSchema next, boolean firstInRun) {
+        if (previous == null) {
+            return false;
+        }
+        if (owed.contains(next.table())) {
+            return true;
+        }
+        return previous != next && (firstInRun || SchemaDiff.between(previous, next).rewritesRows());
+    }
+
+    /** Whether this run announced nothing for {@code table} yet. */
+    boolean firstInRun(TableId table) {
+        return !announced.containsKey(table);
+    }
+
+    /** The table's backfill must wait for the stream to reach its current shape. */
+    void owe(TableId table) {
+        owed.add(table);
+    }
+
+    /** The table's rows were read again. */
+    void paid(TableId table) {
+        owed.remove(table);
     }
 
     /** The oid of the table this run last announced under {@code table}'s name, or null. */

@@ -184,12 +184,13 @@ final class TableWatch {
                 continue;
             }
             TableSchema previous = announcer.previous(f.id(), handler);
-            if (previous == null || !previous.sameShapeAs(rel.shape)) {
-                TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
-                if (previous != null && SchemaDiff.between(previous, schema).rewritesRows()
-                        && !backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+            boolean firstInRun = announcer.firstInRun(f.id());
+            TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
+            if (announcer.needsBackfill(previous, schema, firstInRun)) {
+                if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
                     return false;
                 }
+                announcer.paid(f.id());
             }
             fingerprints.put(f.oid(), f.fingerprint());
         }
