@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,11 +26,11 @@ import java.util.Locale;
  * <p>Mapping: tinyint → INT16; smallint → INT16 (unsigned INT32); mediumint → INT32; int → INT32 (unsigned
  * INT64); bigint → INT64 (unsigned DECIMAL, exact); decimal → DECIMAL; float → FLOAT32; double → FLOAT64;
  * bit(n) → BYTES, big-endian, ceil(n/8) bytes; char/varchar/text → TEXT; binary/varbinary/blob → BYTES;
- * date → DATE; time → TIME; datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
+ * date → DATE; time → DURATION (signed, up to ±838:59:59.999999); datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
  * MariaDB longtext with {@code CHECK (json_valid(col))}) → JSON; enum → ENUM label; set → TEXT, the labels
- * comma-separated as MySQL writes them. Zero dates ({@code 0000-00-00}) are null. A time outside
- * {@code [00:00, 24:00)} (MySQL allows -838:59:59 to 838:59:59) cannot be a {@link LocalTime}: it fails with an
- * error naming the column rather than changing the value.
+ * comma-separated as MySQL writes them. Zero dates ({@code 0000-00-00}) are null. A {@code time} is a
+ * duration, not a time of day: snapshots read the server's text for it ({@link #selectExpression}), never the
+ * driver's time conversion, which refuses negative values and values over 24 hours.
  */
 final class MySqlColumn {
 
@@ -74,7 +75,7 @@ final class MySqlColumn {
             case "enum" -> TypeKind.ENUM;
             case "json" -> TypeKind.JSON;
             case "date" -> TypeKind.DATE;
-            case "time" -> TypeKind.TIME;
+            case "time" -> TypeKind.DURATION;
             case "datetime" -> TypeKind.TIMESTAMP;
             case "timestamp" -> TypeKind.TIMESTAMPTZ;
             default -> TypeKind.UNKNOWN;
@@ -131,6 +132,15 @@ final class MySqlColumn {
         return open < 0 || close < open ? 0 : Integer.parseInt(columnType.substring(open + 1, close).trim());
     }
 
+    /**
+     * How a snapshot selects this column: its name, or for a {@code time} the server's own text
+     * ({@code -838:59:59.000000}), which the JDBC driver's binary time decoding does not reproduce.
+     */
+    String selectExpression() {
+        String q = Backticks.quote(name);
+        return kind == TypeKind.DURATION ? "CAST(" + q + " AS CHAR) AS " + q : q;
+    }
+
     /** A snapshot value read with {@code getString} ({@code text}) or {@code getBytes} ({@code bytes}). */
     Object fromSnapshot(String text, byte[] bytes) {
         if (kind == TypeKind.BYTES) {
@@ -147,7 +157,7 @@ final class MySqlColumn {
             case FLOAT32 -> Float.valueOf(text);
             case FLOAT64 -> Double.valueOf(text);
             case DATE -> text.startsWith("0000") ? null : LocalDate.parse(text);
-            case TIME -> time(parseTimeMicros(text));
+            case DURATION -> Duration.of(parseTimeMicros(text), ChronoUnit.MICROS);
             case TIMESTAMP -> text.startsWith("0000") ? null : parseDateTime(text);
             case TIMESTAMPTZ -> text.startsWith("0000") ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
             default -> text;
@@ -184,8 +194,8 @@ final class MySqlColumn {
                 return binaryLength > b.length ? Arrays.copyOf(b, binaryLength) : b;
             case DATE:
                 return LocalDate.ofEpochDay(Math.floorDiv((Long) v, 86_400_000_000L));
-            case TIME:
-                return time((Long) v);
+            case DURATION:
+                return Duration.of((Long) v, ChronoUnit.MICROS);
             case TIMESTAMP:
                 return LocalDateTime.ofEpochSecond(Math.floorDiv((Long) v, 1_000_000L),
                         (int) Math.floorMod((Long) v, 1_000_000L) * 1000, ZoneOffset.UTC);
@@ -229,15 +239,6 @@ final class MySqlColumn {
         return unsigned ? v & ((1L << bits) - 1) : v;
     }
 
-    private LocalTime time(long micros) {
-        if (micros < 0 || micros >= 86_400_000_000L) {
-            throw new FerryException("column \"" + name + "\" holds the time " + formatMicros(micros) + ", outside"
-                    + " 00:00:00 to 23:59:59.999999, which Ferry carries as a time of day; store durations in"
-                    + " another type or remove the column from capture", null, false);
-        }
-        return LocalTime.ofNanoOfDay(micros * 1000);
-    }
-
     /** {@code [-]h:mm:ss[.ffffff]} to signed microseconds. */
     static long parseTimeMicros(String text) {
         boolean negative = text.startsWith("-");
@@ -255,13 +256,6 @@ final class MySqlColumn {
         }
         long total = ((hours * 60 + minutes) * 60 + Long.parseLong(sec)) * 1_000_000L + micros;
         return negative ? -total : total;
-    }
-
-    static String formatMicros(long micros) {
-        long abs = Math.abs(micros);
-        long seconds = abs / 1_000_000L;
-        return String.format(Locale.ROOT, "%s%02d:%02d:%02d.%06d", micros < 0 ? "-" : "", seconds / 3600,
-                seconds / 60 % 60, seconds % 60, abs % 1_000_000L);
     }
 
     private static LocalDateTime parseDateTime(String text) {

@@ -72,7 +72,7 @@ final class MySqlTableRows implements RowSource {
                         + schema.table());
             }
             readers[i] = new Reader(actual, c.type().kind(), actual.kind == c.type().kind(), c.type());
-            cols.add(Backticks.quote(c.name()));
+            cols.add(actual.selectExpression());
         }
         int[] key = schema.keyIndexes();
         keyReaders = new Reader[key.length];
@@ -154,6 +154,8 @@ final class MySqlTableRows implements RowSource {
                 case BOOLEAN -> !(text.equals("0") || text.equalsIgnoreCase("false") || text.equalsIgnoreCase("f"));
                 case DATE -> LocalDate.parse(text);
                 case TIME -> LocalTime.ofNanoOfDay(MySqlColumn.parseTimeMicros(text) * 1000);
+                case DURATION -> java.time.Duration.of(MySqlColumn.parseTimeMicros(text),
+                        java.time.temporal.ChronoUnit.MICROS);
                 case TIMETZ -> OffsetTime.parse(text);
                 case TIMESTAMP -> dateTime(text);
                 case TIMESTAMPTZ -> text.endsWith("Z") || text.indexOf('+', 10) > 0 ? Instant.parse(text.replace(' ', 'T'))

@@ -145,8 +145,8 @@ final class SnapshotReader {
         TableDef def = table.def;
         int[] key = def.shape.keyIndexes();
         StringBuilder cols = new StringBuilder();
-        for (String name : def.columnNames()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(Backticks.quote(name));
+        for (MySqlColumn col : def.columns) {
+            cols.append(cols.length() == 0 ? "" : ", ").append(col.selectExpression());
         }
         StringBuilder keyList = new StringBuilder();
         StringBuilder params = new StringBuilder();
