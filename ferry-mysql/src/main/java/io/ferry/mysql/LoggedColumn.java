@@ -57,7 +57,8 @@ final class LoggedColumn {
         switch (type) {
             case NEWDECIMAL -> {
                 dataType = "decimal";
-                columnType = "decimal(" + (meta >> 8) + "," + (meta & 0xFF) + ")" + unsigned;
+                // The library keeps the precision in the low byte and the scale in the high one.
+                columnType = "decimal(" + (meta & 0xFF) + "," + (meta >> 8) + ")" + unsigned;
             }
             case BIT -> {
                 dataType = "bit";

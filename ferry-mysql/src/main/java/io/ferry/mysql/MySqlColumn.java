@@ -56,6 +56,122 @@ final class MySqlColumn {
         this.binaryLength = this.dataType.equals("binary") ? lengthOf(columnType) : 0;
     }
 
+    private MySqlColumn(MySqlColumn c, boolean nullable) {
+        this.name = c.name;
+        this.dataType = c.dataType;
+        this.columnType = c.columnType;
+        this.nullable = nullable;
+        this.unsigned = c.unsigned;
+        this.kind = c.kind;
+        this.charset = c.charset;
+        this.labels = c.labels;
+        this.binaryLength = c.binaryLength;
+    }
+
+    /**
+     * A column as an earlier published schema describes it ({@code sourceName} is the catalog's COLUMN_TYPE then),
+     * with the charset the binlog gives for it now; null when {@code logged} is unknown.
+     */
+    static MySqlColumn published(io.ferry.core.Column c, MySqlColumn logged) {
+        if (logged == null) {
+            return null;
+        }
+        String type = c.type().sourceName();
+        String dataType = type.split("[( ]", 2)[0];
+        MySqlColumn m = new MySqlColumn(c.name(), dataType, type, null, c.nullable(), c.type().kind() == TypeKind.JSON);
+        return new MySqlColumn(m, logged.charset);
+    }
+
+    private MySqlColumn(MySqlColumn c, Charset charset) {
+        this.name = c.name;
+        this.dataType = c.dataType;
+        this.columnType = c.columnType;
+        this.nullable = c.nullable;
+        this.unsigned = c.unsigned;
+        this.kind = c.kind;
+        this.charset = charset;
+        this.labels = c.labels;
+        this.binaryLength = c.binaryLength;
+    }
+
+    MySqlColumn withNullable(boolean value) {
+        return value == nullable ? this : new MySqlColumn(this, value);
+    }
+
+    /**
+     * Whether rows the binlog wrote for {@code logged} (this column's TABLE_MAP description, null where the
+     * event alone cannot describe the type) decode with this definition: the same binlog type and, where the
+     * event says, the same precision, signedness, charset or labels. A char/varchar/text length is not checked:
+     * it does not change how a value decodes.
+     */
+    boolean decodesLike(MySqlColumn logged, int binlogType) {
+        if (binlogType(binlogType) != binlogTypeOf(this)) {
+            return false;
+        }
+        if (logged == null) {
+            return true;
+        }
+        return switch (logged.dataType) {
+            case "decimal", "bit", "time", "datetime", "timestamp" -> bare(columnType).equals(bare(logged.columnType));
+            case "enum", "set" -> dataType.equals(logged.dataType) && labels.equals(logged.labels);
+            case "tinyint", "smallint", "mediumint", "int", "bigint", "float", "double" -> unsigned == logged.unsigned;
+            case "binary" -> dataType.equals("binary") && binaryLength == logged.binaryLength;
+            case "varbinary", "longblob" -> charsetName() == null;
+            case "char", "varchar", "longtext" -> charsetName() != null && charset.equals(logged.charset);
+            default -> true;
+        };
+    }
+
+    private String charsetName() {
+        return switch (dataType) {
+            case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit" -> null;
+            default -> charset.name();
+        };
+    }
+
+    /** TIME2, DATETIME2 and TIMESTAMP2 stand for their older formats; VAR_STRING for VARCHAR. */
+    private static int binlogType(int code) {
+        return switch (code) {
+            case 19 -> 11;
+            case 18 -> 12;
+            case 17 -> 7;
+            case 253 -> 15;
+            case 14 -> 10;
+            default -> code;
+        };
+    }
+
+    /** The binlog column type (MySQL's {@code enum_field_types}) this catalog type is logged as. */
+    private static int binlogTypeOf(MySqlColumn c) {
+        return switch (c.dataType) {
+            case "tinyint" -> 1;
+            case "smallint" -> 2;
+            case "int", "integer" -> 3;
+            case "float" -> 4;
+            case "double", "real" -> 5;
+            case "timestamp" -> 7;
+            case "bigint" -> 8;
+            case "mediumint" -> 9;
+            case "date" -> 10;
+            case "time" -> 11;
+            case "datetime" -> 12;
+            case "year" -> 13;
+            case "varchar", "varbinary" -> 15;
+            case "bit" -> 16;
+            case "json" -> 245;
+            case "decimal", "numeric" -> 246;
+            case "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob" -> 252;
+            case "char", "binary", "enum", "set" -> 254;
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                 "geometrycollection", "geomcollection" -> 255;
+            default -> -1;
+        };
+    }
+
+    private static String bare(String columnType) {
+        return columnType.toLowerCase(Locale.ROOT).replace(" unsigned", "").replace(" zerofill", "").trim();
+    }
+
     ColumnType type() {
         return ColumnType.of(kind, columnType);
     }
