@@ -204,11 +204,11 @@ final class BinlogClient implements AutoCloseable {
     /**
      * DATE and DATETIME fields as epoch milliseconds in the proleptic Gregorian calendar MySQL uses. The library's
      * own conversion goes through {@link java.util.Calendar}, which switches to the Julian calendar before
-     * 1582-10-15 and so moves {@code 1000-01-01} to {@code 1000-01-06}. Null for zero or invalid dates, which the
-     * library then handles as before.
+     * 1582-10-15 and so moves {@code 1000-01-01} to {@code 1000-01-06}, and refuses year 0. Null for a zero month
+     * or day (a zero date), which the library then gives as null.
      */
     static Long gregorianMillis(int year, int month, int day, int hour, int minute, int second, int millis) {
-        if (year == 0 || month == 0 || day == 0) {
+        if (month == 0 || day == 0) {
             return null;
         }
         try {

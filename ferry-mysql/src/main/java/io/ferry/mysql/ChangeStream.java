@@ -75,6 +75,7 @@ final class ChangeStream {
     private final Catalog catalog;
     private final SourceConfig config;
     private final Backfill backfill;
+    private final boolean mariaDb;
     private final Predicate<TableId> captured;
     private final MySqlPosition resume;
 
@@ -110,6 +111,7 @@ final class ChangeStream {
         this.captured = captured;
         this.resume = resume;
         this.file = startFile;
+        this.mariaDb = mariaDb;
         this.executed = gtids == null ? null : mariaDb ? new MariadbGtidSet(gtids) : new GtidSet(gtids);
         this.executedText = gtids;
     }
@@ -365,7 +367,7 @@ final class ChangeStream {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             int type = map.getColumnTypes()[i] & 0xFF;
-            MySqlColumn logged = LoggedColumn.of(map, i, charsets()::get);
+            MySqlColumn logged = LoggedColumn.of(map, i, charsets()::get, mariaDb);
             MySqlColumn c = column(before, name);
             if (c != null && !c.decodesLike(logged, type)) {
                 c = null;

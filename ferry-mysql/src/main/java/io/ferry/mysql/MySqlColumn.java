@@ -28,7 +28,8 @@ import java.util.Locale;
  * bit(n) → BYTES, big-endian, ceil(n/8) bytes; char/varchar/text → TEXT; binary/varbinary/blob → BYTES;
  * date → DATE; time → DURATION (signed, up to ±838:59:59.999999); datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
  * MariaDB longtext with {@code CHECK (json_valid(col))}) → JSON; enum → ENUM label; set → TEXT, the labels
- * comma-separated as MySQL writes them. Zero dates ({@code 0000-00-00}) are null. A {@code time} is a
+ * comma-separated as MySQL writes them; geometry → BYTES (SRID + WKB). Zero dates ({@code 0000-00-00}, and any
+ * date with a zero month or day) are null, so date columns are published nullable ({@link TableDef}). A {@code time} is a
  * duration, not a time of day: snapshots read the server's text for it ({@link #selectExpression}), never the
  * driver's time conversion, which refuses negative values and values over 24 hours.
  */
@@ -187,6 +188,9 @@ final class MySqlColumn {
             case "float" -> TypeKind.FLOAT32;
             case "double", "real" -> TypeKind.FLOAT64;
             case "bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> TypeKind.BYTES;
+            // MySQL's own geometry format: a 4-byte little-endian SRID, then the WKB, as SELECT and the binlog give it.
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                 "geometrycollection", "geomcollection" -> TypeKind.BYTES;
             case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "set" -> TypeKind.TEXT;
             case "enum" -> TypeKind.ENUM;
             case "json" -> TypeKind.JSON;
@@ -249,12 +253,14 @@ final class MySqlColumn {
     }
 
     /**
-     * How a snapshot selects this column: its name, or for a {@code time} the server's own text
-     * ({@code -838:59:59.000000}), which the JDBC driver's binary time decoding does not reproduce.
+     * How a snapshot selects this column: its name, or for times and dates the server's own text
+     * ({@code -838:59:59.000000}, {@code 2024-00-15}), which the JDBC driver's binary decoding refuses.
      */
     String selectExpression() {
         String q = Backticks.quote(name);
-        return kind == TypeKind.DURATION ? "CAST(" + q + " AS CHAR) AS " + q : q;
+        boolean text = kind == TypeKind.DURATION || kind == TypeKind.DATE || kind == TypeKind.TIMESTAMP
+                || kind == TypeKind.TIMESTAMPTZ;
+        return text ? "CAST(" + q + " AS CHAR) AS " + q : q;
     }
 
     /** A snapshot value read with {@code getString} ({@code text}) or {@code getBytes} ({@code bytes}). */
@@ -272,10 +278,10 @@ final class MySqlColumn {
             case DECIMAL -> new BigDecimal(text);
             case FLOAT32 -> Float.valueOf(text);
             case FLOAT64 -> Double.valueOf(text);
-            case DATE -> text.startsWith("0000") ? null : LocalDate.parse(text);
+            case DATE -> zeroDate(text) ? null : LocalDate.parse(text);
             case DURATION -> Duration.of(parseTimeMicros(text), ChronoUnit.MICROS);
-            case TIMESTAMP -> text.startsWith("0000") ? null : parseDateTime(text);
-            case TIMESTAMPTZ -> text.startsWith("0000") ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
+            case TIMESTAMP -> zeroDate(text) ? null : parseDateTime(text);
+            case TIMESTAMPTZ -> zeroDate(text) ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
             default -> text;
         };
     }
@@ -353,6 +359,15 @@ final class MySqlColumn {
 
     private long unsignedIf(long v, int bits) {
         return unsigned ? v & ((1L << bits) - 1) : v;
+    }
+
+    /**
+     * Whether a {@code YYYY-MM-DD...} text is a zero date or has a zero month or day (permissive sql_mode allows
+     * {@code 0000-00-00} and {@code 2024-00-15}), which no date type can hold: Ferry carries it as NULL. Year 0
+     * with a real month and day ({@code 0000-01-01}) is a date.
+     */
+    static boolean zeroDate(String text) {
+        return text.startsWith("00", 5) || text.startsWith("00", 8);
     }
 
     /** {@code [-]h:mm:ss[.ffffff]} to signed microseconds. */

@@ -4,6 +4,7 @@ import io.ferry.core.Column;
 import io.ferry.core.FerryException;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.TypeKind;
 import io.ferry.core.config.SourceConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,9 @@ final class TableDef {
         this.columns = List.copyOf(columns);
         List<Column> cols = new ArrayList<>();
         for (MySqlColumn c : columns) {
-            cols.add(new Column(c.name, c.type(), c.nullable));
+            // A zero date arrives as NULL, even in a NOT NULL column (permissive sql_mode); a key column keeps its own.
+            boolean dates = c.kind == TypeKind.DATE || c.kind == TypeKind.TIMESTAMP || c.kind == TypeKind.TIMESTAMPTZ;
+            cols.add(new Column(c.name, c.type(), c.nullable || dates && !key.contains(c.name)));
         }
         this.shape = new TableSchema(id, 0, cols, key);
         this.catalogKey = catalogKey;

@@ -52,7 +52,8 @@ class RenameKeepsColumnIdTest {
                     "[id=1, a=2, b=3]",
                     "[id=1, A 2=2, b=3]",
                     "[id=1, A 2=2, bb=3, c=4]",
-                    "[id=1, A 2=2, bb=3]",
+                    // Dropped and added again: another column, with a new id (the shape between the two may or
+                    // may not be announced, as the catalog had already moved on when the DROP was read).
                     "[id=1, A 2=2, bb=3, c=5]");
         }
     }

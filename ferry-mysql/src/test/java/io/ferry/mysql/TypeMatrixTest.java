@@ -72,9 +72,8 @@ class TypeMatrixTest {
         assertThat(HexFormat.of().formatHex((byte[]) r[s.indexOf("g")]))
                 .isEqualTo(db.queryString("SELECT HEX(g) FROM tm_all WHERE id = 1").toLowerCase());
         assertThat(r[s.indexOf("gen_s")]).isEqualTo(((Integer) r[0]) * 100);
-        if (s.indexOf("gen_v") >= 0) {
-            assertThat(r[s.indexOf("gen_v")]).isEqualTo(((Integer) r[0]) * 10);
-        }
+        // Both servers log VIRTUAL generated columns in a full row image, so they are captured like any other.
+        assertThat(r[s.indexOf("gen_v")]).isEqualTo(((Integer) r[0]) * 10);
         assertThat(r[s.indexOf("inv")]).isEqualTo(42);
         assertThat(r[s.indexOf("t3")]).isEqualTo("ünï ✓");
         assertThat(r[s.indexOf("t4")]).isEqualTo("emoji 😀");
@@ -101,7 +100,7 @@ class TypeMatrixTest {
         try (Capture c = Capture.start(source, Map.of(), true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() == 1 || c.failure() != null);
             db.execute(PERMISSIVE, "INSERT INTO tm_all " + NAMES + " VALUES " + row(2));
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() == 2 || c.failure() != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.handler.changes.size() >= 2 || c.failure() != null);
             assertThat(c.failure()).isNull();
             List<ChangeEvent> all = c.handler.changes;
             assertThat(all).extracting(ChangeEvent::op).containsExactly(Operation.READ, Operation.CREATE);
