@@ -117,9 +117,8 @@ final class ChangeStream {
     }
 
     /**
-     * Definitions known to hold at the position streaming starts from (read under the snapshot's lock): the
-     * first TABLE_MAP of each table is still checked against the catalog, but a column the catalog no longer has
-     * (dropped by a later DDL the stream has not reached yet) takes its type from here.
+     * Definitions known to hold at the position streaming starts from (read under the snapshot's lock): the first
+     * TABLE_MAP of each table takes a column's description from here where it decodes alike.
      */
     void known(List<TableDef> defs) {
         for (TableDef def : defs) {

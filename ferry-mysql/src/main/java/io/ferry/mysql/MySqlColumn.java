@@ -118,7 +118,8 @@ final class MySqlColumn {
             case "tinyint", "smallint", "mediumint", "int", "bigint", "float", "double" -> unsigned == logged.unsigned;
             case "binary" -> dataType.equals("binary") && binaryLength == logged.binaryLength;
             case "varbinary", "longblob" -> charsetName() == null;
-            case "char", "varchar", "longtext" -> charsetName() != null && charset.equals(logged.charset);
+            case "char", "varchar", "longtext" -> charsetName() != null && charset.equals(logged.charset)
+                    && !dataType.equals("enum") && !dataType.equals("set");
             default -> true;
         };
     }
