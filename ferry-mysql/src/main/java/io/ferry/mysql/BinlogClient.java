@@ -36,8 +36,9 @@ import java.util.concurrent.TimeoutException;
  * (blocking when it is full, which is the back-pressure), from which the capture thread takes them. Failures of
  * the connection arrive through the same queue as {@link Failure}s, so order is kept.
  *
- * <p>Row cells decode with dates and times as epoch microseconds and strings as bytes; TIME values keep their
- * sign and BIT values stay big-endian bytes (the library's defaults lose both).
+ * <p>Row cells decode with dates and times as epoch microseconds and strings as bytes; TIME values are signed
+ * microseconds over their whole ±838:59:59.999999 range and BIT values stay big-endian bytes (the library's
+ * defaults lose both).
  */
 final class BinlogClient implements AutoCloseable {
 
@@ -189,13 +190,25 @@ final class BinlogClient implements AutoCloseable {
     }
 
     /**
+     * The pre-5.6 TIME format (tables created before the server wrote TIME2) as signed microseconds: a signed
+     * little-endian {@code ±HHHMMSS} in three bytes.
+     */
+    static long oldTimeMicros(ByteArrayInputStream in) throws IOException {
+        int v = in.readInteger(3);
+        v = (v << 8) >> 8;
+        int abs = Math.abs(v);
+        long micros = ((abs / 10000) * 3600L + (abs / 100 % 100) * 60L + abs % 100) * 1_000_000L;
+        return v < 0 ? -micros : micros;
+    }
+
+    /**
      * DATE and DATETIME fields as epoch milliseconds in the proleptic Gregorian calendar MySQL uses. The library's
      * own conversion goes through {@link java.util.Calendar}, which switches to the Julian calendar before
-     * 1582-10-15 and so moves {@code 1000-01-01} to {@code 1000-01-06}. Null for zero or invalid dates, which the
-     * library then handles as before.
+     * 1582-10-15 and so moves {@code 1000-01-01} to {@code 1000-01-06}, and refuses year 0. Null for a zero month
+     * or day (a zero date), which the library then gives as null.
      */
     static Long gregorianMillis(int year, int month, int day, int hour, int minute, int second, int millis) {
-        if (year == 0 || month == 0 || day == 0) {
+        if (month == 0 || day == 0) {
             return null;
         }
         try {
@@ -232,6 +245,11 @@ final class BinlogClient implements AutoCloseable {
         }
 
         @Override
+        protected Serializable deserializeTime(ByteArrayInputStream in) throws IOException {
+            return oldTimeMicros(in);
+        }
+
+        @Override
         protected Serializable deserializeBit(int meta, ByteArrayInputStream in) throws IOException {
             return bits(meta, in);
         }
@@ -254,6 +272,11 @@ final class BinlogClient implements AutoCloseable {
         }
 
         @Override
+        protected Serializable deserializeTime(ByteArrayInputStream in) throws IOException {
+            return oldTimeMicros(in);
+        }
+
+        @Override
         protected Serializable deserializeBit(int meta, ByteArrayInputStream in) throws IOException {
             return bits(meta, in);
         }
@@ -273,6 +296,11 @@ final class BinlogClient implements AutoCloseable {
         @Override
         protected Serializable deserializeTimeV2(int meta, ByteArrayInputStream in) throws IOException {
             return timeMicros(meta, in);
+        }
+
+        @Override
+        protected Serializable deserializeTime(ByteArrayInputStream in) throws IOException {
+            return oldTimeMicros(in);
         }
 
         @Override

@@ -10,6 +10,7 @@ import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import io.ferry.core.ChangeEvent;
@@ -18,6 +19,7 @@ import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.config.SourceConfig;
 import java.io.Serializable;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -36,10 +38,14 @@ import java.util.regex.Pattern;
  * each source transaction; rows at or before the resume position are skipped, so a transaction split over
  * several Kafka transactions resumes mid-way without duplicates.
  *
- * <p>Schemas follow the log: each TABLE_MAP carries the column names at that point of the binlog
- * ({@code binlog_row_metadata=FULL}). When they (or the column types) differ from the table's known definition,
- * or a DDL statement went by, the definition is read again from the catalog and must match the TABLE_MAP's
- * names; a changed shape is announced before the next row of that table.
+ * <p>Schemas follow the log: each TABLE_MAP carries the table's definition at that point of the binlog
+ * ({@code binlog_row_metadata=FULL}: names, types, precision, signedness, charsets, enum/set labels, key), and
+ * rows decode with it. A column keeps the richer definition known before (this run's, else the catalog's) only
+ * where that one decodes exactly like the TABLE_MAP's; so rows written before a DDL decode as written, also
+ * after a restart with the catalog ahead. ALTER TABLE statements carry renames, drops and adds to the schema
+ * history of column ids ({@link SchemaAnnouncer}); right after one, the table's new shape is announced from the
+ * catalog when the catalog agrees with the statement, and a shape that {@code rewritesRows} is followed by a
+ * {@link Backfill} of the table's rows.
  */
 final class ChangeStream {
 
@@ -60,9 +66,16 @@ final class ChangeStream {
         String signature;
     }
 
+    private static final Pattern CREATE = Pattern.compile(
+            "^\\s*(?:/\\*.*?\\*/\\s*)*CREATE\\s+(?:OR\\s+REPLACE\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?" + NAME,
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
     private final ChangeHandler handler;
     private final SchemaAnnouncer announcer;
     private final Catalog catalog;
+    private final SourceConfig config;
+    private final Backfill backfill;
+    private final boolean mariaDb;
     private final Predicate<TableId> captured;
     private final MySqlPosition resume;
 
@@ -87,22 +100,25 @@ final class ChangeStream {
      * @param gtids   the GTID set completed at the start, or null where the server has none or it is unknown
      * @param mariaDb whether GTIDs are MariaDB's {@code domain-server-sequence} rather than MySQL's {@code uuid:n}
      */
-    ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, Catalog catalog, Predicate<TableId> captured,
-                 MySqlPosition resume, String startFile, String gtids, boolean mariaDb) {
+    ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, Catalog catalog, SourceConfig config,
+                 Backfill backfill, Predicate<TableId> captured, MySqlPosition resume, String startFile, String gtids,
+                 boolean mariaDb) {
         this.handler = handler;
         this.announcer = announcer;
         this.catalog = catalog;
+        this.config = config;
+        this.backfill = backfill;
         this.captured = captured;
         this.resume = resume;
         this.file = startFile;
+        this.mariaDb = mariaDb;
         this.executed = gtids == null ? null : mariaDb ? new MariadbGtidSet(gtids) : new GtidSet(gtids);
         this.executedText = gtids;
     }
 
     /**
-     * Definitions known to hold at the position streaming starts from (read under the snapshot's lock): the
-     * first TABLE_MAP of each table is still checked against the catalog, but a column the catalog no longer has
-     * (dropped by a later DDL the stream has not reached yet) takes its type from here.
+     * Definitions known to hold at the position streaming starts from (read under the snapshot's lock): the first
+     * TABLE_MAP of each table takes a column's description from here where it decodes alike.
      */
     void known(List<TableDef> defs) {
         for (TableDef def : defs) {
@@ -113,7 +129,7 @@ final class ChangeStream {
         }
     }
 
-    void accept(Event event) throws SQLException {
+    void accept(Event event) throws SQLException, InterruptedException {
         EventHeaderV4 header = event.getHeader();
         switch (header.getEventType()) {
             case ROTATE -> file = ((RotateEventData) event.getData()).getBinlogFilename();
@@ -177,7 +193,7 @@ final class ChangeStream {
         index = 0;
     }
 
-    private void query(EventHeaderV4 header, QueryEventData q) throws SQLException {
+    private void query(EventHeaderV4 header, QueryEventData q) throws SQLException, InterruptedException {
         String sql = q.getSql().trim();
         if (sql.equalsIgnoreCase("BEGIN")) {
             if (!inTx) {
@@ -199,20 +215,24 @@ final class ChangeStream {
             }
             Matcher r = RENAME.matcher(sql);
             if (r.find()) {
-                // The catalog may not know the old name's definition any more; the new name inherits it.
-                Tracked old = tables.remove(tableName(r.group(1), q.getDatabase()));
-                TableId to = tableName(r.group(2), q.getDatabase());
-                if (old != null && old.def != null && captured.test(to)) {
-                    Tracked moved = new Tracked();
-                    moved.def = new TableDef(to, old.def.columns, old.def.shape.primaryKey());
-                    tables.put(to, moved);
+                tableRenamed(tableName(r.group(1), q.getDatabase()), tableName(r.group(2), q.getDatabase()), header);
+            }
+            AlterTable alter = AlterTable.parse(sql, q.getDatabase());
+            if (alter != null && (captured.test(alter.table()) || tables.containsKey(alter.table()))) {
+                altered(alter, header);
+            }
+            Matcher created = CREATE.matcher(sql);
+            if (created.find()) {
+                TableId id = tableName(created.group(1), q.getDatabase());
+                if (captured.test(id) && announcer.previous(id) == null) {
+                    reshaped(id, null, false, header);
                 }
             }
             Matcher m = TRUNCATE.matcher(sql);
             if (m.find()) {
                 TableId id = tableName(m.group(1), q.getDatabase());
                 if (captured.test(id)) {
-                    Tracked t = tracked(id, null, null, null);
+                    Tracked t = forTruncate(id);
                     if (t != null) {
                         emit(Operation.TRUNCATE, t, header, null, null);
                     }
@@ -221,6 +241,77 @@ final class ChangeStream {
         }
         // DDL and other statements outside a transaction end their own event group.
         commit(header);
+    }
+
+    /**
+     * RENAME TABLE (or ALTER TABLE ... RENAME): a captured table keeps its definition and history under the new
+     * name; a table that enters capture this way brings rows the binlog never showed, so it is backfilled.
+     */
+    private void tableRenamed(TableId from, TableId to, EventHeaderV4 header) throws SQLException,
+            InterruptedException {
+        Tracked old = tables.remove(from);
+        boolean known = old != null || announcer.previous(from) != null;
+        announcer.tableRenamed(from, to);
+        if (!captured.test(to)) {
+            return;
+        }
+        if (old != null && old.def != null) {
+            Tracked moved = new Tracked();
+            moved.def = new TableDef(to, old.def.columns, old.def.catalogKey ? old.def.shape.primaryKey() : List.of())
+                    .keyed(config);
+            tables.put(to, moved);
+        }
+        if (!known) {
+            reshaped(to, null, true, header);
+        }
+    }
+
+    /** ALTER TABLE on a captured table: column identity follows, then the new shape where the catalog agrees. */
+    private void altered(AlterTable alter, EventHeaderV4 header) throws SQLException, InterruptedException {
+        TableId id = alter.table();
+        for (AlterTable.Op op : alter.ops()) {
+            if (op instanceof AlterTable.Renamed rn) {
+                announcer.renamed(id, rn.from(), rn.to());
+            } else if (op instanceof AlterTable.Dropped d) {
+                announcer.dropped(id, d.name());
+            } else if (op instanceof AlterTable.Added a) {
+                announcer.added(id, a.name());
+            } else if (op instanceof AlterTable.TableRenamed tr && tr.to() != null) {
+                tableRenamed(id, tr.to(), header);
+                id = tr.to();
+            }
+        }
+        if (captured.test(id) && announcer.previous(id) != null) {
+            reshaped(id, announcer.knownNames(id), false, header);
+        }
+    }
+
+    /**
+     * Announces the table's shape as the catalog has it now, when that is the shape right after this DDL: its
+     * column names are {@code expected} (null: any), i.e. no later DDL moved the catalog on. Rows the change
+     * rewrote (or, with {@code backfillAll}, every row) are backfilled. Otherwise the next TABLE_MAP announces.
+     */
+    private void reshaped(TableId id, java.util.Set<String> expected, boolean backfillAll, EventHeaderV4 header)
+            throws SQLException, InterruptedException {
+        TableDef now = catalog.describe(id);
+        if (now == null || expected != null && !expected.equals(new java.util.HashSet<>(now.columnNames()))) {
+            return;
+        }
+        now = now.keyed(config);
+        Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
+        t.def = now;
+        t.signature = null;
+        SchemaAnnouncer.Shape shape = announcer.evolve(now);
+        t.schema = shape.schema();
+        if (shape.rewritesRows() || backfillAll) {
+            backfill(t.schema, header, index - 1);
+        }
+    }
+
+    private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
+            InterruptedException {
+        MySqlPosition at = MySqlPosition.row(txFile, txPos, lastRow, gtid, executedText);
+        backfill.run(schema, at, header.getTimestamp() * 1000, handler);
     }
 
     private void tableMap(TableMapEventData d) throws SQLException {
@@ -236,79 +327,104 @@ final class ChangeStream {
                     + " server configuration)");
         }
         String signature = names + Arrays.toString(d.getColumnTypes()) + Arrays.toString(d.getColumnMetadata());
-        byTableId.put(d.getTableId(), tracked(id, signature, names, d));
+        Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
+        if (t.def == null || !signature.equals(t.signature)) {
+            TableDef def = logged(id, names, t.def, d).keyed(config);
+            t.def = def;
+            t.schema = null;
+            t.signature = signature;
+        }
+        byTableId.put(d.getTableId(), t);
     }
 
-    private Tracked tracked(TableId id, String signature, List<String> names, TableMapEventData map)
-            throws SQLException {
-        Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
-        if (t.def != null && (signature == null ? t.schema != null : signature.equals(t.signature))) {
+    /** The table's definition for a TRUNCATE: as known, else from the catalog; null if unknown. */
+    private Tracked forTruncate(TableId id) throws SQLException {
+        Tracked t = tables.get(id);
+        if (t != null && t.def != null) {
             return t;
         }
         TableDef def = catalog.describe(id);
-        if (def == null && t.def != null && names != null && names.equals(t.def.columnNames())) {
-            def = t.def;
-        }
-        if (def == null && map != null) {
-            def = asLogged(id, names, null, t.def, map);
-        }
         if (def == null) {
-            throw new FerryException("table \"" + id + "\" appears in the binlog but no longer exists in the"
-                    + " catalog, so its column types are unknown; restart with a new snapshot (delete the"
-                    + " pipeline's offsets or use a new pipeline name)");
+            return null;
         }
-        if (names != null && !names.equals(def.columnNames())) {
-            def = asLogged(id, names, def, t.def, map);
-        }
-        if (def.shape.primaryKey().isEmpty()) {
-            throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
-                    + " changes exactly once — add a primary key or remove it from source.tables");
-        }
-        t.def = def;
-        t.signature = signature;
-        t.schema = null;
+        t = tables.computeIfAbsent(id, k -> new Tracked());
+        t.def = def.keyed(config);
         return t;
     }
 
     /**
-     * The catalog is ahead of this binlog position (the table changed again later, or is gone): the definition at
-     * this point takes each logged column from the catalog, else from the last definition this run knew, else from
-     * the TABLE_MAP event itself. Same-named columns are assumed to keep their type. Null if a column stays unknown
-     * and the table is gone from the catalog.
+     * The definition this TABLE_MAP describes. Each column is the one known before in this run, else the one
+     * last published (an earlier run's), else the catalog's, where that decodes exactly as the event says (it names the type more richly: lengths, MariaDB's
+     * JSON); else the event's own description ({@link LoggedColumn}). The key is the event's primary key where it
+     * carries one, else the known or catalog key restricted to the logged columns.
      */
-    private TableDef asLogged(TableId id, List<String> names, TableDef now, TableDef before, TableMapEventData map)
+    private TableDef logged(TableId id, List<String> names, TableDef before, TableMapEventData map)
             throws SQLException {
+        TableDef now = null;
+        boolean nowRead = false;
         List<MySqlColumn> columns = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
-            MySqlColumn c = now == null ? null : column(now, name);
-            if (c == null) {
-                c = before == null ? null : column(before, name);
+            int type = map.getColumnTypes()[i] & 0xFF;
+            MySqlColumn logged = LoggedColumn.of(map, i, charsets()::get, mariaDb);
+            MySqlColumn c = column(before, name);
+            if (c != null && !c.decodesLike(logged, type)) {
+                c = null;
             }
-            if (c == null && map != null) {
-                c = LoggedColumn.of(map, i, charsets()::get);
-            }
-            if (c == null) {
-                if (now == null) {
-                    return null;
+            if (c == null && before == null) {
+                // The schema history: the column as this pipeline last published it (an earlier run).
+                TableSchema history = announcer.previous(id);
+                int at = history == null ? -1 : history.indexOf(name);
+                c = at < 0 ? null : MySqlColumn.published(history.columns().get(at), logged);
+                if (c != null && !c.decodesLike(logged, type)) {
+                    c = null;
                 }
-                throw new FerryException("table \"" + id + "\" has columns " + names + " at binlog position " + txFile
-                        + ":" + txPos + " but " + now.columnNames() + " in the catalog, which changed again later;"
-                        + " the type of column \"" + name + "\" is unknown. Restart with a new snapshot (delete the"
+            }
+            if (c == null) {
+                if (!nowRead) {
+                    now = catalog.describe(id);
+                    nowRead = true;
+                }
+                c = column(now, name);
+                if (c != null && !c.decodesLike(logged, type)) {
+                    c = null;
+                }
+            }
+            if (c == null) {
+                c = logged;
+            }
+            if (c == null) {
+                throw new FerryException("table \"" + id + "\" has column \"" + name + "\" of binlog type " + type
+                        + " at binlog position " + txFile + ":" + txPos + ", which neither the TABLE_MAP event nor the"
+                        + " catalog (changed again later) describes; restart with a new snapshot (delete the"
                         + " pipeline's offsets or use a new pipeline name)");
             }
-            columns.add(c);
+            columns.add(logged == null ? c : c.withNullable(logged.nullable));
         }
         List<String> key = new ArrayList<>();
-        if (now != null) {
-            for (String k : now.shape.primaryKey()) {
-                if (names.contains(k)) {
-                    key.add(k);
-                }
-            }
-        } else if (map != null && map.getEventMetadata().getSimplePrimaryKeys() != null) {
-            for (int k : map.getEventMetadata().getSimplePrimaryKeys()) {
+        TableMapEventMetadata meta = map.getEventMetadata();
+        if (meta.getSimplePrimaryKeys() != null && !meta.getSimplePrimaryKeys().isEmpty()) {
+            for (int k : meta.getSimplePrimaryKeys()) {
                 key.add(names.get(k));
+            }
+        } else if (meta.getPrimaryKeysWithPrefix() != null && !meta.getPrimaryKeysWithPrefix().isEmpty()) {
+            for (int k : meta.getPrimaryKeysWithPrefix().keySet()) {
+                key.add(names.get(k));
+            }
+        } else {
+            TableDef from = before;
+            if (from == null || !from.catalogKey) {
+                if (!nowRead) {
+                    now = catalog.describe(id);
+                }
+                from = now;
+            }
+            if (from != null && from.catalogKey) {
+                for (String k : from.shape.primaryKey()) {
+                    if (names.contains(k)) {
+                        key.add(k);
+                    }
+                }
             }
         }
         return new TableDef(id, columns, key);
@@ -322,6 +438,9 @@ final class ChangeStream {
     }
 
     private static MySqlColumn column(TableDef def, String name) {
+        if (def == null) {
+            return null;
+        }
         for (MySqlColumn c : def.columns) {
             if (c.name.equals(name)) {
                 return c;
@@ -344,21 +463,25 @@ final class ChangeStream {
             } catch (ClassCastException e) {
                 MySqlColumn c = cols.get(i);
                 throw new FerryException("column \"" + c.name + "\" of table \"" + t.def.id + "\" holds a value the"
-                        + " binlog wrote for another type than its current " + c.columnType + " (it changed after"
-                        + " binlog position " + txFile + ":" + txPos + " while capture was down); restart with a new"
-                        + " snapshot (delete the pipeline's offsets or use a new pipeline name)", e, false);
+                        + " binlog wrote for another type than " + c.columnType + " at binlog position " + txFile + ":"
+                        + txPos + "; this is a bug in Ferry's reading of the TABLE_MAP event", e, false);
             }
         }
         return row;
     }
 
-    private void emit(Operation op, Tracked t, EventHeaderV4 header, Object[] before, Object[] after) {
+    private void emit(Operation op, Tracked t, EventHeaderV4 header, Object[] before, Object[] after)
+            throws SQLException, InterruptedException {
         int i = index++;
         if (resume != null && resume.skips(txFile, txPos, gtid, i)) {
             return;
         }
         if (t.schema == null) {
-            t.schema = announcer.announce(t.def, handler);
+            SchemaAnnouncer.Shape shape = announcer.evolve(t.def);
+            t.schema = shape.schema();
+            if (shape.rewritesRows()) {
+                backfill(t.schema, header, i - 1);
+            }
         }
         long micros = header.getTimestamp() * 1000;
         MySqlPosition at = MySqlPosition.row(txFile, txPos, i, gtid, executedText);

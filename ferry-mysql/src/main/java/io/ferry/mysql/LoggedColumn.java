@@ -22,8 +22,9 @@ final class LoggedColumn {
      * Column {@code index} of the event, or {@code null} for a type the event alone cannot describe.
      *
      * @param charsetOfCollation the character set name of a collation id (from the server's catalog)
+     * @param mariaDb            MariaDB lists a charset (binary) for geometry columns too; MySQL does not
      */
-    static MySqlColumn of(TableMapEventData d, int index, IntFunction<String> charsetOfCollation) {
+    static MySqlColumn of(TableMapEventData d, int index, IntFunction<String> charsetOfCollation, boolean mariaDb) {
         TableMapEventMetadata m = d.getEventMetadata();
         String name = m.getColumnNames().get(index);
         boolean nullable = d.getColumnNullability() != null && d.getColumnNullability().get(index);
@@ -32,7 +33,8 @@ final class LoggedColumn {
         if (type == null) {
             return null;
         }
-        String unsigned = m.getSignedness() != null && m.getSignedness().get(numericIndex(d, index)) ? " unsigned" : "";
+        // The library maps the event's signedness bits (one per numeric column) onto column indexes.
+        String unsigned = m.getSignedness() != null && m.getSignedness().get(index) ? " unsigned" : "";
         String charset = null;
         String dataType;
         String columnType;
@@ -57,7 +59,8 @@ final class LoggedColumn {
         switch (type) {
             case NEWDECIMAL -> {
                 dataType = "decimal";
-                columnType = "decimal(" + (meta >> 8) + "," + (meta & 0xFF) + ")" + unsigned;
+                // The library keeps the precision in the low byte and the scale in the high one.
+                columnType = "decimal(" + (meta & 0xFF) + "," + (meta >> 8) + ")" + unsigned;
             }
             case BIT -> {
                 dataType = "bit";
@@ -68,12 +71,12 @@ final class LoggedColumn {
                 columnType = dataType + (meta > 0 ? "(" + meta + ")" : "");
             }
             case VARCHAR, VAR_STRING -> {
-                charset = charsetOf(m, characterIndex(d, index), charsetOfCollation);
+                charset = charsetOf(m, characterIndex(d, index, mariaDb), charsetOfCollation);
                 dataType = charset == null ? "varbinary" : "varchar";
                 columnType = dataType;
             }
             case BLOB -> {
-                charset = charsetOf(m, characterIndex(d, index), charsetOfCollation);
+                charset = charsetOf(m, characterIndex(d, index, mariaDb), charsetOfCollation);
                 dataType = charset == null ? "longblob" : "longtext";
                 columnType = dataType;
             }
@@ -92,7 +95,7 @@ final class LoggedColumn {
                     dataType = isEnum ? "enum" : "set";
                     columnType = dataType + labels(all.get(nth));
                 } else {
-                    charset = charsetOf(m, characterIndex(d, index), charsetOfCollation);
+                    charset = charsetOf(m, characterIndex(d, index, mariaDb), charsetOfCollation);
                     dataType = charset == null ? "binary" : "char";
                     columnType = charset == null ? "binary(" + length + ")" : "char";
                 }
@@ -109,26 +112,17 @@ final class LoggedColumn {
                 || t == ColumnType.LONGLONG;
     }
 
-    /** The signedness bits count numeric columns only (MySQL's {@code is_numeric_type}). */
-    private static int numericIndex(TableMapEventData d, int index) {
-        int n = 0;
-        for (int i = 0; i < index; i++) {
-            ColumnType t = ColumnType.byCode(d.getColumnTypes()[i] & 0xFF);
-            if (t != null && (isInteger(t) || t == ColumnType.FLOAT || t == ColumnType.DOUBLE
-                    || t == ColumnType.NEWDECIMAL || t == ColumnType.DECIMAL)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Charset entries count character columns only: char, varchar and blob/text, not enum or set. */
-    private static int characterIndex(TableMapEventData d, int index) {
+    /**
+     * Charset entries count character columns only: char, varchar and blob/text, not enum or set; on MariaDB
+     * also geometry.
+     */
+    private static int characterIndex(TableMapEventData d, int index, boolean mariaDb) {
         int n = 0;
         for (int i = 0; i < index; i++) {
             ColumnType t = ColumnType.byCode(d.getColumnTypes()[i] & 0xFF);
             if (t == ColumnType.VARCHAR || t == ColumnType.VAR_STRING || t == ColumnType.BLOB
-                    || t == ColumnType.STRING && !isEnumOrSet(d.getColumnMetadata()[i])) {
+                    || t == ColumnType.STRING && !isEnumOrSet(d.getColumnMetadata()[i])
+                    || mariaDb && t == ColumnType.GEOMETRY) {
                 n++;
             }
         }

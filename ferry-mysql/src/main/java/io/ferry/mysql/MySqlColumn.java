@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,11 +26,12 @@ import java.util.Locale;
  * <p>Mapping: tinyint → INT16; smallint → INT16 (unsigned INT32); mediumint → INT32; int → INT32 (unsigned
  * INT64); bigint → INT64 (unsigned DECIMAL, exact); decimal → DECIMAL; float → FLOAT32; double → FLOAT64;
  * bit(n) → BYTES, big-endian, ceil(n/8) bytes; char/varchar/text → TEXT; binary/varbinary/blob → BYTES;
- * date → DATE; time → TIME; datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
+ * date → DATE; time → DURATION (signed, up to ±838:59:59.999999); datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
  * MariaDB longtext with {@code CHECK (json_valid(col))}) → JSON; enum → ENUM label; set → TEXT, the labels
- * comma-separated as MySQL writes them. Zero dates ({@code 0000-00-00}) are null. A time outside
- * {@code [00:00, 24:00)} (MySQL allows -838:59:59 to 838:59:59) cannot be a {@link LocalTime}: it fails with an
- * error naming the column rather than changing the value.
+ * comma-separated as MySQL writes them; geometry → BYTES (SRID + WKB). Zero dates ({@code 0000-00-00}, and any
+ * date with a zero month or day) are null, so date columns are published nullable ({@link TableDef}). A {@code time} is a
+ * duration, not a time of day: snapshots read the server's text for it ({@link #selectExpression}), never the
+ * driver's time conversion, which refuses negative values and values over 24 hours.
  */
 final class MySqlColumn {
 
@@ -55,6 +57,123 @@ final class MySqlColumn {
         this.binaryLength = this.dataType.equals("binary") ? lengthOf(columnType) : 0;
     }
 
+    private MySqlColumn(MySqlColumn c, boolean nullable) {
+        this.name = c.name;
+        this.dataType = c.dataType;
+        this.columnType = c.columnType;
+        this.nullable = nullable;
+        this.unsigned = c.unsigned;
+        this.kind = c.kind;
+        this.charset = c.charset;
+        this.labels = c.labels;
+        this.binaryLength = c.binaryLength;
+    }
+
+    /**
+     * A column as an earlier published schema describes it ({@code sourceName} is the catalog's COLUMN_TYPE then),
+     * with the charset the binlog gives for it now; null when {@code logged} is unknown.
+     */
+    static MySqlColumn published(io.ferry.core.Column c, MySqlColumn logged) {
+        if (logged == null) {
+            return null;
+        }
+        String type = c.type().sourceName();
+        String dataType = type.split("[( ]", 2)[0];
+        MySqlColumn m = new MySqlColumn(c.name(), dataType, type, null, c.nullable(), c.type().kind() == TypeKind.JSON);
+        return new MySqlColumn(m, logged.charset);
+    }
+
+    private MySqlColumn(MySqlColumn c, Charset charset) {
+        this.name = c.name;
+        this.dataType = c.dataType;
+        this.columnType = c.columnType;
+        this.nullable = c.nullable;
+        this.unsigned = c.unsigned;
+        this.kind = c.kind;
+        this.charset = charset;
+        this.labels = c.labels;
+        this.binaryLength = c.binaryLength;
+    }
+
+    MySqlColumn withNullable(boolean value) {
+        return value == nullable ? this : new MySqlColumn(this, value);
+    }
+
+    /**
+     * Whether rows the binlog wrote for {@code logged} (this column's TABLE_MAP description, null where the
+     * event alone cannot describe the type) decode with this definition: the same binlog type and, where the
+     * event says, the same precision, signedness, charset or labels. A char/varchar/text length is not checked:
+     * it does not change how a value decodes.
+     */
+    boolean decodesLike(MySqlColumn logged, int binlogType) {
+        if (binlogType(binlogType) != binlogTypeOf(this)) {
+            return false;
+        }
+        if (logged == null) {
+            return true;
+        }
+        return switch (logged.dataType) {
+            case "decimal", "bit", "time", "datetime", "timestamp" -> bare(columnType).equals(bare(logged.columnType));
+            case "enum", "set" -> dataType.equals(logged.dataType) && labels.equals(logged.labels);
+            case "tinyint", "smallint", "mediumint", "int", "bigint", "float", "double" -> unsigned == logged.unsigned;
+            case "binary" -> dataType.equals("binary") && binaryLength == logged.binaryLength;
+            case "varbinary", "longblob" -> charsetName() == null;
+            case "char", "varchar", "longtext" -> charsetName() != null && charset.equals(logged.charset)
+                    && !dataType.equals("enum") && !dataType.equals("set");
+            default -> true;
+        };
+    }
+
+    private String charsetName() {
+        return switch (dataType) {
+            case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit" -> null;
+            default -> charset.name();
+        };
+    }
+
+    /** TIME2, DATETIME2 and TIMESTAMP2 stand for their older formats; VAR_STRING for VARCHAR. */
+    private static int binlogType(int code) {
+        return switch (code) {
+            case 19 -> 11;
+            case 18 -> 12;
+            case 17 -> 7;
+            case 253 -> 15;
+            case 14 -> 10;
+            default -> code;
+        };
+    }
+
+    /** The binlog column type (MySQL's {@code enum_field_types}) this catalog type is logged as. */
+    private static int binlogTypeOf(MySqlColumn c) {
+        return switch (c.dataType) {
+            case "tinyint" -> 1;
+            case "smallint" -> 2;
+            case "int", "integer" -> 3;
+            case "float" -> 4;
+            case "double", "real" -> 5;
+            case "timestamp" -> 7;
+            case "bigint" -> 8;
+            case "mediumint" -> 9;
+            case "date" -> 10;
+            case "time" -> 11;
+            case "datetime" -> 12;
+            case "year" -> 13;
+            case "varchar", "varbinary" -> 15;
+            case "bit" -> 16;
+            case "json" -> 245;
+            case "decimal", "numeric" -> 246;
+            case "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob" -> 252;
+            case "char", "binary", "enum", "set" -> 254;
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                 "geometrycollection", "geomcollection" -> 255;
+            default -> -1;
+        };
+    }
+
+    private static String bare(String columnType) {
+        return columnType.toLowerCase(Locale.ROOT).replace(" unsigned", "").replace(" zerofill", "").trim();
+    }
+
     ColumnType type() {
         return ColumnType.of(kind, columnType);
     }
@@ -70,11 +189,14 @@ final class MySqlColumn {
             case "float" -> TypeKind.FLOAT32;
             case "double", "real" -> TypeKind.FLOAT64;
             case "bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> TypeKind.BYTES;
+            // MySQL's own geometry format: a 4-byte little-endian SRID, then the WKB, as SELECT and the binlog give it.
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                 "geometrycollection", "geomcollection" -> TypeKind.BYTES;
             case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "set" -> TypeKind.TEXT;
             case "enum" -> TypeKind.ENUM;
             case "json" -> TypeKind.JSON;
             case "date" -> TypeKind.DATE;
-            case "time" -> TypeKind.TIME;
+            case "time" -> TypeKind.DURATION;
             case "datetime" -> TypeKind.TIMESTAMP;
             case "timestamp" -> TypeKind.TIMESTAMPTZ;
             default -> TypeKind.UNKNOWN;
@@ -131,6 +253,17 @@ final class MySqlColumn {
         return open < 0 || close < open ? 0 : Integer.parseInt(columnType.substring(open + 1, close).trim());
     }
 
+    /**
+     * How a snapshot selects this column: its name, or for times and dates the server's own text
+     * ({@code -838:59:59.000000}, {@code 2024-00-15}), which the JDBC driver's binary decoding refuses.
+     */
+    String selectExpression() {
+        String q = Backticks.quote(name);
+        boolean text = kind == TypeKind.DURATION || kind == TypeKind.DATE || kind == TypeKind.TIMESTAMP
+                || kind == TypeKind.TIMESTAMPTZ;
+        return text ? "CAST(" + q + " AS CHAR) AS " + q : q;
+    }
+
     /** A snapshot value read with {@code getString} ({@code text}) or {@code getBytes} ({@code bytes}). */
     Object fromSnapshot(String text, byte[] bytes) {
         if (kind == TypeKind.BYTES) {
@@ -146,10 +279,10 @@ final class MySqlColumn {
             case DECIMAL -> new BigDecimal(text);
             case FLOAT32 -> Float.valueOf(text);
             case FLOAT64 -> Double.valueOf(text);
-            case DATE -> text.startsWith("0000") ? null : LocalDate.parse(text);
-            case TIME -> time(parseTimeMicros(text));
-            case TIMESTAMP -> text.startsWith("0000") ? null : parseDateTime(text);
-            case TIMESTAMPTZ -> text.startsWith("0000") ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
+            case DATE -> zeroDate(text) ? null : LocalDate.parse(text);
+            case DURATION -> Duration.of(parseTimeMicros(text), ChronoUnit.MICROS);
+            case TIMESTAMP -> zeroDate(text) ? null : parseDateTime(text);
+            case TIMESTAMPTZ -> zeroDate(text) ? null : parseDateTime(text).toInstant(ZoneOffset.UTC);
             default -> text;
         };
     }
@@ -184,8 +317,8 @@ final class MySqlColumn {
                 return binaryLength > b.length ? Arrays.copyOf(b, binaryLength) : b;
             case DATE:
                 return LocalDate.ofEpochDay(Math.floorDiv((Long) v, 86_400_000_000L));
-            case TIME:
-                return time((Long) v);
+            case DURATION:
+                return Duration.of((Long) v, ChronoUnit.MICROS);
             case TIMESTAMP:
                 return LocalDateTime.ofEpochSecond(Math.floorDiv((Long) v, 1_000_000L),
                         (int) Math.floorMod((Long) v, 1_000_000L) * 1000, ZoneOffset.UTC);
@@ -229,13 +362,13 @@ final class MySqlColumn {
         return unsigned ? v & ((1L << bits) - 1) : v;
     }
 
-    private LocalTime time(long micros) {
-        if (micros < 0 || micros >= 86_400_000_000L) {
-            throw new FerryException("column \"" + name + "\" holds the time " + formatMicros(micros) + ", outside"
-                    + " 00:00:00 to 23:59:59.999999, which Ferry carries as a time of day; store durations in"
-                    + " another type or remove the column from capture", null, false);
-        }
-        return LocalTime.ofNanoOfDay(micros * 1000);
+    /**
+     * Whether a {@code YYYY-MM-DD...} text is a zero date or has a zero month or day (permissive sql_mode allows
+     * {@code 0000-00-00} and {@code 2024-00-15}), which no date type can hold: Ferry carries it as NULL. Year 0
+     * with a real month and day ({@code 0000-01-01}) is a date.
+     */
+    static boolean zeroDate(String text) {
+        return text.startsWith("00", 5) || text.startsWith("00", 8);
     }
 
     /** {@code [-]h:mm:ss[.ffffff]} to signed microseconds. */
@@ -255,13 +388,6 @@ final class MySqlColumn {
         }
         long total = ((hours * 60 + minutes) * 60 + Long.parseLong(sec)) * 1_000_000L + micros;
         return negative ? -total : total;
-    }
-
-    static String formatMicros(long micros) {
-        long abs = Math.abs(micros);
-        long seconds = abs / 1_000_000L;
-        return String.format(Locale.ROOT, "%s%02d:%02d:%02d.%06d", micros < 0 ? "-" : "", seconds / 3600,
-                seconds / 60 % 60, seconds % 60, abs % 1_000_000L);
     }
 
     private static LocalDateTime parseDateTime(String text) {

@@ -17,6 +17,10 @@ import java.util.Map;
  *
  * <p>Field names follow Debezium's MySQL source block ({@code file}, {@code pos}, {@code row}, {@code gtid}) and
  * avoid the envelope's own fields.
+ *
+ * <p>Rows re-read after a schema change that rewrote them (a backfill) carry {@code backfill} (the table) and
+ * {@code backfill_rows} on the position of the last change handed over before it; a restart from such a position
+ * re-reads that table before streaming, and the next boundary carries no marker.
  */
 final class MySqlPosition implements SourcePosition {
 
@@ -32,6 +36,8 @@ final class MySqlPosition implements SourcePosition {
     static final String SNAPSHOT_TABLE = "snapshot_table";
     static final String SNAPSHOT_ROWS = "snapshot_rows";
     static final String SNAPSHOT_DONE = "snapshot_done";
+    static final String BACKFILL = "backfill";
+    static final String BACKFILL_ROWS = "backfill_rows";
 
     final String file;
     final long pos;
@@ -45,9 +51,19 @@ final class MySqlPosition implements SourcePosition {
     final String snapshotTable;
     final long snapshotRows;
     final boolean snapshotDone;
+    /** The table a backfill is re-reading at this point ({@code schema.table}), else null. */
+    final String backfill;
+    final long backfillRows;
 
     private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid, String gtids,
                           boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone) {
+        this(file, pos, row, nextPos, complete, gtid, gtids, snapshot, snapshotTable, snapshotRows, snapshotDone,
+                null, 0);
+    }
+
+    private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid, String gtids,
+                          boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone,
+                          String backfill, long backfillRows) {
         this.file = file;
         this.pos = pos;
         this.row = row;
@@ -59,6 +75,17 @@ final class MySqlPosition implements SourcePosition {
         this.snapshotTable = snapshotTable;
         this.snapshotRows = snapshotRows;
         this.snapshotDone = snapshotDone;
+        this.backfill = backfill;
+        this.backfillRows = backfillRows;
+    }
+
+    /**
+     * This position inside the backfill of {@code table}, after its {@code rows}-th row: a restart from here
+     * re-reads that table before it goes on.
+     */
+    MySqlPosition inBackfill(String table, long rows) {
+        return new MySqlPosition(file, pos, row, nextPos, complete, gtid, gtids, snapshot, snapshotTable, snapshotRows,
+                snapshotDone, table, rows);
     }
 
     /**
@@ -92,13 +119,15 @@ final class MySqlPosition implements SourcePosition {
         Object gtid = m.get(GTID);
         Object gtids = m.get(GTIDS);
         Object table = m.get(SNAPSHOT_TABLE);
+        Object backfill = m.get(BACKFILL);
         if (file == null) {
             throw new IllegalArgumentException("resume position has no \"" + FILE + "\" field: " + m);
         }
         return new MySqlPosition(file.toString(), number(m.get(POS), 4), (int) number(m.get(ROW), -1),
                 number(m.get(NEXT_POS), 0), bool(m.get(COMPLETE)), gtid == null ? null : gtid.toString(),
                 gtids == null ? null : gtids.toString(), bool(m.get(SNAPSHOT)), table == null ? null : table.toString(),
-                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)));
+                number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)),
+                backfill == null ? null : backfill.toString(), number(m.get(BACKFILL_ROWS), 0));
     }
 
     /** Where the binlog client must start to hand over everything after this position. */
@@ -147,6 +176,10 @@ final class MySqlPosition implements SourcePosition {
             }
             out.put(SNAPSHOT_DONE, snapshotDone);
         }
+        if (backfill != null) {
+            out.put(BACKFILL, backfill);
+            out.put(BACKFILL_ROWS, backfillRows);
+        }
     }
 
     @Override
@@ -162,7 +195,8 @@ final class MySqlPosition implements SourcePosition {
             return snapshotDone ? "snapshot done at " + file + ":" + pos
                     : "snapshot of " + snapshotTable + " row " + snapshotRows;
         }
-        String at = file + ":" + pos + (gtid == null ? "" : " (gtid " + gtid + ")");
+        String at = file + ":" + pos + (gtid == null ? "" : " (gtid " + gtid + ")")
+                + (backfill == null ? "" : " backfilling " + backfill + " row " + backfillRows);
         return complete ? at + " committed" : at + "#" + row;
     }
 

@@ -43,18 +43,19 @@ public final class MySqlRows implements AutoCloseable {
                 config.password(), List.of(), SourceConfig.SnapshotMode.NEVER), config.database());
     }
 
-    /** The tables {@code source.tables} names, as the catalog describes them now; a keyless one is an error. */
+    /**
+     * The tables {@code source.tables} names, as the catalog describes them now; a table without a primary key is
+     * keyed as capture keys it ({@code source.key-columns}, else the whole row).
+     */
     public List<TableSchema> describeTables() {
         try {
             Catalog catalog = new Catalog(connection);
             List<TableSchema> out = new ArrayList<>();
             for (TableId id : TableSelector.resolve(config.tables(), config.database(), catalog.tables())) {
                 TableDef def = catalog.describe(id);
-                if (def == null || def.shape.primaryKey().isEmpty()) {
-                    throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
-                            + " changes exactly once — add a primary key or remove it from source.tables");
+                if (def != null) {
+                    out.add(def.keyed(config).shape);
                 }
-                out.add(def.shape);
             }
             return out;
         } catch (SQLException e) {

@@ -8,6 +8,7 @@ import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
+import io.ferry.core.TableSchema;
 import io.ferry.core.TableSelector;
 import io.ferry.core.config.SourceConfig;
 import java.io.IOException;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>The snapshot holds {@code FLUSH TABLES WITH READ LOCK} only while it reads the binlog position and the
  * table definitions and opens one consistent-snapshot transaction per reader; {@link #snapshotLockHeld} says
  * how long. Tables in {@code source.tables} are {@code database.table} names or {@code *}/{@code ?} patterns (a
- * name without a database means the configured one); tables without a primary key are refused. A snapshot
+ * name without a database means the configured one); a table without a primary key is keyed by the
+ * {@code source.key-columns} configured for it, else by its whole row. A snapshot
  * interrupted by a crash is redone; the target then sees some {@code r} events twice, which its upserts absorb.
  *
  * <p>{@link #run} runs on one thread; the binlog client reads on its own thread and hands events over through a
@@ -111,9 +113,8 @@ public final class MySqlSource implements Source {
         List<TableId> resolved = TableSelector.resolve(config.tables(), config.database(), catalog.tables());
         for (TableId id : resolved) {
             TableDef def = catalog.describe(id);
-            if (def == null || def.shape.primaryKey().isEmpty()) {
-                throw new FerryException("table \"" + id + "\" has no primary key; Ferry needs a key to apply"
-                        + " changes exactly once — add a primary key or remove it from source.tables");
+            if (def != null) {
+                def.keyed(config);
             }
         }
         return resolved;
@@ -205,7 +206,8 @@ public final class MySqlSource implements Source {
         try {
             Connection catalogConnection = track(connections.open());
             Catalog catalog = new Catalog(catalogConnection);
-            SchemaAnnouncer announcer = new SchemaAnnouncer();
+            SchemaAnnouncer announcer = new SchemaAnnouncer(handler);
+            Backfill backfill = new Backfill(track(connections.open()));
             boolean fresh = from == null;
             MySqlPosition start;
             if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
@@ -228,8 +230,11 @@ public final class MySqlSource implements Source {
                     requireBinlog(catalogConnection, from);
                 }
                 start = from;
+                if (from.backfill != null) {
+                    finishBackfill(from, backfill, handler);
+                }
             }
-            stream(catalog, announcer, handler, fresh || from.snapshot ? null : from, start);
+            stream(catalog, announcer, backfill, handler, fresh || from.snapshot ? null : from, start);
         } catch (SQLException e) {
             if (stopped) {
                 return;
@@ -240,13 +245,30 @@ public final class MySqlSource implements Source {
         }
     }
 
+    /**
+     * The resume position is inside a backfill: the crash interrupted it, so the table is read again (its schema
+     * is the newest published one, which the backfill's rows had) before streaming goes on.
+     */
+    private void finishBackfill(MySqlPosition from, Backfill backfill, ChangeHandler handler)
+            throws SQLException, InterruptedException {
+        int dot = from.backfill.indexOf('.');
+        TableId id = new TableId(from.backfill.substring(0, dot), from.backfill.substring(dot + 1));
+        TableSchema schema = handler.published(id).orElse(null);
+        if (schema == null) {
+            return;
+        }
+        LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading the table again", id,
+                from.backfillRows);
+        backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler);
+    }
+
     /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */
     private List<TableDef> describeAll(Catalog catalog) throws SQLException {
         List<TableDef> out = new ArrayList<>();
         for (TableId id : tables) {
             TableDef def = catalog.describe(id);
             if (def != null) {
-                out.add(def);
+                out.add(def.keyed(config));
             }
         }
         return out;
@@ -348,7 +370,7 @@ public final class MySqlSource implements Source {
                     if (def == null) {
                         throw new FerryException("table \"" + id + "\" was dropped before the snapshot started");
                     }
-                    work.add(new SnapshotReader.Table(def, 0));
+                    work.add(new SnapshotReader.Table(def.keyed(config), 0));
                 }
                 for (Connection r : readers) {
                     try (Statement rs = r.createStatement()) {
@@ -386,14 +408,14 @@ public final class MySqlSource implements Source {
         return start;
     }
 
-    private void stream(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler, MySqlPosition resume,
-                        MySqlPosition start) throws SQLException, InterruptedException {
+    private void stream(Catalog catalog, SchemaAnnouncer announcer, Backfill backfill, ChangeHandler handler,
+                        MySqlPosition resume, MySqlPosition start) throws SQLException, InterruptedException {
         phase = "streaming";
         Predicate<TableId> captured = capturedTables();
         boolean byGtid = gtids && start.hasGtids();
         // A set is carried on only from an exact one: from a position without one, positions stay file-based.
-        ChangeStream stream = new ChangeStream(handler, announcer, catalog, captured, resume, start.file,
-                gtids ? start.gtids : null, mariaDb);
+        ChangeStream stream = new ChangeStream(handler, announcer, catalog, config, backfill, captured, resume,
+                start.file, gtids ? start.gtids : null, mariaDb);
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
             // first row event arrives (a column dropped since, say), and these say what the log's columns are.

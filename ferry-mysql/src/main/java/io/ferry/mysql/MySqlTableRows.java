@@ -31,7 +31,8 @@ import java.util.UUID;
  * ({@link MySqlColumn#fromSnapshot}: zero dates, bit, year, set, binary padding); a column the target holds in
  * another type (a PostgreSQL source's uuid or boolean, say) decodes from its text by the source kind. Text, enum
  * and UUID keys order by {@code CAST(col AS BINARY)}, which is UTF-8 byte order, i.e. code point order as
- * {@link KeyOrder} wants, whatever the column's collation (this bypasses the index for such keys).
+ * {@link KeyOrder} wants, whatever the column's collation (this bypasses the index for such keys). A table
+ * without a key is read whole, in no order ({@code TableDiff} compares it as a multiset of rows).
  */
 final class MySqlTableRows implements RowSource {
 
@@ -53,7 +54,7 @@ final class MySqlTableRows implements RowSource {
         this.connection = connection;
         this.connections = connections;
         this.schema = schema;
-        String unsupported = KeyOrder.unsupportedReason(schema);
+        String unsupported = schema.primaryKey().isEmpty() ? null : KeyOrder.unsupportedReason(schema);
         if (unsupported != null) {
             throw new FerryException("cannot verify " + schema.table() + ": " + unsupported);
         }
@@ -72,9 +73,9 @@ final class MySqlTableRows implements RowSource {
                         + schema.table());
             }
             readers[i] = new Reader(actual, c.type().kind(), actual.kind == c.type().kind(), c.type());
-            cols.add(Backticks.quote(c.name()));
+            cols.add(actual.selectExpression());
         }
-        int[] key = schema.keyIndexes();
+        int[] key = schema.primaryKey().isEmpty() ? new int[0] : schema.keyIndexes();
         keyReaders = new Reader[key.length];
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < key.length; k++) {
@@ -97,7 +98,7 @@ final class MySqlTableRows implements RowSource {
             where.add("(" + keyList + ") <= " + placeholders);
         }
         String sql = select + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY " + keyList + " LIMIT " + limit;
+                + (keyList.isEmpty() ? "" : " ORDER BY " + keyList) + " LIMIT " + limit;
         List<Object[]> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             int p = bind(ps, 1, after);
@@ -154,6 +155,8 @@ final class MySqlTableRows implements RowSource {
                 case BOOLEAN -> !(text.equals("0") || text.equalsIgnoreCase("false") || text.equalsIgnoreCase("f"));
                 case DATE -> LocalDate.parse(text);
                 case TIME -> LocalTime.ofNanoOfDay(MySqlColumn.parseTimeMicros(text) * 1000);
+                case DURATION -> java.time.Duration.of(MySqlColumn.parseTimeMicros(text),
+                        java.time.temporal.ChronoUnit.MICROS);
                 case TIMETZ -> OffsetTime.parse(text);
                 case TIMESTAMP -> dateTime(text);
                 case TIMESTAMPTZ -> text.endsWith("Z") || text.indexOf('+', 10) > 0 ? Instant.parse(text.replace(' ', 'T'))

@@ -7,8 +7,6 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads every captured table in primary-key chunks (keyset pagination) on connections that each already hold a
+ * Reads every captured table in chunks ({@link TableReader}) on connections that each already hold a
  * consistent-snapshot transaction opened under the same global read lock, so all of them see the data as of
  * one binlog position. Workers decode rows and pass chunks through a bounded queue to the calling thread, which
  * alone talks to the handler.
@@ -27,7 +25,6 @@ import java.util.function.BooleanSupplier;
 final class SnapshotReader {
 
     static final int MAX_WORKERS = 4;
-    static final int CHUNK_ROWS = 10_000;
 
     /** One table to copy and its progress, readable from any thread. */
     static final class Table {
@@ -99,7 +96,7 @@ final class SnapshotReader {
                             + MySqlConnections.firstLine(f.error()), f.error(), true);
                 } else {
                     Chunk chunk = (Chunk) item;
-                    TableSchema schema = announcer.announce(chunk.table().def, handler);
+                    TableSchema schema = announcer.announce(chunk.table().def);
                     String name = chunk.table().id().toString();
                     long n = chunk.table().rowsDone;
                     for (Object[] row : chunk.rows()) {
@@ -143,55 +140,7 @@ final class SnapshotReader {
     private static void copy(Connection c, Table table, BlockingQueue<Object> out)
             throws SQLException, InterruptedException {
         TableDef def = table.def;
-        int[] key = def.shape.keyIndexes();
-        StringBuilder cols = new StringBuilder();
-        for (String name : def.columnNames()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(Backticks.quote(name));
-        }
-        StringBuilder keyList = new StringBuilder();
-        StringBuilder params = new StringBuilder();
-        for (int k : key) {
-            keyList.append(keyList.length() == 0 ? "" : ", ").append(Backticks.quote(def.columns.get(k).name));
-            params.append(params.length() == 0 ? "?" : ", ?");
-        }
-        String from = "SELECT " + cols + " FROM " + Backticks.quote(def.id);
-        String order = " ORDER BY " + keyList + " LIMIT " + CHUNK_ROWS;
-        String first = from + order;
-        String next = from + " WHERE (" + keyList + ") > (" + params + ")" + order;
-        List<MySqlColumn> columns = def.columns;
-        Object[] lastKey = null;
-        while (true) {
-            List<Object[]> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(lastKey == null ? first : next)) {
-                if (lastKey != null) {
-                    for (int i = 0; i < lastKey.length; i++) {
-                        ps.setObject(i + 1, lastKey[i]);
-                    }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Object[] row = new Object[columns.size()];
-                        for (int i = 0; i < row.length; i++) {
-                            MySqlColumn col = columns.get(i);
-                            row[i] = col.kind == io.ferry.core.TypeKind.BYTES
-                                    ? col.fromSnapshot(null, rs.getBytes(i + 1))
-                                    : col.fromSnapshot(rs.getString(i + 1), null);
-                        }
-                        if (rows.size() == CHUNK_ROWS - 1) {
-                            lastKey = new Object[key.length];
-                            for (int k = 0; k < key.length; k++) {
-                                lastKey[k] = rs.getObject(key[k] + 1);
-                            }
-                        }
-                        rows.add(row);
-                    }
-                }
-            }
-            boolean last = rows.size() < CHUNK_ROWS;
-            out.put(new Chunk(table, rows, last));
-            if (last) {
-                return;
-            }
-        }
+        int[] key = def.catalogKey ? def.shape.keyIndexes() : new int[0];
+        TableReader.read(c, def.id, def.columns, key, (rows, last) -> out.put(new Chunk(table, rows, last)));
     }
 }
