@@ -83,6 +83,12 @@ final class Backfill {
         connection.setAutoCommit(false);
         try (Statement st = connection.createStatement()) {
             st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+            if (schema.primaryKey().isEmpty()) {
+                // Whole-row rows are inserted, not upserted: the target's copy is emptied first, else every row
+                // read again would be there twice.
+                handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, at.inBackfill(table, 0), -1,
+                        eventMicros));
+            }
             TableReader.read(connection, schema.table(), columns, key, (chunk, last) -> {
                 for (Object[] row : chunk) {
                     rows[0]++;

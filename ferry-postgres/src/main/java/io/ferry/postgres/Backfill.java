@@ -58,7 +58,10 @@ final class Backfill {
         Connection c = connections.regular();
         try {
             if (schema.primaryKey().isEmpty()) {
-                // No key to page by: one cursor over the whole table, in one transaction.
+                // Whole-row rows are inserted, not upserted: the target's copy is emptied first, else every row
+                // read again would be there twice. No key to page by: one cursor over the whole table.
+                handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null,
+                        PgPosition.backfill(at, name, null, 0), -1, readMicros));
                 c.setAutoCommit(false);
                 try (PreparedStatement ps = c.prepareStatement(from)) {
                     ps.setFetchSize(CHUNK_ROWS);
