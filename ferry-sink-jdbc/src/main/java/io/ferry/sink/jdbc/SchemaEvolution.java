@@ -25,6 +25,8 @@ final class SchemaEvolution {
     private static final Pattern INT16 = Pattern.compile("(smallint|int2|tinyint)\\b.*");
     private static final Pattern INT32 = Pattern.compile("(integer|int|int4|mediumint)\\b.*");
     private static final Pattern INT64 = Pattern.compile("(bigint|int8)\\b.*");
+    /** Single precision: PostgreSQL real/float4, MySQL float (without a precision above 24). */
+    private static final Pattern FLOAT32 = Pattern.compile("real|float4|float(\\((\\d|1\\d|2[0-4])\\))?( unsigned)?");
 
     private final JdbcDialect dialect;
 
@@ -129,7 +131,8 @@ final class SchemaEvolution {
     private static boolean covers(TargetColumn current, Column wanted) {
         String type = current.type().toLowerCase(Locale.ROOT);
         TypeKind kind = INT16.matcher(type).matches() ? TypeKind.INT16 : INT32.matcher(type).matches() ? TypeKind.INT32
-                : INT64.matcher(type).matches() ? TypeKind.INT64 : wanted.type().kind();
+                : INT64.matcher(type).matches() ? TypeKind.INT64 : FLOAT32.matcher(type).matches() ? TypeKind.FLOAT32
+                : wanted.type().kind();
         if (kind != wanted.type().kind() && !isInteger(kind)) {
             return false;
         }

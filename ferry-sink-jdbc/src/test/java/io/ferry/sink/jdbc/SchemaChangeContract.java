@@ -91,6 +91,18 @@ public abstract class SchemaChangeContract extends SinkTestBase {
     }
 
     @Test
+    void aSinglePrecisionColumnWidensToDoublePrecisionSoDoublesStayExact() {
+        TableSchema single = version(1, List.of("id"), ID, column("ratio", TypeKind.FLOAT32, "real", 6));
+        TableSchema doubled = version(2, List.of("id"), ID, column("ratio", TypeKind.FLOAT64, "double precision", 6));
+        sink.apply(List.of(insert(single, 1L, 0.33333334f)), List.of());
+
+        sink.ensureTable(doubled, history(single, doubled));
+        sink.apply(List.of(insert(doubled, 2L, 0.1d)), List.of());
+
+        assertThat(query("SELECT ratio FROM " + qualified("t") + " WHERE id = 2")).containsExactly(List.of(0.1d));
+    }
+
+    @Test
     void lenientKeepsTheWiderTypeWhenTheSourceNarrowsAndEvolveNarrows() {
         TableSchema narrower = version(2, List.of("id"), ID, column("name", TypeKind.TEXT, "varchar(20)", 2), QTY, PRICE);
         sink.ensureTable(V1, history(V1));
