@@ -75,6 +75,8 @@ final class ChangeStream {
     private final Catalog catalog;
     private final SourceConfig config;
     private final Backfill backfill;
+    /** Tables whose backfill waits for the binlog to reach their current shape (see backfillIfCurrent). */
+    private final java.util.Set<TableId> owed = new java.util.HashSet<>();
     private final boolean mariaDb;
     private final Predicate<TableId> captured;
     private final MySqlPosition resume;
@@ -303,9 +305,41 @@ final class ChangeStream {
         t.signature = null;
         SchemaAnnouncer.Shape shape = announcer.evolve(now);
         t.schema = shape.schema();
-        if (shape.rewritesRows() || backfillAll) {
+        if (shape.rewritesRows() || backfillAll || owed.remove(id)) {
             backfill(t.schema, header, index - 1);
         }
+    }
+
+    /**
+     * Backfills a table whose shape, announced from a TABLE_MAP, rewrote rows, when that shape is still the
+     * catalog's: the rows read now decode with the catalog's types. Otherwise (the binlog is behind a later DDL of
+     * the table) today's rows do not fit that shape, and the backfill is owed until a later statement or TABLE_MAP
+     * brings the table's current shape.
+     */
+    private void backfillIfCurrent(Tracked t, EventHeaderV4 header, int lastRow) throws SQLException,
+            InterruptedException {
+        TableId id = t.schema.table();
+        TableDef now = catalog.describe(id);
+        if (now == null || !sameKinds(t.schema, now.shape)) {
+            owed.add(id);
+            return;
+        }
+        owed.remove(id);
+        backfill(t.schema, header, lastRow);
+    }
+
+    /** Same column names, in order, with the same kinds: values read by the catalog's types fit the schema. */
+    private static boolean sameKinds(TableSchema schema, TableSchema catalogShape) {
+        if (!schema.columnNames().equals(catalogShape.columnNames())) {
+            return false;
+        }
+        for (int i = 0; i < schema.columns().size(); i++) {
+            if (!schema.columns().get(i).type().equals(catalogShape.columns().get(i).type())
+                    && schema.columns().get(i).type().kind() != catalogShape.columns().get(i).type().kind()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
@@ -479,8 +513,8 @@ final class ChangeStream {
         if (t.schema == null) {
             SchemaAnnouncer.Shape shape = announcer.evolve(t.def);
             t.schema = shape.schema();
-            if (shape.rewritesRows()) {
-                backfill(t.schema, header, i - 1);
+            if (shape.rewritesRows() || owed.contains(t.schema.table())) {
+                backfillIfCurrent(t, header, i - 1);
             }
         }
         long micros = header.getTimestamp() * 1000;

@@ -58,8 +58,10 @@ final class SchemaAnnouncer {
         TableSchema next = shape.withVersion(mine == null ? 1 : mine.version() + 1);
         announced.put(def.id, next);
         handler.schema(next);
+        // The first new shape of a run is backfilled whatever changed: what an earlier run still owed when it
+        // stopped (see ChangeStream) is not known.
         boolean rewrites = previous != null && !previous.sameShapeAs(shape)
-                && SchemaDiff.between(previous, shape).rewritesRows();
+                && (mine == null || SchemaDiff.between(previous, shape).rewritesRows());
         return new Shape(next, rewrites);
     }
 
