@@ -11,8 +11,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -22,11 +24,26 @@ import java.util.regex.Pattern;
  */
 final class SchemaEvolution {
 
-    private static final Pattern INT16 = Pattern.compile("(smallint|int2|tinyint)\\b.*");
-    private static final Pattern INT32 = Pattern.compile("(integer|int|int4|mediumint)\\b.*");
-    private static final Pattern INT64 = Pattern.compile("(bigint|int8)\\b.*");
-    /** Single precision: PostgreSQL real/float4, MySQL float (without a precision above 24). */
-    private static final Pattern FLOAT32 = Pattern.compile("real|float4|float(\\((\\d|1\\d|2[0-4])\\))?( unsigned)?");
+    /**
+     * The kinds of the target types a widening may already cover, by the catalog's spelling. A type not listed is
+     * never taken to cover anything: the change is then applied, which is always safe for a widening.
+     */
+    private static final Map<Pattern, TypeKind> TARGET_KINDS = new LinkedHashMap<>();
+
+    static {
+        TARGET_KINDS.put(Pattern.compile("(smallint|int2|tinyint)\\b.*"), TypeKind.INT16);
+        TARGET_KINDS.put(Pattern.compile("(integer|int|int4|mediumint)\\b.*"), TypeKind.INT32);
+        TARGET_KINDS.put(Pattern.compile("(bigint|int8)\\b.*"), TypeKind.INT64);
+        // Single precision: PostgreSQL real/float4, MySQL float without a precision above 24.
+        TARGET_KINDS.put(Pattern.compile("(real|float4|float(\\((\\d|1\\d|2[0-4])\\))?)( unsigned)?"),
+                TypeKind.FLOAT32);
+        TARGET_KINDS.put(Pattern.compile("(double precision|float8|double|float\\(\\d+\\))( unsigned)?"),
+                TypeKind.FLOAT64);
+        TARGET_KINDS.put(Pattern.compile("(numeric|decimal)\\b.*"), TypeKind.DECIMAL);
+        TARGET_KINDS.put(Pattern.compile(
+                "(character varying|varchar|character|char|bpchar|text|tinytext|mediumtext|longtext|citext)\\b.*"),
+                TypeKind.TEXT);
+    }
 
     private final JdbcDialect dialect;
 
@@ -129,11 +146,16 @@ final class SchemaEvolution {
 
     /** Whether every value of {@code wanted}'s type is already a value of the target column's type. */
     private static boolean covers(TargetColumn current, Column wanted) {
-        String type = current.type().toLowerCase(Locale.ROOT);
-        TypeKind kind = INT16.matcher(type).matches() ? TypeKind.INT16 : INT32.matcher(type).matches() ? TypeKind.INT32
-                : INT64.matcher(type).matches() ? TypeKind.INT64 : FLOAT32.matcher(type).matches() ? TypeKind.FLOAT32
-                : wanted.type().kind();
-        if (kind != wanted.type().kind() && !isInteger(kind)) {
+        String type = current.type().toLowerCase(Locale.ROOT).trim();
+        TypeKind kind = null;
+        for (Map.Entry<Pattern, TypeKind> e : TARGET_KINDS.entrySet()) {
+            if (e.getKey().matcher(type).matches()) {
+                kind = e.getValue();
+                break;
+            }
+        }
+        if (kind == null || kind != wanted.type().kind() && !(isInteger(kind) && isInteger(wanted.type().kind()))
+                && kind != TypeKind.TEXT && kind != TypeKind.DECIMAL) {
             return false;
         }
         return TypeChange.of(wanted.type(), ColumnType.of(kind, current.type())) == TypeChange.WIDENING;

@@ -103,6 +103,18 @@ public abstract class SchemaChangeContract extends SinkTestBase {
     }
 
     @Test
+    void aBooleanColumnWidensToTextSoWordsFit() {
+        TableSchema flag = version(1, List.of("id"), ID, column("flag", TypeKind.BOOLEAN, "boolean", 6));
+        TableSchema text = version(2, List.of("id"), ID, column("flag", TypeKind.TEXT, "text", 6));
+        sink.apply(List.of(insert(flag, 1L, true)), List.of());
+
+        sink.ensureTable(text, history(flag, text));
+        sink.apply(List.of(insert(text, 2L, "maybe")), List.of());
+
+        assertThat(query("SELECT flag FROM " + qualified("t") + " WHERE id = 2")).containsExactly(List.of("maybe"));
+    }
+
+    @Test
     void lenientKeepsTheWiderTypeWhenTheSourceNarrowsAndEvolveNarrows() {
         TableSchema narrower = version(2, List.of("id"), ID, column("name", TypeKind.TEXT, "varchar(20)", 2), QTY, PRICE);
         sink.ensureTable(V1, history(V1));
