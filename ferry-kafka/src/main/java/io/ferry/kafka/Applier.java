@@ -69,6 +69,8 @@ public final class Applier implements Runnable {
     private final Map<TopicPartition, Long> expected = new HashMap<>();
     /** Schemas the sink was made ready for; touched by the writer thread only. */
     private final Set<TableSchema> preparedSchemas = new HashSet<>();
+    /** Schema versions of events handed to the writer (poll thread only). */
+    private final Set<TableSchema> submittedSchemas = new HashSet<>();
     private final DeadLetterTopic deadLetters;
     /** The schema of each topic's previous record; touched by the polling thread only. */
     private final Map<String, TableSchema> lastSchema = new HashMap<>();
@@ -195,19 +197,37 @@ public final class Applier implements Runnable {
      * commit one after the other, each chaining its expected offsets on the one before.
      */
     private void applyPending(SchemaStore schemas) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(pending);
-        pending.clear();
-        // Offsets move past every record of the batch, dead-lettered ones included.
-        List<OffsetUpdate> offsets = offsetUpdates(records);
-        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(records.size());
-        List<ChangeEvent> events = new ArrayList<>(records.size());
-        for (ConsumerRecord<byte[], byte[]> r : records) {
+        while (!pending.isEmpty()) {
+            applyUpToNextSchema(schemas);
+        }
+    }
+
+    /**
+     * Takes pending records up to (not including) the first event of a schema version no earlier batch had, unless
+     * it is the first: a new version's DDL then runs after every change before it and before every change after
+     * it (a column made NOT NULL after the update that filled it).
+     */
+    private void applyUpToNextSchema(SchemaStore schemas) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(pending.size());
+        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(pending.size());
+        List<ChangeEvent> events = new ArrayList<>(pending.size());
+        int taken = 0;
+        for (ConsumerRecord<byte[], byte[]> r : pending) {
             ChangeEvent e = decode(r, schemas);
+            if (e != null && !submittedSchemas.contains(e.schema()) && !records.isEmpty()) {
+                break;
+            }
+            taken++;
+            records.add(r);
             if (e != null) {
+                submittedSchemas.add(e.schema());
                 sources.add(r);
                 events.add(e);
             }
         }
+        pending.subList(0, taken).clear();
+        // Offsets move past every record of the batch, dead-lettered ones included.
+        List<OffsetUpdate> offsets = offsetUpdates(records);
         if (!finishInFlight()) {
             return; // the batch before lost a partition: this one's expected offsets are void
         }
