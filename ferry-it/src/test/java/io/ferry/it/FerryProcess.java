@@ -89,6 +89,16 @@ final class FerryProcess implements AutoCloseable {
                 java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The JVM's thread dump (jcmd), for a test failure that finds the process stuck. */
+    String threadDump() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                .redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return dump;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

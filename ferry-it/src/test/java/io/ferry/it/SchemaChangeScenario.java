@@ -66,8 +66,12 @@ final class SchemaChangeScenario {
 
     private void verify(String phase, FerryProcess ferry) throws IOException, InterruptedException {
         FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
-        assertThat(verify.exitCode()).as("ferry verify after phase %s:%n%s%nferry run's output ends with:%n%s", phase,
-                verify.output(), tail(ferry.output(), 60)).isZero();
+        if (verify.exitCode() != 0) {
+            String threads = ferry.isAlive() ? ferry.threadDump() : "(ferry run has exited: " + ferry.exitCode() + ")";
+            throw new AssertionError(String.format("ferry verify after phase %s exited %d:%n%s%nferry run's output ends"
+                    + " with:%n%s%nferry run's threads:%n%s", phase, verify.exitCode(), verify.output(),
+                    tail(ferry.output(), 60), threads));
+        }
     }
 
     private static String tail(String text, int lines) {
