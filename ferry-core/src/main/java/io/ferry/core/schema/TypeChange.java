@@ -10,13 +10,15 @@ import java.util.regex.Pattern;
 /**
  * How a column's type changed: {@link #WIDENING} when every value of the old type is exactly a value of the new
  * one (varchar(50) to varchar(200), int to bigint, numeric(10,2) to numeric(12,4), float to double, anything to
- * unbounded text), {@link #NARROWING} when it is the other way round, else {@link #INCOMPATIBLE}.
+ * unbounded text, an enum gaining labels), {@link #NARROWING} when it is the other way round, else
+ * {@link #INCOMPATIBLE}.
  */
 public enum TypeChange {
     WIDENING, NARROWING, INCOMPATIBLE;
 
     private static final List<TypeKind> INTEGERS = List.of(TypeKind.INT16, TypeKind.INT32, TypeKind.INT64);
     private static final Pattern MODIFIERS = Pattern.compile("\\(\\s*(\\d+)\\s*(?:,\\s*(-?\\d+)\\s*)?\\)");
+    private static final Pattern LABEL = Pattern.compile("'((?:[^']|'')*)'");
     private static final Pattern UNBOUNDED_TEXT = Pattern.compile(
             "text|tinytext|mediumtext|longtext|character varying|varchar|citext|string");
 
@@ -63,6 +65,8 @@ public enum TypeChange {
                     && sameFamily(wide, narrow);
             case TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ, DURATION -> narrow.kind() == wide.kind()
                     && (w == null || n != null && w[0] >= n[0]);
+            // An enum gaining labels (MySQL spells them in the type) widens; PostgreSQL's ADD VALUE keeps the name.
+            case ENUM -> narrow.kind() == TypeKind.ENUM && labels(wide).containsAll(labels(narrow));
             default -> false;
         };
     }
@@ -82,6 +86,16 @@ public enum TypeChange {
         String name = t.sourceName().toLowerCase(Locale.ROOT).trim();
         int paren = name.indexOf('(');
         return (paren < 0 ? name : name.substring(0, paren)).trim();
+    }
+
+    /** The quoted labels of {@code enum('a','b')}, or the type's name when it spells none. */
+    private static List<String> labels(ColumnType t) {
+        Matcher m = LABEL.matcher(t.sourceName());
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1).replace("''", "'"));
+        }
+        return out.isEmpty() ? List.of(t.sourceName()) : out;
     }
 
     /** Length or precision and scale, from the type name's parentheses; null when it has none. */

@@ -77,6 +77,18 @@ class TypeChangeTest {
     }
 
     @Test
+    void anEnumGainingALabelWidensAndLosingOneNarrows() {
+        ColumnType abc = t(TypeKind.ENUM, "enum('a','b','c')");
+        ColumnType abcd = t(TypeKind.ENUM, "enum('a','b','c','d')");
+
+        assertThat(change(abc, abcd)).isEqualTo(TypeChange.WIDENING);
+        assertThat(change(abcd, abc)).isEqualTo(TypeChange.NARROWING);
+        assertThat(change(abc, t(TypeKind.ENUM, "enum('a','x')"))).isEqualTo(TypeChange.INCOMPATIBLE);
+        assertThat(change(t(TypeKind.ENUM, "enum('it''s')"), t(TypeKind.ENUM, "enum('it''s','b')")))
+                .isEqualTo(TypeChange.WIDENING);
+    }
+
+    @Test
     void finerTimestampsWiden() {
         assertThat(change(t(TypeKind.TIMESTAMP, "datetime(3)"), t(TypeKind.TIMESTAMP, "datetime(6)")))
                 .isEqualTo(TypeChange.WIDENING);
