@@ -90,15 +90,6 @@ public final class MySqlConnector implements Connector {
 
     @Override
     public TargetTables targetTables(SinkConfig config) {
-        MySqlRows rows = MySqlRows.target(config);
-        return new TargetTables() {
-            public RowSource rows(TableSchema sourceTable) {
-                return rows.rows(sourceTable);
-            }
-
-            public void close() {
-                rows.close();
-            }
-        };
+        return MySqlRows.target(config);
     }
 }

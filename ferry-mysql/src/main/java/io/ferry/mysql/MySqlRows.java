@@ -6,6 +6,7 @@ import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;
+import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,7 +19,7 @@ import java.util.List;
  * under the source table's name in the sink's database, read with the source's schema (names and kinds), so
  * one reader serves PostgreSQL and MySQL sources alike.
  */
-public final class MySqlRows implements AutoCloseable {
+public final class MySqlRows implements TargetTables {
 
     private final SourceConfig config;
     private final MySqlConnections connections;
@@ -64,6 +65,7 @@ public final class MySqlRows implements AutoCloseable {
     }
 
     /** The rows of the table {@code schema} describes (here, or its copy in the target database). */
+    @Override
     public RowSource rows(TableSchema schema) {
         TableId id = targetDatabase == null ? schema.table() : new TableId(targetDatabase, schema.table().table());
         TableDef def;

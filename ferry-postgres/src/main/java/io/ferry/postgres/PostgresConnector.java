@@ -100,16 +100,7 @@ public final class PostgresConnector implements Connector {
 
     @Override
     public TargetTables targetTables(SinkConfig config) {
-        PostgresRows rows = PostgresRows.target(config);
-        return new TargetTables() {
-            public RowSource rows(TableSchema sourceTable) {
-                return rows.rows(sourceTable);
-            }
-
-            public void close() {
-                rows.close();
-            }
-        };
+        return PostgresRows.target(config);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;
+import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
 import java.sql.Connection;
 
@@ -12,7 +13,7 @@ import java.sql.Connection;
  * with the session settings the decoders expect. A source table is read under its own name; a target's copy is
  * {@code sink.schema}.{@code table}, read with the source's schema (column names and kinds).
  */
-public final class PostgresRows implements AutoCloseable {
+public final class PostgresRows implements TargetTables {
 
     private final PgConnections connections;
     private final Connection connection;
@@ -36,6 +37,7 @@ public final class PostgresRows implements AutoCloseable {
     }
 
     /** The rows of the table {@code schema} describes (here, or in the target schema for a target). */
+    @Override
     public RowSource rows(TableSchema schema) {
         String table = targetSchema == null ? TableSelector.quote(schema.table())
                 : TableSelector.quote(targetSchema) + "." + TableSelector.quote(schema.table().table());

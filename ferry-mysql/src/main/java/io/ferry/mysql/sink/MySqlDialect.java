@@ -227,11 +227,6 @@ public final class MySqlDialect implements JdbcDialect {
     }
 
     @Override
-    public String renameColumn(TargetTable table, String from, String to) {
-        return "ALTER TABLE " + table.qualified() + " RENAME COLUMN " + ident(from) + " TO " + ident(to);
-    }
-
-    @Override
     public String changeType(TargetTable table, TargetColumn current, Column to) {
         boolean key = table.primaryKey().stream().anyMatch(k -> k.equalsIgnoreCase(current.name()));
         return modify(table, current.name(), TypeMapping.targetType(to.type(), key), current.nullable());

@@ -229,11 +229,6 @@ public final class PostgresDialect implements JdbcDialect {
         return "ALTER TABLE " + table.qualified() + " DROP COLUMN IF EXISTS " + ident(column);
     }
 
-    @Override
-    public String renameColumn(TargetTable table, String from, String to) {
-        return "ALTER TABLE " + table.qualified() + " RENAME COLUMN " + ident(from) + " TO " + ident(to);
-    }
-
     /**
      * The cast goes to the new type without its modifier, then the assignment to the column to the full type, so
      * a value the new type cannot hold (too long, too many digits) fails the change instead of being cut.

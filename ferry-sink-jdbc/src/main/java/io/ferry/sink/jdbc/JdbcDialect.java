@@ -81,7 +81,10 @@ public interface JdbcDialect {
 
     String dropColumn(TargetTable table, String column);
 
-    String renameColumn(TargetTable table, String from, String to);
+    /** Standard SQL, which PostgreSQL, MySQL 8 and MariaDB 10.5+ all take. */
+    default String renameColumn(TargetTable table, String from, String to) {
+        return "ALTER TABLE " + table.qualified() + " RENAME COLUMN " + quote(from) + " TO " + quote(to);
+    }
 
     /** Changes {@code current}'s type to {@code to}'s (converting the values), keeping its name and nullability. */
     String changeType(TargetTable table, TargetColumn current, Column to);
