@@ -39,6 +39,8 @@ final class MySqlTableRows implements RowSource {
     private record Reader(MySqlColumn column, TypeKind kind, boolean sameKind, io.ferry.core.ColumnType type) {
     }
 
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+
     private final Connection connection;
     private final MySqlConnections connections;
     private final TableSchema schema;
@@ -121,6 +123,12 @@ final class MySqlTableRows implements RowSource {
 
     private static Object read(Reader r, ResultSet rs, int i) throws SQLException {
         MySqlColumn c = r.column();
+        if (r.kind() == TypeKind.TIME && c.kind == TypeKind.TIME) {
+            // A sink stores PostgreSQL's 24:00:00 (LocalTime.MAX) as MySQL's 24:00:00, which is no time of day.
+            String text = rs.getString(i);
+            return text != null && MySqlColumn.parseTimeMicros(text) == MICROS_PER_DAY ? LocalTime.MAX
+                    : c.fromSnapshot(text, null);
+        }
         if (r.sameKind()) {
             return c.kind == TypeKind.BYTES ? c.fromSnapshot(null, rs.getBytes(i)) : c.fromSnapshot(rs.getString(i), null);
         }
@@ -154,7 +162,9 @@ final class MySqlTableRows implements RowSource {
                 case BOOLEAN -> !(text.equals("0") || text.equalsIgnoreCase("false") || text.equalsIgnoreCase("f"));
                 case DATE -> LocalDate.parse(text);
                 case TIME -> LocalTime.ofNanoOfDay(MySqlColumn.parseTimeMicros(text) * 1000);
-                case TIMETZ -> OffsetTime.parse(text);
+                case TIMETZ -> text.startsWith("24:00:00")
+                        ? OffsetTime.of(LocalTime.MAX, OffsetTime.parse("00" + text.substring(2)).getOffset())
+                        : OffsetTime.parse(text);
                 case TIMESTAMP -> dateTime(text);
                 case TIMESTAMPTZ -> text.endsWith("Z") || text.indexOf('+', 10) > 0 ? Instant.parse(text.replace(' ', 'T'))
                         : dateTime(text).toInstant(ZoneOffset.UTC);
