@@ -336,8 +336,8 @@ class PostgresTypeMatrixIT {
                     Arrays.asList(null, null, null, "0044-03-15 BC", null, null),
                     Arrays.asList(null, null, null, null, "4713-01-01 00:00:00 BC", null),
                     Arrays.asList(null, null, null, null, null, "infinity"));
-            assertThat(target.query(db, "SELECT \"ключ 🔑\", \"值 💡\" FROM \"Émoji 😀 table\" ORDER BY 1"))
-                    .containsExactly(Arrays.asList("😀", "𝄞"), Arrays.asList("🔑", null));
+            assertThat(target.query(db, "SELECT \"ключ 🔑\", \"值 💡\" FROM \"Émoji 😀 table\""))
+                    .containsExactlyInAnyOrder(Arrays.asList("😀", "𝄞"), Arrays.asList("🔑", null));
         }
     }
 }
