@@ -40,6 +40,8 @@ final class MySqlTableRows implements RowSource {
     private record Reader(MySqlColumn column, TypeKind kind, boolean sameKind, io.ferry.core.ColumnType type) {
     }
 
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+
     private final Connection connection;
     private final MySqlConnections connections;
     private final TableSchema schema;
@@ -154,10 +156,14 @@ final class MySqlTableRows implements RowSource {
                 case FLOAT64 -> Double.valueOf(text);
                 case BOOLEAN -> !(text.equals("0") || text.equalsIgnoreCase("false") || text.equalsIgnoreCase("f"));
                 case DATE -> LocalDate.parse(text);
-                case TIME -> LocalTime.ofNanoOfDay(MySqlColumn.parseTimeMicros(text) * 1000);
+                // A sink stores PostgreSQL's 24:00:00 (LocalTime.MAX) as MySQL's 24:00:00, which is no time of day.
+                case TIME -> MySqlColumn.parseTimeMicros(text) == MICROS_PER_DAY ? LocalTime.MAX
+                        : LocalTime.ofNanoOfDay(MySqlColumn.parseTimeMicros(text) * 1000);
                 case DURATION -> java.time.Duration.of(MySqlColumn.parseTimeMicros(text),
                         java.time.temporal.ChronoUnit.MICROS);
-                case TIMETZ -> OffsetTime.parse(text);
+                case TIMETZ -> text.startsWith("24:00:00")
+                        ? OffsetTime.of(LocalTime.MAX, OffsetTime.parse("00" + text.substring(2)).getOffset())
+                        : OffsetTime.parse(text);
                 case TIMESTAMP -> dateTime(text);
                 case TIMESTAMPTZ -> text.endsWith("Z") || text.indexOf('+', 10) > 0 ? Instant.parse(text.replace(' ', 'T'))
                         : dateTime(text).toInstant(ZoneOffset.UTC);

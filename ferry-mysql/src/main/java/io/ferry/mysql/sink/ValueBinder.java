@@ -54,7 +54,7 @@ final class ValueBinder {
             case DATE -> ps.setString(index, inRange((LocalDate) value, type).toString());
             case TIME -> ps.setString(index, time((LocalTime) value));
             case DURATION -> ps.setString(index, duration((Duration) value));
-            case TIMETZ -> ps.setString(index, TIMETZ.format((OffsetTime) value));
+            case TIMETZ -> ps.setString(index, timetz((OffsetTime) value));
             case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, type)));
             case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, type), type)));
             case ARRAY -> ps.setString(index, JsonArrays.encode(type.element(), (List<?>) value));
@@ -65,6 +65,12 @@ final class ValueBinder {
     /** PostgreSQL's {@code 24:00:00} arrives as {@link LocalTime#MAX}; a MySQL time holds it as it is. */
     static String time(LocalTime t) {
         return t.equals(LocalTime.MAX) ? "24:00:00" : TIME.format(t);
+    }
+
+    /** PostgreSQL's {@code 24:00:00+hh} arrives as {@link LocalTime#MAX} at that offset: its text keeps the 24:00:00. */
+    static String timetz(OffsetTime t) {
+        return t.toLocalTime().equals(LocalTime.MAX) ? "24:00:00.000000" + t.getOffset().getId().replace("Z", "+00:00")
+                : TIMETZ.format(t);
     }
 
     /**
