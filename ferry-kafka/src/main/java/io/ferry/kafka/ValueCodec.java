@@ -30,6 +30,9 @@ final class ValueCodec {
 
     private static final long MICROS_PER_SECOND = 1_000_000L;
     private static final long MICROS_PER_DAY = 86_400L * MICROS_PER_SECOND;
+    /** The timestamps whose microseconds since the epoch fit a long without meeting the infinity markers. */
+    private static final LocalDateTime LAST_MICROS = fromMicros(Long.MAX_VALUE - 1);
+    private static final LocalDateTime FIRST_MICROS = fromMicros(Long.MIN_VALUE + 1);
 
     private final char[] scratch = new char[64];
 
@@ -75,10 +78,15 @@ final class ValueCodec {
             }
             case TIMESTAMP -> {
                 LocalDateTime t = (LocalDateTime) v;
-                // infinity and -infinity travel as the extreme longs; anything else that does not fit fails loudly.
-                g.writeNumber(t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE : t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE
-                        : Math.addExact(Math.multiplyExact(t.toEpochSecond(ZoneOffset.UTC), MICROS_PER_SECOND),
-                                t.getNano() / 1000));
+                // infinity and -infinity travel as the extreme longs. The few legal PostgreSQL timestamps past
+                // microseconds a long holds (after 294247-01-10T04:00:54.775806) travel as ISO-8601 text.
+                if (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN)) {
+                    g.writeNumber(t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE : Long.MIN_VALUE);
+                } else if (t.isAfter(LAST_MICROS) || t.isBefore(FIRST_MICROS)) {
+                    g.writeString(t.toString());
+                } else {
+                    g.writeNumber(t.toEpochSecond(ZoneOffset.UTC) * MICROS_PER_SECOND + t.getNano() / 1000);
+                }
             }
             case TIMESTAMPTZ -> {
                 if (v.equals(Instant.MAX) || v.equals(Instant.MIN)) {
@@ -184,6 +192,9 @@ final class ValueCodec {
             case DURATION -> Duration.of(p.getLongValue(), ChronoUnit.MICROS);
             case TIMETZ -> OffsetTime.parse(p.getText());
             case TIMESTAMP -> {
+                if (p.currentToken() == JsonToken.VALUE_STRING) {
+                    yield LocalDateTime.parse(p.getText());
+                }
                 long micros = p.getLongValue();
                 if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                     yield micros == Long.MAX_VALUE ? LocalDateTime.MAX : LocalDateTime.MIN;
@@ -221,5 +232,10 @@ final class ValueCodec {
     /** A duration in whole microseconds, as Debezium writes MySQL's TIME ({@code io.debezium.time.MicroTime}). */
     private static long micros(Duration d) {
         return Math.addExact(Math.multiplyExact(d.getSeconds(), MICROS_PER_SECOND), d.getNano() / 1000);
+    }
+
+    private static LocalDateTime fromMicros(long micros) {
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND),
+                (int) Math.floorMod(micros, MICROS_PER_SECOND) * 1000, ZoneOffset.UTC);
     }
 }

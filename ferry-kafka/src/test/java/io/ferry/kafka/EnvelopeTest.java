@@ -96,7 +96,18 @@ class EnvelopeTest {
                 row(6, null, null, null, null, null, null, null, null, LocalDate.MAX, LocalTime.MAX, null,
                         LocalDateTime.MAX, Instant.MAX, null, null, null, null, null, null, null, null, null),
                 row(7, null, null, null, null, null, null, null, null, LocalDate.MIN, null, null,
-                        LocalDateTime.MIN, Instant.MIN, null, null, null, null, null, null, null, null, null));
+                        LocalDateTime.MIN, Instant.MIN, null, null, null, null, null, null, null, null, null),
+                // PostgreSQL's last timestamp, whose microseconds since the epoch no long holds, and the one whose
+                // microseconds are the infinity marker.
+                row(8, null, null, null, null, null, null, null, null, null, null, null,
+                        LocalDateTime.of(294276, 12, 31, 23, 59, 59, 999_999_000), null, null, null, null, null, null,
+                        null, null, null, null),
+                row(9, null, null, null, null, null, null, null, null, null, null, null,
+                        LocalDateTime.of(294247, 1, 10, 4, 0, 54, 775_807_000), null, null, null, null, null, null,
+                        null, null, null, null),
+                row(10, null, null, null, null, null, null, null, null, null, null, null,
+                        LocalDateTime.of(-290308, 12, 21, 19, 59, 5, 224_192_000), null, null, null, null, null, null,
+                        null, null, null, null));
         for (Object[] after : rows) {
             ChangeEvent e = new ChangeEvent(Operation.UPDATE, EVERY_KIND, after, after, new TestPosition(1, 2), 9, 10);
             EnvelopeReader.Envelope read = reader.read(EVERY_KIND, writer.value(e, 7, 0));
