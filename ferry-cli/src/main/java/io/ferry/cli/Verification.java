@@ -106,7 +106,8 @@ final class Verification {
      */
     private void awaitCaptured(SourceTables.CatchUpGoal goal, long deadline, Duration timeout)
             throws InterruptedException {
-        out.println("waiting for the pipeline to catch up (--no-wait skips this)...");
+        out.println("waiting for the pipeline to catch up with the " + goal.log() + " at " + goal.position()
+                + " (--no-wait skips this)...");
         SourcePositions positions = new SourcePositions(bootstrapServers, config.kafka().properties(),
                 TopicNames.offsets(config.kafka().topicPrefix()));
         long start = System.nanoTime();
@@ -117,7 +118,7 @@ final class Verification {
             }
             Thread.sleep(250);
         }
-        out.printf(Locale.ROOT, "captured after %.1f s%n", (System.nanoTime() - start) / 1e9);
+        out.printf(Locale.ROOT, "captured up to %s after %.1f s%n", goal.position(), (System.nanoTime() - start) / 1e9);
     }
 
     private void awaitApplied(List<TableSchema> tables, long deadline, Duration timeout) throws InterruptedException {

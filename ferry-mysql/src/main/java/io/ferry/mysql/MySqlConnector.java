@@ -71,13 +71,16 @@ public final class MySqlConnector implements Connector {
             public CatchUpGoal logEnd() {
                 BinlogCatchUp goal = BinlogCatchUp.now(pipeline.source());
                 return new CatchUpGoal() {
-                    public boolean reachedBy(java.util.Map<String, Object> committed) {
-                        return goal.coveredBy(committed);
+                    public String log() {
+                        return "binlog";
                     }
 
-                    @Override
-                    public String toString() {
-                        return goal.toString();
+                    public String position() {
+                        return goal.file() + ":" + goal.pos();
+                    }
+
+                    public boolean reachedBy(java.util.Map<String, Object> committed) {
+                        return goal.coveredBy(committed);
                     }
                 };
             }

@@ -16,6 +16,7 @@ import io.ferry.postgres.sink.PostgresDialect;
 import io.ferry.sink.jdbc.JdbcSink;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** PostgreSQL: capture by logical replication ({@code pgoutput}), apply by upsert, verify by server-side md5. */
@@ -86,9 +87,21 @@ public final class PostgresConnector implements Connector {
                 // a finished snapshot (or none to do).
                 long goal = verifier.currentLsn();
                 boolean snapshots = pipeline.source().snapshot() == SourceConfig.SnapshotMode.INITIAL;
-                return committed -> (committed.isEmpty() ? !snapshots
-                        : !PgPosition.fromResume(committed).snapshotInterrupted())
-                        && verifier.acknowledgedLsn() >= goal;
+                return new CatchUpGoal() {
+                    public String log() {
+                        return "WAL";
+                    }
+
+                    public String position() {
+                        return PgPosition.Lsn.format(goal);
+                    }
+
+                    public boolean reachedBy(Map<String, Object> committed) {
+                        return (committed.isEmpty() ? !snapshots
+                                : !PgPosition.fromResume(committed).snapshotInterrupted())
+                                && verifier.acknowledgedLsn() >= goal;
+                    }
+                };
             }
 
             public void close() {

@@ -28,6 +28,12 @@ public interface SourceTables extends AutoCloseable {
     /** A point in a source's log that capture must pass. */
     interface CatchUpGoal {
 
+        /** The log's name in messages: {@code WAL}, {@code binlog}. */
+        String log();
+
+        /** The point in it, e.g. {@code mysql-bin.000003:4575006}. */
+        String position();
+
         /**
          * Whether capture has durably published everything up to the goal. {@code committed} is the pipeline's
          * newest position in the offsets topic, as the source described it (empty when none).
