@@ -29,6 +29,15 @@ final class Backfill {
     private final Connection connection;
     private final Catalog catalog;
 
+    /** The schema to publish the rows under, given the table as the catalog shows it when the read begins. */
+    @FunctionalInterface
+    interface Reshape {
+        TableSchema upToDate(TableSchema wanted, TableDef now);
+
+        /** The wanted schema as it is. */
+        Reshape NONE = (wanted, now) -> wanted;
+    }
+
     Backfill(Connection connection) {
         this.connection = connection;
         this.catalog = new Catalog(connection);
@@ -38,11 +47,11 @@ final class Backfill {
      * Hands over every current row of {@code schema}'s table, read by column name (a column the table no longer
      * has reads as NULL until the later shape arrives); {@code at} is the position the rows are handed over at.
      */
-    void run(TableSchema schema, MySqlPosition at, long eventMicros, ChangeHandler handler)
+    void run(TableSchema schema, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape)
             throws SQLException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                read(schema, at, eventMicros, handler);
+                read(schema, at, eventMicros, handler, reshape);
                 return;
             } catch (SQLException e) {
                 // A later DDL changed the table between describing and reading it (ER_TABLE_DEF_CHANGED,
@@ -55,14 +64,15 @@ final class Backfill {
         }
     }
 
-    private void read(TableSchema schema, MySqlPosition at, long eventMicros, ChangeHandler handler)
+    private void read(TableSchema wanted, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape)
             throws SQLException, InterruptedException {
         long started = System.nanoTime();
-        TableDef now = catalog.describe(schema.table());
+        TableDef now = catalog.describe(wanted.table());
         if (now == null) {
-            LOG.info("Backfill of {}: the table no longer exists, nothing to read", schema.table());
+            LOG.info("Backfill of {}: the table no longer exists, nothing to read", wanted.table());
             return;
         }
+        TableSchema schema = reshape.upToDate(wanted, now);
         List<MySqlColumn> columns = new ArrayList<>();
         for (String name : schema.columnNames()) {
             MySqlColumn found = null;

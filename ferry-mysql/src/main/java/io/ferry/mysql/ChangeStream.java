@@ -14,11 +14,13 @@ import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import io.ferry.core.ChangeEvent;
+import io.ferry.core.ColumnType;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.schema.TypeChange;
 import io.ferry.core.config.SourceConfig;
 import java.io.Serializable;
 import java.sql.SQLException;
@@ -345,7 +347,30 @@ final class ChangeStream {
     private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
             InterruptedException {
         MySqlPosition at = MySqlPosition.row(txFile, txPos, lastRow, gtid, executedText);
-        backfill.run(schema, at, header.getTimestamp() * 1000, handler);
+        backfill.run(schema, at, header.getTimestamp() * 1000, handler, this::upToDate);
+    }
+
+    /**
+     * The schema a backfill's rows go out under: {@code wanted}, unless a DDL the binlog has not reached yet made a
+     * column's values something {@code wanted}'s type cannot hold (an enum that gained a label); then the table's
+     * shape now is announced first, as the rows read now need.
+     */
+    private TableSchema upToDate(TableSchema wanted, TableDef now) {
+        TableDef keyed = now.keyed(config);
+        boolean holds = wanted.columnNames().equals(keyed.shape.columnNames());
+        for (int i = 0; holds && i < wanted.columns().size(); i++) {
+            ColumnType was = wanted.columns().get(i).type();
+            ColumnType is = keyed.shape.columns().get(i).type();
+            holds = was.equals(is) || TypeChange.of(is, was) == TypeChange.WIDENING;
+        }
+        if (holds) {
+            return wanted;
+        }
+        Tracked t = tables.computeIfAbsent(wanted.table(), k -> new Tracked());
+        t.def = keyed;
+        t.signature = null;
+        t.schema = announcer.evolve(keyed).schema();
+        return t.schema;
     }
 
     private void tableMap(TableMapEventData d) throws SQLException {

@@ -259,7 +259,8 @@ public final class MySqlSource implements Source {
         }
         LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading the table again", id,
                 from.backfillRows);
-        backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler);
+        backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler,
+                Backfill.Reshape.NONE);
     }
 
     /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */
