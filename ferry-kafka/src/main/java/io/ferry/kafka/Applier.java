@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +69,11 @@ public final class Applier implements Runnable {
     private final EnvelopeReader reader = new EnvelopeReader();
     private final Map<TopicPartition, Long> expected = new HashMap<>();
     /** Schemas the sink was made ready for; touched by the writer thread only. */
-    private final Set<TableSchema> preparedSchemas = new HashSet<>();
+    // By identity: events of one version share its instance (SchemaStore), and a record's hashCode would walk
+    // every column once per event.
+    private final Set<TableSchema> preparedSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Schema versions of events handed to the writer (poll thread only). */
-    private final Set<TableSchema> submittedSchemas = new HashSet<>();
+    private final Set<TableSchema> submittedSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
     private final DeadLetterTopic deadLetters;
     /** The schema of each topic's previous record; touched by the polling thread only. */
     private final Map<String, TableSchema> lastSchema = new HashMap<>();

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * MySQL and MariaDB as a {@link io.ferry.sink.jdbc.JdbcSink} target (MariaDB Connector/J, which speaks to MySQL
@@ -52,11 +53,7 @@ public final class MySqlDialect implements JdbcDialect {
     }
 
     static String identList(List<String> names) {
-        List<String> quoted = new ArrayList<>(names.size());
-        for (String n : names) {
-            quoted.add(ident(n));
-        }
-        return String.join(", ", quoted);
+        return names.stream().map(MySqlDialect::ident).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
 import io.ferry.core.TableSchema;
+import io.ferry.core.TableSelector;
 import io.ferry.core.TypeKind;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.sink.jdbc.JdbcDialect;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * PostgreSQL as a {@link io.ferry.sink.jdbc.JdbcSink} target: tables in {@code "<sink.schema>"}, identifiers
@@ -54,15 +56,11 @@ public final class PostgresDialect implements JdbcDialect {
     }
 
     static String ident(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
+        return TableSelector.quote(name);
     }
 
     static String identList(List<String> names) {
-        List<String> quoted = new ArrayList<>(names.size());
-        for (String n : names) {
-            quoted.add(ident(n));
-        }
-        return String.join(", ", quoted);
+        return names.stream().map(PostgresDialect::ident).collect(Collectors.joining(", "));
     }
 
     /**
