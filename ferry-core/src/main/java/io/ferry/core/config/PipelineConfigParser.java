@@ -168,8 +168,9 @@ public final class PipelineConfigParser {
         String type = connector == null ? null : connector.type();
         String host = text(s.scalar("host", false), "localhost");
         int port = port(s.scalar("port", false), connector == null ? 0 : connector.defaultPort());
-        String database = text(s.scalar("database", type != null), null);
-        String user = text(s.scalar("user", type != null), null);
+        boolean login = connector != null && connector.sinkNeedsLogin();
+        String database = text(s.scalar("database", login), null);
+        String user = text(s.scalar("user", login), null);
         Secret password = secret(s.scalar("password", false));
         String schema = text(s.scalar("schema", false), "public");
         Boolean create = bool(s.scalar("create-tables", false), true);
@@ -186,14 +187,63 @@ public final class PipelineConfigParser {
             }
             perTableNode.rejectUnknown(List.of());
         }
-        s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "schema",
-                "create-tables", "on-error", "schema-changes", "schema-changes-per-table"));
-        if (type == null || database == null || user == null || create == null || onError == null || policy == null) {
+        List<String> known = new ArrayList<>(List.of("type", "host", "port", "database", "user", "password",
+                "schema", "create-tables", "on-error", "schema-changes", "schema-changes-per-table"));
+        Map<String, String> options = new LinkedHashMap<>();
+        boolean optionsOk = true;
+        for (SinkOption option : connector == null ? List.<SinkOption>of() : connector.sinkOptions()) {
+            known.add(option.name());
+            optionsOk &= option.perTable() ? perTableOption(s, option, options) : option(s, option, options);
+        }
+        s.rejectUnknown(known);
+        if (type == null || (login && (database == null || user == null)) || create == null || onError == null
+                || policy == null || !optionsOk) {
             return null;
         }
         return new SinkConfig(type, host, port, database, user, password, schema, create,
                 onError.equals("stop") ? OnError.STOP : OnError.DEAD_LETTER,
-                new SchemaChanges(policy(policy), perTable));
+                new SchemaChanges(policy(policy), perTable), options);
+    }
+
+    private boolean option(Section s, SinkOption option, Map<String, String> into) {
+        Scalar node = s.scalar(option.name(), option.required());
+        String v = node == null ? option.fallback() : resolve(node);
+        if (node != null && v == null) {
+            return false;
+        }
+        if (v == null) {
+            return !option.required();
+        }
+        String problem = node == null ? null : option.problem().apply(v.strip());
+        if (problem != null) {
+            node.error(problem);
+            return false;
+        }
+        into.put(option.name(), v.strip());
+        return true;
+    }
+
+    private boolean perTableOption(Section s, SinkOption option, Map<String, String> into) {
+        Section section = s.section(option.name(), option.required());
+        if (section == null) {
+            return !option.required();
+        }
+        boolean ok = true;
+        for (String table : List.copyOf(section.keys())) {
+            Scalar node = section.scalar(table, true);
+            String v = node == null ? null : resolve(node);
+            String problem = v == null ? null : option.problem().apply(v.strip());
+            if (problem != null) {
+                node.error(problem);
+            }
+            if (v == null || problem != null) {
+                ok = false;
+            } else {
+                into.put(option.name() + "." + table, v.strip());
+            }
+        }
+        section.rejectUnknown(List.of());
+        return ok;
     }
 
     /** The connector {@code type} names, or null after reporting that none (or none of this role) does. */

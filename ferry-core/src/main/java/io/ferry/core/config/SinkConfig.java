@@ -2,6 +2,8 @@ package io.ferry.core.config;
 
 import io.ferry.core.Secret;
 import io.ferry.core.schema.SchemaChanges;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -9,12 +11,20 @@ import java.util.Objects;
  *
  * @param schema        the target schema tables are created in
  * @param schemaChanges what the sink does when a source table's schema changes
+ * @param options       the values of the kind's own keys ({@link io.ferry.core.config.SinkOption}), by name
  */
 public record SinkConfig(String type, String host, int port, String database, String user, Secret password,
-                         String schema, boolean createTables, OnError onError, SchemaChanges schemaChanges) {
+                         String schema, boolean createTables, OnError onError, SchemaChanges schemaChanges,
+                         Map<String, String> options) {
 
     public SinkConfig {
         Objects.requireNonNull(schemaChanges, "schemaChanges");
+        options = Map.copyOf(options);
+    }
+
+    public SinkConfig(String type, String host, int port, String database, String user, Secret password,
+                      String schema, boolean createTables, OnError onError, SchemaChanges schemaChanges) {
+        this(type, host, port, database, user, password, schema, createTables, onError, schemaChanges, Map.of());
     }
 
     public SinkConfig(String type, String host, int port, String database, String user, Secret password,
@@ -31,7 +41,20 @@ public record SinkConfig(String type, String host, int port, String database, St
     }
 
     public SinkConfig withSchemaChanges(SchemaChanges changes) {
-        return new SinkConfig(type, host, port, database, user, password, schema, createTables, onError, changes);
+        return new SinkConfig(type, host, port, database, user, password, schema, createTables, onError, changes,
+                options);
+    }
+
+    public SinkConfig withOption(String name, String value) {
+        Map<String, String> changed = new LinkedHashMap<>(options);
+        changed.put(name, value);
+        return new SinkConfig(type, host, port, database, user, password, schema, createTables, onError,
+                schemaChanges, changed);
+    }
+
+    /** The value of one of the kind's own keys (its default when the file leaves it out), or null. */
+    public String option(String name) {
+        return options.get(name);
     }
 
     /** What to do with a record that cannot be applied. */

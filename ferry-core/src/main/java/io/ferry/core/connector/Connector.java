@@ -5,6 +5,7 @@ import io.ferry.core.Sink;
 import io.ferry.core.Source;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
+import io.ferry.core.config.SinkOption;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,6 +44,16 @@ public interface Connector {
     /** Debezium's name of this kind in the envelope's {@code source.connector}, e.g. {@code postgresql}. */
     default String envelopeName() {
         return type();
+    }
+
+    /** Keys under {@code sink:} that this kind reads beyond the common ones; see {@link SinkConfig#option}. */
+    default List<SinkOption> sinkOptions() {
+        return List.of();
+    }
+
+    /** Whether {@code sink.database} and {@code sink.user} must be given (a file-system lake needs neither). */
+    default boolean sinkNeedsLogin() {
+        return true;
     }
 
     /** A sink for one applier; it connects on first use. */

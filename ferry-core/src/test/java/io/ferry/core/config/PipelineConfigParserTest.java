@@ -226,6 +226,35 @@ class PipelineConfigParserTest {
                 "pipeline.yaml:11: source.key-columns.events: list the columns that identify a row of events");
     }
 
+    @Test
+    void readsTheKeysASinkKindDeclaresForItself() {
+        PipelineConfig c = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get, TestConnectors.WITH_LAKE)
+                .parse(VALID + """
+                        sink:
+                          type: lake
+                          warehouse: hdfs://nn:8020/lake
+                          partition-by:
+                            public.orders: day(created_at)
+                        """, "pipeline.yaml");
+
+        assertThat(c.sink().database()).isNull();
+        assertThat(c.sink().option("warehouse")).isEqualTo("hdfs://nn:8020/lake");
+        assertThat(c.sink().option("commit-interval")).isEqualTo("10s");
+        assertThat(c.sink().option("partition-by.public.orders")).isEqualTo("day(created_at)");
+    }
+
+    @Test
+    void namesTheLineOfABadOrMissingSinkKindKey() {
+        PipelineConfigParser lakes = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get,
+                TestConnectors.WITH_LAKE);
+        assertThatThrownBy(() -> lakes.parse(VALID + "sink:\n  type: lake\n  commit-interval: soon\n", "p.yaml"))
+                .hasMessageContaining("p.yaml:17: sink.commit-interval: expected seconds such as 10s, got 'soon'")
+                .hasMessageContaining("sink: missing required key 'warehouse'");
+        assertThatThrownBy(() -> parser.parse(VALID + "sink:\n  type: mysql\n  database: d\n  user: u\n"
+                + "  warehouse: /tmp\n", "p.yaml"))
+                .hasMessageContaining("p.yaml:19: sink.warehouse: unknown key");
+    }
+
     private void assertError(String yaml, String message) {
         assertThatThrownBy(() -> parser.parse(yaml, "pipeline.yaml"))
                 .isInstanceOf(ConfigException.class)

@@ -9,6 +9,10 @@ final class TestConnectors {
 
     static final Connectors BOTH = Connectors.of(kind("postgres", 5432), kind("mysql", 3306, "mariadb"));
 
+    /** BOTH and a sink kind with its own keys and no login, as a lake sink is. */
+    static final Connectors WITH_LAKE = Connectors.of(kind("postgres", 5432), kind("mysql", 3306, "mariadb"),
+            lake());
+
     private TestConnectors() {
     }
 
@@ -32,6 +36,33 @@ final class TestConnectors {
 
             public boolean appliesChanges() {
                 return true;
+            }
+        };
+    }
+
+    private static Connector lake() {
+        return new Connector() {
+            public String type() {
+                return "lake";
+            }
+
+            public int defaultPort() {
+                return 0;
+            }
+
+            public boolean appliesChanges() {
+                return true;
+            }
+
+            public boolean sinkNeedsLogin() {
+                return false;
+            }
+
+            public List<SinkOption> sinkOptions() {
+                return List.of(SinkOption.of("warehouse", null).requiredKey(),
+                        SinkOption.of("commit-interval", "10s")
+                                .checkedBy(v -> v.matches("\\d+s") ? null : "expected seconds such as 10s, got '" + v + "'"),
+                        SinkOption.of("partition-by", null).byTable());
             }
         };
     }
