@@ -119,6 +119,11 @@ final class BenchEnv implements AutoCloseable {
     }
 
     PipelineConfig pipeline(boolean withSink) {
+        return pipeline(withSink, null);
+    }
+
+    /** The bench pipeline; on {@code bootstrapServers} when given, else on the embedded broker Ferry starts. */
+    PipelineConfig pipeline(boolean withSink, String bootstrapServers) {
         String yaml = "name: bench\n"
                 + "source:\n"
                 + "  type: postgres\n"
@@ -128,7 +133,9 @@ final class BenchEnv implements AutoCloseable {
                 + "  user: postgres\n"
                 + "  tables: [\"public.*\"]\n"
                 + "kafka:\n"
-                + "  data-dir: " + options.dir.resolve("kafka") + "\n"
+                + (bootstrapServers == null
+                    ? "  data-dir: " + options.dir.resolve("kafka") + "\n"
+                    : "  bootstrap-servers: " + bootstrapServers + "\n")
                 // No sink section = capture only. (`sink: {type: none}` is what docs/pipeline.md documents, but
                 // the parser of this version rejects an explicit 'none': choice(.., "none", "postgres") only
                 // allows 'postgres'. Omitting the section means the same and parses.)
