@@ -26,7 +26,8 @@ public final class Ferry {
         System.exit(execute(args));
     }
 
-    static int execute(String... args) {
+    /** Runs one command as {@code main} would, and returns its exit code instead of exiting (tests, embedding). */
+    public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Ferry());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // A FerryException's message is written for people; a stack trace would only bury it.

@@ -90,8 +90,9 @@ public final class PipelineRunner implements AutoCloseable {
         if (!config.kafka().embedded()) {
             String prefix = config.kafka().topicPrefix();
             kafkaProbe = new KafkaPreflight(bootstrapServers, config.kafka().properties(), Duration.ofSeconds(1));
+            // Long enough for a loaded broker to answer, short enough to say soon that it does not.
             KafkaPreflight kafka = new KafkaPreflight(bootstrapServers, config.kafka().properties(),
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(10));
             preflight(Part.KAFKA, () -> kafka.check(List.of(TopicNames.offsets(prefix), TopicNames.schemas(prefix))));
         }
         if (!config.sink().isNone()) {

@@ -54,6 +54,11 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             runner.close();
             closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running, or about to, and finds the latch open
+            }
         }
     }
 }

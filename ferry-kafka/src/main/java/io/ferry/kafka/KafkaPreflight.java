@@ -50,7 +50,17 @@ public final class KafkaPreflight {
         int millis = (int) Math.max(1000, timeout.toMillis());
         conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
         conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
-        try (Admin admin = Admin.create(conf)) {
+        Admin created;
+        try {
+            created = Admin.create(conf);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new FerryException("kafka.properties: the Kafka client refuses them: " + firstLine(root), e, false);
+        }
+        try (Admin admin = created) {
             Collection<Node> brokers = get(admin.describeCluster().nodes(), "answer as a Kafka cluster");
             if (brokers.isEmpty()) {
                 throw FerryException.retriable("the Kafka cluster at " + bootstrapServers + " has no broker up", null);
@@ -111,8 +121,15 @@ public final class KafkaPreflight {
     private void checkTransactionLog(Admin admin, Collection<Node> brokers) {
         Node any = brokers.iterator().next();
         ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(any.id()));
-        Config config = get(admin.describeConfigs(List.of(resource)).all(), "describe broker " + any.id())
-                .get(resource);
+        Config config;
+        try {
+            config = get(admin.describeConfigs(List.of(resource)).all(), "describe broker " + any.id()).get(resource);
+        } catch (FerryException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return; // a login without DescribeConfigs on the cluster: the check is skipped, not failed
+            }
+            throw e;
+        }
         if (config == null) {
             return;
         }
@@ -171,7 +188,18 @@ public final class KafkaPreflight {
         }
     }
 
+    private static String firstLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
     private FerryException unreachable(String what, Throwable cause) {
+        if (cause instanceof org.apache.kafka.common.errors.AuthenticationException
+                || cause instanceof org.apache.kafka.common.errors.AuthorizationException) {
+            return new FerryException("Kafka at " + bootstrapServers + " refused to " + what + ": " + firstLine(cause)
+                    + " (check the credentials and ACLs in kafka.properties)", cause, false);
+        }
         String why = cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException
                 ? "no answer within " + timeout.toSeconds() + " s (is it Kafka, and do kafka.properties such as"
                 + " security.protocol match its listener?)"

@@ -35,7 +35,7 @@ public final class TargetBookkeeping implements AutoCloseable {
         }
         this.config = config;
         this.dialect = dialect;
-        this.connection = new TargetConnection(config, dialect);
+        this.connection = new TargetConnection(config, dialect, false);
         this.namespace = dialect.namespace(config);
         this.offsets = new AppliedOffsets(dialect, namespace);
         this.versions = new SchemaVersions(dialect, namespace);
@@ -55,7 +55,7 @@ public final class TargetBookkeeping implements AutoCloseable {
             versions.create(st);
             c.commit();
         } catch (SQLException e) {
-            throw refused(e, "create " + offsets.display() + " (it needs CREATE on " + namespace + ")");
+            throw refused(e, "create Ferry's tables " + offsets.display() + " and " + namespace + ".ferry_schemas");
         }
         try {
             offsets.probe(c, PROBE_TOPIC);
