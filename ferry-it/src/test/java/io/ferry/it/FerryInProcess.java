@@ -27,7 +27,14 @@ final class FerryInProcess {
     private FerryInProcess() {
     }
 
-    static synchronized FerryProcess.Result run(String... args) {
+    static FerryProcess.Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    /** Runs it with {@code input} as its stdin (answers to its questions). */
+    static synchronized FerryProcess.Result runWithInput(String input, String... args) {
+        java.io.InputStream in = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -44,6 +51,7 @@ final class FerryInProcess {
             }
             code = Ferry.execute(args);
         } finally {
+            System.setIn(in);
             System.setOut(out);
             System.setErr(err);
             logging.reset();
