@@ -116,6 +116,10 @@ final class FerryProcess implements AutoCloseable {
         return dump;
     }
 
+    Process process() {
+        return process;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
