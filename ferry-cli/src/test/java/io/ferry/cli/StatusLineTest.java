@@ -32,4 +32,14 @@ class StatusLineTest {
 
         assertThat(line).isEqualTo("[shop] capture running | 0 ev/s | captured 10 | idle, last change 42s ago");
     }
+
+    @Test
+    void namesEachPartThatIsDownAfterTheHalves() {
+        String line = new StatusLine("shop", "waiting", "waiting",
+                List.of("waiting for Kafka at k1:9092: connection refused, retry in 8 s (down 35 s)"), 0, 10, 10, 0,
+                new SourceStatus("streaming", "", 0, List.of())).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture waiting | apply waiting | waiting for Kafka at k1:9092: connection"
+                + " refused, retry in 8 s (down 35 s) | 0 ev/s | captured 10 | applied 10");
+    }
 }

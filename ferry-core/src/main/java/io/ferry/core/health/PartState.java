@@ -26,7 +26,8 @@ public record PartState(Part part, boolean up, String where, String reason, Inst
 
     /**
      * One line for a status display: {@code waiting for Kafka at 127.0.0.1:9092: connection refused, retry in 8 s
-     * (down 35 s)}; {@code Kafka up} while up.
+     * (down 35 s)}, {@code sink postgres at h:5432/db: ...}, {@code source mysql at h:3306/shop: ...}; {@code Kafka
+     * up} while up.
      */
     public String describe(Instant now) {
         if (up) {
@@ -36,7 +37,8 @@ public record PartState(Part part, boolean up, String where, String reason, Inst
             return part.label() + " not checked yet";
         }
         StringBuilder b = new StringBuilder(120);
-        b.append(part == Part.SINK ? "sink " : "waiting for " + part.label() + " at ").append(where);
+        // The databases are named by their kind and address ("sink postgres at h:5432/db"), Kafka by its servers.
+        b.append(part == Part.KAFKA ? "waiting for Kafka at " : part.label() + " ").append(where);
         b.append(": ").append(reason);
         if (retryAt != null) {
             long s = Math.max(0, (Duration.between(now, retryAt).toMillis() + 999) / 1000);
