@@ -267,8 +267,9 @@ class BadInputCorpusIT {
         FerryProcess.Result result = FerryInProcess.run("run", file.toString(), "--startup-timeout", "PT0S");
 
         assertOneClearLine(result, expected);
-        // Nothing waits out a client's default timeout (30 s and more); generous, for a loaded machine.
-        assertThat((System.nanoTime() - started) / 1e9).as("seconds to fail").isLessThan(25);
+        // Bounded: nothing waits out a Kafka client's own timeouts (a minute, or forever for a transaction). Generous,
+        // for a machine shared with other builds.
+        assertThat((System.nanoTime() - started) / 1e9).as("seconds to fail").isLessThan(45);
     }
 
     @ParameterizedTest(name = "MariaDB source with {0}")
