@@ -56,6 +56,10 @@ abstract class SupervisedLoop implements Runnable {
                 break;
             } catch (RuntimeException e) {
                 FerryException f = ferryCause(e);
+                if (f == null && kafkaRetriable(e)) {
+                    // A Kafka client's own "try again" (a timeout, a leader moving) that no Ferry code wrapped.
+                    f = FerryException.retriable("Kafka: " + oneLine(e), e);
+                }
                 if (stopping) {
                     break;
                 }
@@ -90,6 +94,15 @@ abstract class SupervisedLoop implements Runnable {
             }
         }
         return null;
+    }
+
+    private static boolean kafkaRetriable(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String oneLine(Throwable e) {

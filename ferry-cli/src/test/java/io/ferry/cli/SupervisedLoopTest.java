@@ -71,6 +71,17 @@ class SupervisedLoopTest {
     }
 
     @Test
+    void aKafkaClientsRetriableExceptionIsRetriedNotFatal() {
+        Scripted loop = new Scripted(new org.apache.kafka.common.errors.TimeoutException("Timeout expired"));
+
+        loop.run();
+
+        assertThat(loop.failure()).isNull();
+        assertThat(health.down()).singleElement().satisfies(p -> assertThat(p.reason())
+                .isEqualTo("Kafka: TimeoutException: Timeout expired"));
+    }
+
+    @Test
     void aRetriableFailureMarksItsPartDownWithTheNextTry() {
         Scripted loop = new Scripted(FerryException.retriable("cannot reach PostgreSQL target t:5432", null));
         health.up(Part.SINK);
