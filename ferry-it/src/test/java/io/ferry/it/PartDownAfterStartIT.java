@@ -56,18 +56,17 @@ class PartDownAfterStartIT {
                 kafka.kafka().stopBroker(1);
                 String down = "waiting for Kafka at " + bootstrap + ": connection refused";
                 awaitOutput(run, down);
-                String whileDown = run.output().substring(before);
-                String lineDown = whileDown.lines().filter(l -> l.contains(down)).findFirst().orElseThrow();
-                assertThat(lineDown).contains("] capture waiting").containsPattern("\\(down \\d+ s\\)");
+                int firstDown = run.output().indexOf(down, before);
+                // Three more status lines while it is down: each says so, none says running.
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> statusLines(run, firstDown).size() >= 3);
+                assertThat(statusLines(run, firstDown)).allSatisfy(l -> assertThat(l)
+                        .contains("] capture waiting", down).containsPattern("\\(down \\d+ s\\)")
+                        .doesNotContain("capture running"));
 
                 kafka.kafka().restartBroker(1);
                 int restarted = run.output().length();
-                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> run.output().substring(restarted)
-                        .lines().anyMatch(l -> l.contains("] capture running") && !l.contains("waiting for")));
-                String all = run.output();
-                assertThat(all.substring(before).lines()
-                        .filter(l -> l.contains("waiting for Kafka") && l.contains("capture running")))
-                        .as("never running while Kafka is down").isEmpty();
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> statusLines(run, restarted).stream()
+                        .anyMatch(l -> l.contains("] capture running") && !l.contains("waiting for")));
                 run.terminate();
             }
         }
@@ -94,9 +93,11 @@ class PartDownAfterStartIT {
                                 + PostgresTestServer.USER + "'");
                 servers.execute("down_sink", "INSERT INTO items VALUES (2)");
                 String down = "sink postgres at 127.0.0.1:" + target.port() + "/vanishing: ";
-                awaitOutput(run, down);
-                String lineDown = run.output().lines().filter(l -> l.contains(down)).findFirst().orElseThrow();
-                assertThat(lineDown).contains("] capture running | apply waiting").contains("too many connections")
+                // First the lost session is named, then the refused reconnection.
+                awaitOutput(run, "too many connections");
+                String lineDown = run.output().lines().filter(l -> l.contains(down) && l.contains("too many connections"))
+                        .findFirst().orElseThrow();
+                assertThat(lineDown).contains("] capture running | apply waiting")
                         .containsPattern("retry in \\d+ s \\(down \\d+ s\\)");
 
                 adminOf(target, "ALTER ROLE " + PostgresTestServer.USER + " CONNECTION LIMIT -1");
@@ -115,6 +116,13 @@ class PartDownAfterStartIT {
                 assertThat(run.log()).as("the trace is in the log file").contains("\tat ");
             }
         }
+    }
+
+    /** The status lines the process printed after {@code from} (an offset into its output), whole lines only. */
+    private static List<String> statusLines(FerryProcess run, int from) throws java.io.IOException {
+        String out = run.output();
+        int start = out.indexOf('\n', from) + 1;
+        return out.substring(start, out.lastIndexOf('\n') + 1).lines().filter(l -> l.contains("] capture ")).toList();
     }
 
     private static void adminOf(PostgresTestServer server, String... sql) throws Exception {
