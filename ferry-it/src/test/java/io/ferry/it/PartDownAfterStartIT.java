@@ -94,7 +94,8 @@ class PartDownAfterStartIT {
                 servers.execute("down_sink", "INSERT INTO items VALUES (2)");
                 String down = "sink postgres at 127.0.0.1:" + target.port() + "/vanishing: ";
                 // First the lost session is named, then the refused reconnection.
-                awaitOutput(run, "too many connections");
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> statusLines(run, 0).stream()
+                        .anyMatch(l -> l.contains(down) && l.contains("too many connections")));
                 String lineDown = run.output().lines().filter(l -> l.contains(down) && l.contains("too many connections"))
                         .findFirst().orElseThrow();
                 assertThat(lineDown).contains("] capture running | apply waiting")
