@@ -1,29 +1,50 @@
 package io.ferry.cli;
 
+import io.ferry.core.ChangeEvent;
 import io.ferry.core.Sink;
-import io.ferry.core.connector.Connectors;
+import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.connector.Connectors;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PipelineHealth;
+import io.ferry.core.schema.SchemaHistory;
 import io.ferry.kafka.Applier;
+import java.util.List;
+import java.util.Map;
 
-/** Apply side of a pipeline: the pipeline's topics → the target, exactly once through the target's offsets. */
+/**
+ * Apply side of a pipeline: the pipeline's topics → the target, exactly once through the target's offsets. A
+ * failure of the sink counts as the sink being down, any other as Kafka being down; the sink answering means both
+ * are up (what it is given was just read from Kafka).
+ */
 final class ApplyLoop extends SupervisedLoop {
 
     private final PipelineConfig config;
     private final String bootstrapServers;
     private volatile Applier applier;
     private volatile long appliedBefore;
+    /** The last failure that came out of the sink, to tell a sink failure from a Kafka one. */
+    private volatile RuntimeException sinkFailure;
 
-    ApplyLoop(PipelineConfig config, String bootstrapServers) {
-        super("apply");
+    ApplyLoop(PipelineConfig config, String bootstrapServers, PipelineHealth health) {
+        super("apply", health);
         this.config = config;
         this.bootstrapServers = bootstrapServers;
     }
 
     @Override
     protected void attempt() {
-        try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
+        Sink opened;
+        try {
+            opened = Connectors.installed().get(config.sink().type()).sink(config.sink());
+        } catch (RuntimeException e) {
+            sinkFailure = e;
+            throw e;
+        }
+        try (Sink sink = new Observed(opened)) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
+            a.onSinkRetry((e, wait) -> health.down(Part.SINK, e.getMessage(), health.now().plus(wait)));
             applier = a;
             if (stopping()) {
                 return;
@@ -45,6 +66,17 @@ final class ApplyLoop extends SupervisedLoop {
         }
     }
 
+    @Override
+    protected Part partOf(RuntimeException e) {
+        RuntimeException s = sinkFailure;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t == s) {
+                return Part.SINK;
+            }
+        }
+        return Part.KAFKA;
+    }
+
     /** Changes applied to the target since this process started. */
     long applied() {
         Applier a = applier;
@@ -55,5 +87,65 @@ final class ApplyLoop extends SupervisedLoop {
     long lastAppliedCommitMicros() {
         Applier a = applier;
         return a == null ? 0 : a.lastAppliedCommitMicros();
+    }
+
+    /** The sink seen from the applier: a call that returns means the target (and Kafka before it) works. */
+    private final class Observed implements Sink {
+        private final Sink target;
+
+        Observed(Sink target) {
+            this.target = target;
+        }
+
+        @Override
+        public void ensureTable(TableSchema schema, SchemaHistory history) {
+            try {
+                target.ensureTable(schema, history);
+            } catch (RuntimeException e) {
+                throw sinkFailed(e);
+            }
+            answered();
+        }
+
+        @Override
+        public Map<Integer, Long> storedOffsets(String topic) {
+            Map<Integer, Long> stored;
+            try {
+                stored = target.storedOffsets(topic);
+            } catch (RuntimeException e) {
+                throw sinkFailed(e);
+            }
+            answered();
+            return stored;
+        }
+
+        @Override
+        public void apply(List<ChangeEvent> events, List<OffsetUpdate> offsets) {
+            try {
+                target.apply(events, offsets);
+            } catch (PartitionLostException | RejectedChangeException e) {
+                // The target answered: it refused one change, or another applier owns the partition.
+                answered();
+                throw e;
+            } catch (RuntimeException e) {
+                throw sinkFailed(e);
+            }
+            answered();
+        }
+
+        @Override
+        public void close() {
+            target.close();
+        }
+
+        private void answered() {
+            health.up(Part.SINK);
+            health.up(Part.KAFKA);
+        }
+
+        private RuntimeException sinkFailed(RuntimeException e) {
+            sinkFailure = e;
+            return e;
+        }
     }
 }

@@ -6,12 +6,23 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.Connectors;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.config.SourceConfig;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PartState;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.EmbeddedKafka;
+import io.ferry.kafka.KafkaPreflight;
+import io.ferry.kafka.TopicNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one pipeline in this process: the embedded broker when no cluster is configured, the capture loop,
- * and the apply loop when there is a sink, until {@link #stop()} or a fatal failure. Used by {@code ferry run},
- * {@code ferry demo} and the benchmarks; counters are safe to read from any thread.
+ * and the apply loop when there is a sink, until {@link #stop()} or a fatal failure. Before anything starts it
+ * checks every part (source, Kafka, sink), retrying one out of reach until the startup timeout. While it runs,
+ * {@link #health()} says which part is down and since when. Used by {@code ferry run}, {@code ferry demo} and the
+ * benchmarks; counters are safe to read from any thread.
  */
 public final class PipelineRunner implements AutoCloseable {
 
@@ -30,6 +43,10 @@ public final class PipelineRunner implements AutoCloseable {
     private final Duration startupTimeout;
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
+    private final PipelineHealth health;
+    /** Whether the last look at Kafka's bootstrap servers found none answering (and marked Kafka down). */
+    private boolean kafkaProbeDown;
+    private KafkaPreflight kafkaProbe;
     private EmbeddedKafka embedded;
     private Source source;
     // Volatile: a SIGTERM's stop() may run on another thread while start() is still creating them.
@@ -41,23 +58,56 @@ public final class PipelineRunner implements AutoCloseable {
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
         this.startupTimeout = startupTimeout;
+        Map<Part, String> where = new EnumMap<>(Part.class);
+        SourceConfig src = config.source();
+        where.put(Part.SOURCE, src.type() + " at " + src.host() + ":" + src.port() + "/" + src.database());
+        where.put(Part.KAFKA, config.kafka().embedded() ? "the embedded broker" : config.kafka().bootstrapServers());
+        if (!config.sink().isNone()) {
+            SinkConfig sink = config.sink();
+            String port = sink.port() == 0 ? "" : ":" + sink.port();
+            where.put(Part.SINK, sink.type() + " at " + (sink.host() == null ? "localhost" : sink.host()) + port
+                    + (sink.database() == null ? "" : "/" + sink.database()));
+        }
+        this.health = new PipelineHealth(Clock.systemUTC(), where);
     }
 
-    /** Checks the source, starts Kafka if embedded, and starts both halves; throws when it cannot. */
+    /** Each part's state (up, or down since when and why) and the pipeline's; safe from any thread. */
+    public PipelineHealth health() {
+        return health;
+    }
+
+    /**
+     * Checks every part and starts both halves; throws the first part's failure when it cannot (retriable
+     * failures are retried until the startup timeout). Parts are checked in the order source, Kafka, sink; the
+     * embedded broker starts last, after the checks that need no broker.
+     */
     public void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
         Connector connector = Connectors.installed().get(config.source().type());
         source = connector.source(config);
-        prepareWithRetry(source);
+        preflight(Part.SOURCE, source::prepare);
         bootstrapServers = config.kafka().bootstrapServers();
+        if (!config.kafka().embedded()) {
+            String prefix = config.kafka().topicPrefix();
+            kafkaProbe = new KafkaPreflight(bootstrapServers, config.kafka().properties(), Duration.ofSeconds(1));
+            // Long enough for a loaded broker to answer, short enough to say soon that it does not.
+            KafkaPreflight kafka = new KafkaPreflight(bootstrapServers, config.kafka().properties(),
+                    Duration.ofSeconds(10));
+            preflight(Part.KAFKA, () -> kafka.check(List.of(TopicNames.offsets(prefix), TopicNames.schemas(prefix))));
+        }
+        if (!config.sink().isNone()) {
+            Connector sinkConnector = Connectors.installed().get(config.sink().type());
+            preflight(Part.SINK, () -> sinkConnector.preflightSink(config.sink()));
+        }
         if (config.kafka().embedded()) {
             embedded = EmbeddedKafka.start(Path.of(config.kafka().dataDir()));
             bootstrapServers = embedded.bootstrapServers();
+            health.up(Part.KAFKA);
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName());
+        capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
         if (!config.sink().isNone()) {
-            apply = new ApplyLoop(config, bootstrapServers);
+            apply = new ApplyLoop(config, bootstrapServers, health);
         }
         if (stopRequested) {
             // Stopped while starting: nothing ran, so there is nothing to finish.
@@ -82,11 +132,16 @@ public final class PipelineRunner implements AutoCloseable {
         t.start();
     }
 
-    /** Calls {@code report} every interval until a half ends; returns the fatal error that ended it, or null. */
+    /**
+     * Prints a status line every interval until a half ends; returns the failure that ended it, or null when it
+     * ended because {@link #stop()} was called. A half that ends on its own without an error is a failure too:
+     * nobody asked it to stop.
+     */
     RuntimeException awaitEnd(Duration interval, PrintStream out) throws InterruptedException {
         long lastEvents = 0;
         long lastNanos = System.nanoTime();
         while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+            probeKafka();
             long events = capture.eventsCommitted();
             long now = System.nanoTime();
             double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
@@ -95,15 +150,57 @@ public final class PipelineRunner implements AutoCloseable {
             out.println(status(rate).format(System.currentTimeMillis() * 1000));
         }
         RuntimeException failure = failure();
+        if (failure == null && !stopRequested) {
+            failure = new FerryException((capture.state().equals("stopped") ? "capture" : "apply")
+                    + " stopped although nobody asked it to");
+        }
+        if (failure != null) {
+            health.failed(failure.getMessage());
+        } else {
+            health.stopped();
+        }
         stop();
         return failure;
+    }
+
+    /**
+     * A loop blocked in a Kafka call learns only after the call's timeout that the cluster is gone; a connection
+     * attempt to the bootstrap servers says it at once. Only what this probe marked down, it marks up again.
+     */
+    private void probeKafka() {
+        if (kafkaProbe == null) {
+            return;
+        }
+        Optional<String> unreachable = kafkaProbe.unreachable();
+        if (unreachable.isPresent()) {
+            health.down(Part.KAFKA, unreachable.get(), null);
+            kafkaProbeDown = true;
+        } else if (kafkaProbeDown) {
+            health.up(Part.KAFKA);
+            kafkaProbeDown = false;
+        }
     }
 
     StatusLine status(double eventsPerSecond) {
         SourceStatus s = source.status();
         long newest = apply != null ? apply.lastAppliedCommitMicros() : s.lastCommitMicros();
-        return new StatusLine(config.name(), capture.state(), apply == null ? null : apply.state(), eventsPerSecond,
+        List<String> down = new ArrayList<>();
+        boolean captureWaits = false;
+        boolean applyWaits = false;
+        for (PartState p : health.down()) {
+            down.add(p.describe(health.now()));
+            captureWaits |= p.part() != Part.SINK;
+            applyWaits |= p.part() != Part.SOURCE;
+        }
+        return new StatusLine(config.name(), shown(capture, captureWaits),
+                apply == null ? null : shown(apply, applyWaits), down, eventsPerSecond,
                 capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
+    }
+
+    /** A half's state as people should read it: never "running" while a part it needs is down. */
+    private static String shown(SupervisedLoop loop, boolean waiting) {
+        String state = loop.state();
+        return waiting && !state.startsWith("failed") ? "waiting" : state.startsWith("retrying") ? "waiting" : state;
     }
 
     /** The Kafka cluster the pipeline runs through: the configured one, or the embedded broker's address. */
@@ -166,18 +263,22 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
-    private void prepareWithRetry(Source s) {
+    /** Runs one part's check, retrying while it is out of reach until the startup timeout. */
+    private void preflight(Part part, Runnable check) {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(8));
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         while (true) {
             try {
-                s.prepare();
+                check.run();
+                health.up(part);
                 return;
             } catch (FerryException e) {
                 Duration wait = backoff.next();
-                if (!e.retriable() || System.nanoTime() + wait.toNanos() > deadline) {
+                if (!e.retriable() || System.nanoTime() + wait.toNanos() > deadline || stopRequested) {
+                    health.failed(e.getMessage());
                     throw e;
                 }
+                health.down(part, e.getMessage(), health.now().plus(wait));
                 log.warn("{}; retrying in {} ms", e.getMessage(), wait.toMillis());
                 try {
                     Thread.sleep(wait.toMillis());

@@ -22,7 +22,7 @@ final class RunCommand implements Callable<Integer> {
     Duration statusInterval;
 
     @Option(names = "--startup-timeout", defaultValue = "PT30S",
-            description = "How long to retry an unreachable source before giving up (default PT30S).")
+            description = "How long to retry a source, Kafka or sink out of reach before giving up (default PT30S).")
     Duration startupTimeout;
 
     @Override
@@ -44,15 +44,21 @@ final class RunCommand implements Callable<Integer> {
             runner.start();
             RuntimeException failure = runner.awaitEnd(statusInterval, System.out);
             if (failure != null) {
-                // It ran, then failed (a refused record with on-error: stop, a fenced instance): not a config error.
+                // It ran, then stopped without being asked to (a refused record with on-error: stop, a fenced
+                // instance, a target database that vanished): not a config error, but never a success either.
                 System.err.println("ferry: " + failure.getMessage());
-                return 1;
+                return Ferry.EXIT_FAILED;
             }
             System.out.println("[" + config.name() + "] stopped");
             return 0;
         } finally {
             runner.close();
             closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running, or about to, and finds the latch open
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.SourceStatus;
 import io.ferry.core.SourceStatus.TableProgress;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -9,10 +10,11 @@ import java.util.Locale;
  * lag and snapshot progress.
  *
  * @param applyState       null when the pipeline has no sink
+ * @param down             one line per part that is down ({@link io.ferry.core.health.PartState#describe})
  * @param eventsPerSecond  events committed to Kafka per second over the last interval
  * @param newestMicros     source commit time of the newest change applied (or, without a sink, captured)
  */
-record StatusLine(String pipeline, String captureState, String applyState, double eventsPerSecond,
+record StatusLine(String pipeline, String captureState, String applyState, List<String> down, double eventsPerSecond,
                   long captured, long applied, long newestMicros, SourceStatus source) {
 
     String format(long nowMicros) {
@@ -20,6 +22,9 @@ record StatusLine(String pipeline, String captureState, String applyState, doubl
         b.append('[').append(pipeline).append("] capture ").append(captureState);
         if (applyState != null) {
             b.append(" | apply ").append(applyState);
+        }
+        for (String d : down) {
+            b.append(" | ").append(d);
         }
         b.append(String.format(Locale.ROOT, " | %,.0f ev/s | captured %,d", eventsPerSecond, captured));
         if (applyState != null) {

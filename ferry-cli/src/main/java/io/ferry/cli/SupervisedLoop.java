@@ -1,6 +1,8 @@
 package io.ferry.cli;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PipelineHealth;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,21 +11,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One half of a pipeline (capture or apply) run until stopped: after a retriable failure (a database or
- * broker out of reach, an indefinite Kafka commit) it starts over with exponential backoff, and its state
- * says what it waits for; a fatal failure ends it and is kept for the caller.
+ * broker out of reach, an indefinite Kafka commit) it starts over with exponential backoff, and the pipeline's
+ * {@link PipelineHealth} says which part is down, since when and when the next attempt is; a fatal failure ends
+ * it and is kept for the caller. Any exception counts: one thrown by a library (say, out of a consumer's
+ * rebalance callback) ends the loop as a failure with its message, never as a clean stop.
  */
 abstract class SupervisedLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SupervisedLoop.class);
+    /** Stack traces go to the log file only; people read the one-line message. */
+    static final Logger TRACE = LoggerFactory.getLogger("io.ferry.trace");
 
     private final String name;
+    protected final PipelineHealth health;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile String state = "starting";
     private volatile boolean stopping;
     private volatile RuntimeException failure;
 
-    SupervisedLoop(String name) {
+    SupervisedLoop(String name, PipelineHealth health) {
         this.name = name;
+        this.health = health;
     }
 
     /** One attempt: connects, works until {@link #interruptAttempt()} or a failure, and cleans up. */
@@ -31,6 +39,9 @@ abstract class SupervisedLoop implements Runnable {
 
     /** Asks the running attempt to return soon; called from another thread. */
     protected abstract void interruptAttempt();
+
+    /** The part whose failure {@code e} is (a failure the attempt saw coming from Kafka, the source or the sink). */
+    protected abstract Part partOf(RuntimeException e);
 
     @Override
     public final void run() {
@@ -40,26 +51,64 @@ abstract class SupervisedLoop implements Runnable {
                 state = "running";
                 attempt();
                 backoff.reset();
-            } catch (FerryException e) {
-                if (!e.retriable() || stopping) {
-                    if (!stopping) {
-                        failure = e;
-                        state = "failed: " + e.getMessage();
-                    }
-                    break;
-                }
-                Duration wait = backoff.next();
-                state = "retrying in " + wait.toSeconds() + "s: " + e.getMessage();
-                log.warn("{}: {}; retrying in {} s", name, e.getMessage(), wait.toSeconds());
-                pause(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (RuntimeException e) {
+                FerryException f = ferryCause(e);
+                if (f == null && kafkaRetriable(e)) {
+                    // A Kafka client's own "try again" (a timeout, a leader moving) that no Ferry code wrapped.
+                    f = FerryException.retriable("Kafka: " + oneLine(e), e);
+                }
+                if (stopping) {
+                    break;
+                }
+                if (f == null || !f.retriable()) {
+                    failure = f != null ? f : new FerryException(name + " stopped on an unexpected error: "
+                            + oneLine(e) + " (the stack trace is in the log file)", e, false);
+                    state = "failed: " + failure.getMessage();
+                    TRACE.error("{} failed", name, e);
+                    break;
+                }
+                Duration wait = backoff.next();
+                health.down(partOf(e), f.getMessage(), health.now().plus(wait));
+                state = "retrying in " + wait.toSeconds() + "s: " + f.getMessage();
+                log.warn("{}: {}; retrying in {} s", name, f.getMessage(), wait.toSeconds());
+                TRACE.warn("{} will retry", name, e);
+                pause(wait);
             }
         }
         if (failure == null) {
             state = "stopped";
         }
+    }
+
+    /** The {@link FerryException} {@code e} is or wraps (a library may wrap what a callback threw), or null. */
+    static FerryException ferryCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FerryException f) {
+                return f;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static boolean kafkaRetriable(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** Asks the loop to finish its current attempt cleanly and not start another. */

@@ -18,7 +18,7 @@ class StatusLineTest {
                 new TableProgress(new TableId("public", "orders"), 45_000, 100_000, false),
                 new TableProgress(new TableId("public", "customers"), 10_000, 10_000, true)));
 
-        String line = new StatusLine("shop", "running", "applying", 12_345.6, 1_000_000, 990_000,
+        String line = new StatusLine("shop", "running", "applying", List.of(), 12_345.6, 1_000_000, 990_000,
                 NOW - 1_500_000, source).format(NOW);
 
         assertThat(line).isEqualTo("[shop] capture running | apply applying | 12,346 ev/s | captured 1,000,000"
@@ -27,9 +27,19 @@ class StatusLineTest {
 
     @Test
     void callsAQuietSourceIdleInsteadOfLagging() {
-        String line = new StatusLine("shop", "running", null, 0, 10, 0, NOW - 42_000_000L,
+        String line = new StatusLine("shop", "running", null, List.of(), 0, 10, 0, NOW - 42_000_000L,
                 new SourceStatus("streaming", "", NOW, List.of())).format(NOW);
 
         assertThat(line).isEqualTo("[shop] capture running | 0 ev/s | captured 10 | idle, last change 42s ago");
+    }
+
+    @Test
+    void namesEachPartThatIsDownAfterTheHalves() {
+        String line = new StatusLine("shop", "waiting", "waiting",
+                List.of("waiting for Kafka at k1:9092: connection refused, retry in 8 s (down 35 s)"), 0, 10, 10, 0,
+                new SourceStatus("streaming", "", 0, List.of())).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture waiting | apply waiting | waiting for Kafka at k1:9092: connection"
+                + " refused, retry in 8 s (down 35 s) | 0 ev/s | captured 10 | applied 10");
     }
 }

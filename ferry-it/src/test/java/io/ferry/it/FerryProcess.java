@@ -26,8 +26,15 @@ final class FerryProcess implements AutoCloseable {
         this.outputStart = outputStart;
     }
 
-    /** Starts {@code ferry <args>} with the given heap, its stdout and stderr going to {@code output}. */
+    /**
+     * Starts {@code ferry <args>} with the given heap, its stdout and stderr going to {@code output} and its log file
+     * to {@code output} + {@code .log}; its stdin is empty.
+     */
     static FerryProcess start(Path output, String maxHeap, String... args) throws IOException {
+        return startWithInput(output, maxHeap, "", args);
+    }
+
+    private static FerryProcess startWithInput(Path output, String maxHeap, String input, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + maxHeap);
@@ -36,21 +43,31 @@ final class FerryProcess implements AutoCloseable {
         cmd.add("io.ferry.cli.Ferry");
         cmd.addAll(List.of(args));
         long outputStart = Files.exists(output) ? Files.size(output) : 0;
-        Process p = new ProcessBuilder(cmd)
+        Path stdin = Files.writeString(Files.createTempFile(output.getParent(), "ferry", ".in"), input);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                .start();
+                .redirectInput(stdin.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        pb.environment().put("FERRY_LOG_FILE", output + ".log");
+        Process p = pb.start();
         return new FerryProcess(p, output, outputStart);
     }
 
     /** Runs {@code ferry <args>} to completion and returns its exit code and combined output. */
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        return runWithInput(dir, "", args);
+    }
+
+    /** Runs {@code ferry <args>} with {@code input} as its stdin (answers to questions). */
+    static Result runWithInput(Path dir, String input, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "ferry", ".out");
-        try (FerryProcess p = start(out, "256m", args)) {
+        try (FerryProcess p = startWithInput(out, "256m", input, args)) {
             if (!p.process.waitFor(120, TimeUnit.SECONDS)) {
                 throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in 120 s");
             }
-            return new Result(p.process.exitValue(), Files.readString(out));
+            Path log = Path.of(out + ".log");
+            return new Result(p.process.exitValue(), Files.readString(out),
+                    Files.exists(log) ? Files.readString(log) : "");
         }
     }
 
@@ -99,12 +116,22 @@ final class FerryProcess implements AutoCloseable {
         return dump;
     }
 
+    Process process() {
+        return process;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
 
     String output() throws IOException {
         return Files.readString(output);
+    }
+
+    /** What this process wrote to its log file. */
+    String log() throws IOException {
+        Path log = Path.of(output + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     @Override
@@ -114,6 +141,7 @@ final class FerryProcess implements AutoCloseable {
         }
     }
 
-    record Result(int exitCode, String output) {
+    /** @param log what the process wrote to its log file (stack traces land there, not in the output) */
+    record Result(int exitCode, String output, String log) {
     }
 }

@@ -87,7 +87,14 @@ public final class Applier implements Runnable {
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
+    private volatile SinkRetries sinkRetries = (e, wait) -> { };
     private KafkaConsumer<byte[], byte[]> consumer;
+
+    /** Told each time the target is out of reach and the batch will be tried again after {@code wait}. */
+    @FunctionalInterface
+    public interface SinkRetries {
+        void retrying(FerryException failure, Duration wait);
+    }
 
     public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                    String groupId, Sink sink, OnError onError) {
@@ -150,10 +157,20 @@ public final class Applier implements Runnable {
                 Thread.currentThread().interrupt();
             }
             if (consumer != null) {
-                consumer.close(Duration.ofSeconds(5));
+                // A requested stop leaves the group, so that `ferry drop` finds it empty; a crash keeps the static
+                // member's place until its session times out, and a restart takes it back at once.
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5))
+                        .withGroupMembershipOperation(stopping
+                                ? org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                                : org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.DEFAULT));
             }
             deadLetters.close();
         }
+    }
+
+    /** Whom to tell when a batch waits for the target; call before {@link #run()}. */
+    public void onSinkRetry(SinkRetries listener) {
+        this.sinkRetries = listener;
     }
 
     public void stop() {
@@ -306,6 +323,7 @@ public final class Applier implements Runnable {
                 }
                 state = "target unreachable, retrying in " + backoffMillis + " ms: " + e.getMessage();
                 log.warn("{}", state);
+                sinkRetries.retrying(e, Duration.ofMillis(backoffMillis));
                 sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 30_000);
             }

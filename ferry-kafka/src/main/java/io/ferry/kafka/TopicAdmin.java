@@ -159,6 +159,75 @@ public final class TopicAdmin implements AutoCloseable {
         return out;
     }
 
+    /** The names of every topic of the cluster, internal ones left out. */
+    public java.util.Set<String> topicNames() {
+        return await(admin.listTopics().names(), "list topics");
+    }
+
+    /** Deletes the topics and waits until the cluster no longer lists them; absent ones are skipped. */
+    public void deleteTopics(java.util.Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        try {
+            admin.deleteTopics(topics).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw unreachable("delete topics " + topics, e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw unreachable("delete topics " + topics, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FerryException.retriable("interrupted while deleting topics " + topics, e);
+        }
+    }
+
+    /** The member ids of consumer group {@code group}, or null when the group does not exist. */
+    public List<String> groupMembers(String group) {
+        try {
+            org.apache.kafka.clients.admin.ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group))
+                    .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(group);
+            if (d == null || d.groupState() == org.apache.kafka.common.GroupState.DEAD) {
+                return null;
+            }
+            List<String> out = new ArrayList<>();
+            d.members().forEach(m -> out.add(m.groupInstanceId().orElse(m.consumerId()) + "@" + m.host()));
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return null;
+            }
+            throw unreachable("describe consumer group " + group, e.getCause());
+        } catch (TimeoutException e) {
+            throw unreachable("describe consumer group " + group, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FerryException.retriable("interrupted while describing consumer group " + group, e);
+        }
+    }
+
+    /** Deletes an empty consumer group (its committed offsets go with it); an absent group is fine. */
+    public void deleteGroup(String group) {
+        try {
+            admin.deleteConsumerGroups(List.of(group)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return;
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) {
+                throw new FerryException("consumer group " + group + " on " + bootstrapServers
+                        + " has active members: the pipeline's applier is running", e.getCause(), false);
+            }
+            throw unreachable("delete consumer group " + group, e.getCause());
+        } catch (TimeoutException e) {
+            throw unreachable("delete consumer group " + group, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FerryException.retriable("interrupted while deleting consumer group " + group, e);
+        }
+    }
+
     @Override
     public void close() {
         admin.close();

@@ -7,10 +7,12 @@ import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.SourceTables;
+import io.ferry.core.connector.TargetState;
 import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
 import io.ferry.mysql.sink.MySqlDialect;
 import io.ferry.sink.jdbc.JdbcSink;
+import io.ferry.sink.jdbc.TargetBookkeeping;
 import java.util.List;
 
 /** MySQL 8 and MariaDB: capture from the row binlog, apply by upsert, verify by comparing decoded rows. */
@@ -54,6 +56,20 @@ public final class MySqlConnector implements Connector {
     @Override
     public Sink sink(SinkConfig config) {
         return new JdbcSink(config, new MySqlDialect());
+    }
+
+    @Override
+    public void preflightSink(SinkConfig config) {
+        try (TargetBookkeeping target = new TargetBookkeeping(config, new MySqlDialect())) {
+            target.preflight();
+        }
+    }
+
+    @Override
+    public List<String> dropSinkState(SinkConfig config, TargetState owned, boolean remove) {
+        try (TargetBookkeeping target = new TargetBookkeeping(config, new MySqlDialect())) {
+            return target.drop(owned, remove);
+        }
     }
 
     @Override

@@ -9,11 +9,13 @@ import io.ferry.core.config.SourceConfig;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.SourceTables;
 import io.ferry.core.connector.TableComparer;
+import io.ferry.core.connector.TargetState;
 import io.ferry.core.connector.TargetTables;
 import io.ferry.core.verify.RowSource;
 import io.ferry.core.verify.TableDiff;
 import io.ferry.postgres.sink.PostgresDialect;
 import io.ferry.sink.jdbc.JdbcSink;
+import io.ferry.sink.jdbc.TargetBookkeeping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,25 @@ public final class PostgresConnector implements Connector {
     @Override
     public Sink sink(SinkConfig config) {
         return new JdbcSink(config, new PostgresDialect());
+    }
+
+    @Override
+    public void preflightSink(SinkConfig config) {
+        try (TargetBookkeeping target = new TargetBookkeeping(config, new PostgresDialect())) {
+            target.preflight();
+        }
+    }
+
+    @Override
+    public List<String> dropSinkState(SinkConfig config, TargetState owned, boolean remove) {
+        try (TargetBookkeeping target = new TargetBookkeeping(config, new PostgresDialect())) {
+            return target.drop(owned, remove);
+        }
+    }
+
+    @Override
+    public List<String> dropSource(PipelineConfig pipeline, boolean remove) {
+        return new PgOwnedState(pipeline.source(), pipeline.slotName()).drop(remove);
     }
 
     @Override

@@ -196,7 +196,7 @@ public final class PostgresSource implements Source {
                 if (!fresh) {
                     throw new FerryException("replication slot \"" + slotName + "\" is missing at "
                             + connections.where() + ": changes after the last published position may be lost;"
-                            + " reset the pipeline to take a new snapshot");
+                            + " run `ferry reset` to take a new snapshot");
                 }
                 publication.createSlotWithoutSnapshot(catalogConnection);
             }

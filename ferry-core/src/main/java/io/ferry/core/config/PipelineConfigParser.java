@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 public final class PipelineConfigParser {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
+    private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^\\s:,\\[\\]]+):[0-9]{1,5}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
 
     private static final List<String> POLICIES = List.of("evolve", "lenient", "ignore", "stop");
@@ -137,9 +138,19 @@ public final class PipelineConfigParser {
         if (k == null) {
             return new KafkaConfig(null, pipelineName, Map.of(), fallbackDir);
         }
-        String bootstrap = text(k.scalar("bootstrap-servers", false), null);
+        Scalar bootstrapNode = k.scalar("bootstrap-servers", false);
+        String bootstrap = text(bootstrapNode, null);
         if (bootstrap != null && bootstrap.isBlank()) {
             bootstrap = null;
+        }
+        if (bootstrap != null) {
+            for (String server : bootstrap.split(",")) {
+                if (!BOOTSTRAP_SERVER.matcher(server.strip()).matches()) {
+                    bootstrapNode.error("'" + server.strip() + "' is not host:port (a comma-separated list of"
+                            + " host:port, e.g. kafka1:9092,kafka2:9092)");
+                    break;
+                }
+            }
         }
         String prefix = text(k.scalar("topic-prefix", false), pipelineName);
         String dataDir = text(k.scalar("data-dir", false), fallbackDir);
@@ -376,7 +387,9 @@ public final class PipelineConfigParser {
                 try {
                     value = Files.readString(Path.of(m.group(2)), StandardCharsets.UTF_8).strip();
                 } catch (IOException | RuntimeException e) {
-                    s.error("cannot read file " + m.group(2) + " (" + e.getClass().getSimpleName() + ")");
+                    s.error("cannot read file " + m.group(2) + " (" + (e instanceof java.nio.file.NoSuchFileException
+                            ? "no such file" : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                            : e.getClass().getSimpleName()) + ")");
                     return null;
                 }
             }

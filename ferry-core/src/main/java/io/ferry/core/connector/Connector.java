@@ -61,6 +61,35 @@ public interface Connector {
         throw new FerryException(type() + " cannot be a sink (sink.type)");
     }
 
+    /**
+     * Checks, before anything starts, that the sink can be written: the login, the database, and the privileges to
+     * create Ferry's tables and write rows. Throws a one-line {@link FerryException}, retriable when the target is
+     * out of reach. The default opens the sink and reads the stored offsets of a topic that does not exist, which
+     * every sink does before its first batch.
+     */
+    default void preflightSink(SinkConfig config) {
+        try (Sink s = sink(config)) {
+            s.storedOffsets("ferry-preflight");
+        }
+    }
+
+    /**
+     * What the pipeline keeps in the source between runs (a replication slot, a publication), one line each; with
+     * {@code remove} it is removed. Throws when the source shows the pipeline is running. The default: a kind that
+     * keeps nothing in the source (a binlog reader).
+     */
+    default List<String> dropSource(PipelineConfig pipeline, boolean remove) {
+        return List.of();
+    }
+
+    /**
+     * The pipeline's bookkeeping in the target ({@code owned}), one line each; with {@code remove} it is removed. The
+     * default: a kind that keeps none Ferry knows how to remove, which it says in one line.
+     */
+    default List<String> dropSinkState(SinkConfig config, TargetState owned, boolean remove) {
+        return List.of("the " + type() + " sink keeps no state that ferry can remove");
+    }
+
     /** The source side of {@code ferry verify}: the captured tables, their rows, and how far the log is. */
     default SourceTables sourceTables(PipelineConfig pipeline) {
         throw new FerryException("ferry verify cannot read a " + type() + " source");

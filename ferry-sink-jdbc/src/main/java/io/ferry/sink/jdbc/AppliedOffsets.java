@@ -40,6 +40,48 @@ final class AppliedOffsets {
                 + dialect.quote("partition") + "))" + dialect.tableOptions());
     }
 
+    /**
+     * Inserts a row for {@code topic}, updates and deletes none, in the caller's transaction (which the caller rolls
+     * back): the database checks the privileges of each statement even when it touches no row.
+     */
+    void probe(Connection c, String topic) throws SQLException {
+        String partition = dialect.quote("partition");
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (topic, " + partition
+                + ", next_offset) VALUES (?, -1, 0)")) {
+            ps.setString(1, topic);
+            ps.executeUpdate();
+        }
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE " + table + " SET next_offset = next_offset WHERE 1 = 0");
+            st.executeUpdate("DELETE FROM " + table + " WHERE 1 = 0");
+        }
+        read(c, topic);
+    }
+
+    /** The topics with stored offsets whose names start with {@code start}, sorted. */
+    List<String> topicsStartingWith(Connection c, String start) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT DISTINCT topic FROM " + table + " ORDER BY topic")) {
+            while (rs.next()) {
+                if (rs.getString(1).startsWith(start)) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Deletes every partition's row of these topics, in the caller's transaction. */
+    void delete(Connection c, List<String> topics) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE topic = ?")) {
+            for (String t : topics) {
+                ps.setString(1, t);
+                ps.executeUpdate();
+            }
+        }
+    }
+
     Map<Integer, Long> read(Connection c, String topic) throws SQLException {
         Map<Integer, Long> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + dialect.quote("partition") + ", next_offset FROM "

@@ -36,6 +36,16 @@ final class SchemaVersions {
         }
     }
 
+    /** Forgets the versions of these tables, in the caller's transaction. */
+    void delete(Connection c, java.util.List<String> names) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE table_name = ?")) {
+            for (String n : names) {
+                ps.setString(1, n);
+                ps.executeUpdate();
+            }
+        }
+    }
+
     void write(Connection c, String name, int version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET version = ? WHERE table_name = ?")) {
             ps.setInt(1, version);

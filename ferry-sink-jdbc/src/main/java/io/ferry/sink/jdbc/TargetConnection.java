@@ -19,11 +19,18 @@ public final class TargetConnection implements AutoCloseable {
 
     private final SinkConfig config;
     private final JdbcDialect dialect;
+    private final boolean announce;
     private Connection connection;
 
     public TargetConnection(SinkConfig config, JdbcDialect dialect) {
+        this(config, dialect, true);
+    }
+
+    /** {@code announce}: log each new connection at INFO (a check before start keeps quiet unless it fails). */
+    TargetConnection(SinkConfig config, JdbcDialect dialect, boolean announce) {
         this.config = config;
         this.dialect = dialect;
+        this.announce = announce;
     }
 
     /** {@code host:port} of the target. */
@@ -59,7 +66,9 @@ public final class TargetConnection implements AutoCloseable {
                     port(), credentials);
             c.setAutoCommit(false);
             connection = c;
-            LOG.info("connected to {} target {} as {}", dialect.product(), target(), login());
+            if (announce) {
+                LOG.info("connected to {} target {} as {}", dialect.product(), target(), login());
+            }
             return c;
         } catch (SQLException e) {
             throw dialect.connectFailure(target(), login(), config.database(), e);
