@@ -12,6 +12,8 @@ final class ApplyLoop extends SupervisedLoop {
     private final String bootstrapServers;
     private volatile Applier applier;
     private volatile long appliedBefore;
+    private volatile long deadLetteredBefore;
+    private volatile Applier.BatchListener listener = (events, millis) -> { };
 
     ApplyLoop(PipelineConfig config, String bootstrapServers) {
         super("apply");
@@ -24,6 +26,7 @@ final class ApplyLoop extends SupervisedLoop {
         try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
+            a.onCommitted(listener);
             applier = a;
             if (stopping()) {
                 return;
@@ -32,6 +35,7 @@ final class ApplyLoop extends SupervisedLoop {
                 a.run();
             } finally {
                 appliedBefore += a.applied();
+                deadLetteredBefore += a.deadLettered();
                 applier = null;
             }
         }
@@ -55,5 +59,20 @@ final class ApplyLoop extends SupervisedLoop {
     long lastAppliedCommitMicros() {
         Applier a = applier;
         return a == null ? 0 : a.lastAppliedCommitMicros();
+    }
+
+    /** Records sent to the dead-letter topic since this process started. */
+    long deadLettered() {
+        Applier a = applier;
+        return deadLetteredBefore + (a == null ? 0 : a.deadLettered());
+    }
+
+    /** Told of every batch committed in the target, by this and every later applier. */
+    void onCommitted(Applier.BatchListener l) {
+        listener = l;
+        Applier a = applier;
+        if (a != null) {
+            a.onCommitted(l);
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.Connectors;
+import io.ferry.kafka.Applier;
 import io.ferry.kafka.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ public final class PipelineRunner implements AutoCloseable {
     private volatile CaptureLoop capture;
     private volatile ApplyLoop apply;
     private volatile boolean stopRequested;
-    private String bootstrapServers;
+    private volatile String bootstrapServers;
+    private volatile Applier.BatchListener batchListener;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
@@ -58,6 +60,9 @@ public final class PipelineRunner implements AutoCloseable {
         capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName());
         if (!config.sink().isNone()) {
             apply = new ApplyLoop(config, bootstrapServers);
+            if (batchListener != null) {
+                apply.onCommitted(batchListener);
+            }
         }
         if (stopRequested) {
             // Stopped while starting: nothing ran, so there is nothing to finish.
@@ -104,6 +109,32 @@ public final class PipelineRunner implements AutoCloseable {
         long newest = apply != null ? apply.lastAppliedCommitMicros() : s.lastCommitMicros();
         return new StatusLine(config.name(), capture.state(), apply == null ? null : apply.state(), eventsPerSecond,
                 capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
+    }
+
+    PipelineConfig config() {
+        return config;
+    }
+
+    /** Null until {@link #start()} has created them. */
+    CaptureLoop captureLoop() {
+        return capture;
+    }
+
+    ApplyLoop applyLoop() {
+        return apply;
+    }
+
+    Source source() {
+        return source;
+    }
+
+    /** Registers the listener of batches committed in the target; before {@link #start()}. */
+    void onAppliedBatch(Applier.BatchListener l) {
+        batchListener = l;
+        ApplyLoop a = apply;
+        if (a != null) {
+            a.onCommitted(l);
+        }
     }
 
     /** The Kafka cluster the pipeline runs through: the configured one, or the embedded broker's address. */

@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.PipelineConfigParser;
+import io.ferry.ops.Operations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -29,6 +30,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
         PipelineRunner runner = new PipelineRunner(config, startupTimeout);
+        Operations ops = Operations.start(new RunnerView(runner));
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.stop();
@@ -52,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } finally {
             runner.close();
+            ops.close();
             closed.countDown();
         }
     }

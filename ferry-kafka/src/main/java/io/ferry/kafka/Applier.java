@@ -87,7 +87,14 @@ public final class Applier implements Runnable {
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
+    private volatile BatchListener listener = (events, millis) -> { };
     private KafkaConsumer<byte[], byte[]> consumer;
+
+    /** Told of each batch the target committed, on the applier's writer thread: it must return quickly. */
+    public interface BatchListener {
+        /** {@code events} are committed in the target since {@code committedMillis} (wall clock). */
+        void committed(List<ChangeEvent> events, long committedMillis);
+    }
 
     public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                    String groupId, Sink sink, OnError onError) {
@@ -154,6 +161,11 @@ public final class Applier implements Runnable {
             }
             deadLetters.close();
         }
+    }
+
+    /** Replaces the listener of committed batches (none by default); call before {@link #run()}. */
+    public void onCommitted(BatchListener l) {
+        this.listener = l;
     }
 
     public void stop() {
@@ -290,6 +302,7 @@ public final class Applier implements Runnable {
                 applied.addAndGet(events.size());
                 if (!events.isEmpty()) {
                     lastAppliedCommitMicros = events.get(events.size() - 1).commitMicros();
+                    listener.committed(events, System.currentTimeMillis());
                 }
                 state = "applying";
                 return true;
