@@ -43,10 +43,10 @@
     text($('updated'), 'updated ' + new Date().toLocaleTimeString());
     text($('captured'), fmt(s.capture.events));
     text($('capture-state'), s.capture.state + ' · ' + s.capture.phase);
-    text($('capture-rate'), fmt(s.capture.events_per_second));
+    text($('capture-rate'), fmt(Math.round(s.capture.events_per_second)));
     text($('applied'), s.apply ? fmt(s.apply.events) : 'no sink');
     text($('apply-state'), s.apply ? s.apply.state : '');
-    text($('apply-rate'), s.apply ? fmt(s.apply.events_per_second) : '–');
+    text($('apply-rate'), s.apply ? fmt(Math.round(s.apply.events_per_second)) : '–');
     text($('lag'), fmt(s.apply ? s.apply.behind_source_ms : s.capture.behind_source_ms) + ' ms');
     text($('latency'), fmt(s.latency_ms.p50) + ' / ' + fmt(s.latency_ms.p99) + ' ms');
     const r = s.source_log.retained_bytes;
