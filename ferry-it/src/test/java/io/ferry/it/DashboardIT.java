@@ -128,7 +128,10 @@ class DashboardIT {
 
             servers.kafka().kafka().restartBroker(follower);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/metrics").body().contains(FLAG + "0.0"));
-            assertThat(StatusText.render(PipelineStatus.read(config))).doesNotContain("UNDER-REPLICATED");
+            // Each partition rejoins when its replica has caught up: wait for all of them.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(StatusText.render(PipelineStatus.read(config))).doesNotContain("UNDER-REPLICATED")
+                            .contains("no alerts"));
             await().atMost(Duration.ofSeconds(10)).until(() -> underReplicatedRows(page) == 0);
         } finally {
             writing.set(false);

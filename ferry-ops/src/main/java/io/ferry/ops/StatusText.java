@@ -43,7 +43,7 @@ public final class StatusText {
             b.append("\nsnapshot\n");
             for (JsonNode t : s.path("snapshot")) {
                 long done = t.path("rows_done").asLong();
-                long est = t.path("rows_estimated").asLong();
+                long est = t.path("done").asBoolean() ? done : t.path("rows_estimated").asLong();
                 int pct = t.path("done").asBoolean() ? 100 : est > 0 ? (int) Math.min(99, done * 100 / est) : 0;
                 b.append(String.format(Locale.ROOT, "  %-40s %s %3d%% %,d/%,d rows%n", t.path("table").asText(),
                         bar(pct), pct, done, est));
