@@ -29,7 +29,7 @@ final class MetricsCostBenchmark {
     static ResultTable run(Options o) throws Exception {
         long changes = o.changesOr(DEFAULT_CHANGES);
         ResultTable table = new ResultTable(String.format(Locale.ROOT,
-                "MetricsCostBenchmark: PostgreSQL -> Kafka -> PostgreSQL, %,d changes per phase, metrics off/on/off/on",
+                "MetricsCostBenchmark: PostgreSQL -> Kafka -> PostgreSQL, %,d changes per phase, metrics off/on in ABBA order",
                 changes));
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
@@ -39,16 +39,24 @@ final class MetricsCostBenchmark {
                 RunnerView view = new RunnerView(runner);
                 runner.start();
                 BenchEnv.awaitCount(runner, runner::applied, o.rows, Duration.ofMinutes(30), "snapshot applied");
-                double[] off = new double[2];
-                double[] on = new double[2];
+                // ABBA order: a machine getting faster or slower over the run weighs on both sides alike.
+                boolean[] order = {false, true, true, false, false, true, true, false};
+                double[] off = new double[order.length / 2];
+                double[] on = new double[order.length / 2];
+                int offs = 0;
+                int ons = 0;
                 long nextId = o.rows + 1;
-                for (int phase = 0; phase < 4; phase++) {
-                    boolean metrics = phase % 2 == 1;
+                for (int phase = 0; phase < order.length; phase++) {
+                    boolean metrics = order[phase];
                     Operations ops = metrics ? Operations.start(view) : null;
                     Thread scraper = metrics ? scraper(ops) : null;
                     try {
                         double rate = phase(env, runner, o, changes, nextId);
-                        (metrics ? on : off)[phase / 2] = rate;
+                        if (metrics) {
+                            on[ons++] = rate;
+                        } else {
+                            off[offs++] = rate;
+                        }
                         env.out.printf(Locale.ROOT, "phase %d, metrics %s: %,.0f changes/s applied%n", phase + 1,
                                 metrics ? "on" : "off", rate);
                     } finally {
@@ -63,17 +71,62 @@ final class MetricsCostBenchmark {
                     }
                     nextId += changes;
                 }
-                double offMean = (off[0] + off[1]) / 2;
-                double onMean = (on[0] + on[1]) / 2;
-                table.add("applied, metrics off", BenchEnv.rate(offMean), "changes/s",
-                        String.format(Locale.ROOT, "phases 1 and 3: %,.0f, %,.0f", off[0], off[1]));
-                table.add("applied, metrics on", BenchEnv.rate(onMean), "changes/s",
-                        String.format(Locale.ROOT, "phases 2 and 4: %,.0f, %,.0f; scraped every second", on[0], on[1]));
+                double offMean = java.util.Arrays.stream(off).average().orElse(0);
+                double onMean = java.util.Arrays.stream(on).average().orElse(0);
+                table.add("applied, metrics off", BenchEnv.rate(offMean), "changes/s", "phases " + rates(off));
+                table.add("applied, metrics on", BenchEnv.rate(onMean), "changes/s", "phases " + rates(on)
+                        + "; scraped every second");
                 table.add("cost of metrics", String.format(Locale.ROOT, "%.1f", 100 * (offMean - onMean) / offMean), "%",
                         "negative: on was faster (noise)");
+                latencyAgreement(env, runner, view, o, table);
             }
         }
         return table;
+    }
+
+    /**
+     * The latency histogram against the bench's own marker rows, over the same minutes at {@code --rate}
+     * changes/s: the histogram's mean (target commit - source commit, per source transaction) and the markers'
+     * (source commit returned - row visible in the replica).
+     */
+    private static void latencyAgreement(BenchEnv env, PipelineRunner runner, RunnerView view, Options o,
+                                         ResultTable table) throws Exception {
+        try (Operations ops = Operations.start(view)) {
+            String before = ops.scrape();
+            EndToEndBenchmark.Latencies markers = EndToEndBenchmark.probe(env, runner, o, o.rate);
+            String after = ops.scrape();
+            double sum = sample(after, "ferry_end_to_end_latency_seconds_sum") - sample(before, "ferry_end_to_end_latency_seconds_sum");
+            double count = sample(after, "ferry_end_to_end_latency_seconds_count")
+                    - sample(before, "ferry_end_to_end_latency_seconds_count");
+            double histogramMs = count == 0 ? Double.NaN : 1000 * sum / count;
+            long[] e2e = markers.endToEnd();
+            double markerMs = java.util.Arrays.stream(e2e).average().orElse(Double.NaN) / 1e6;
+            table.add(String.format(Locale.ROOT, "latency at %,d changes/s: histogram mean", o.rate),
+                    String.format(Locale.ROOT, "%.1f", histogramMs), "ms",
+                    String.format(Locale.ROOT, "%,.0f source transactions", count));
+            table.add(String.format(Locale.ROOT, "latency at %,d changes/s: marker rows mean", o.rate),
+                    String.format(Locale.ROOT, "%.1f", markerMs), "ms",
+                    String.format(Locale.ROOT, "%d markers; histogram/markers = %.2f", e2e.length, histogramMs / markerMs));
+        } finally {
+            view.onAppliedBatch((events, millis) -> { });
+        }
+    }
+
+    private static String rates(double[] rates) {
+        StringBuilder b = new StringBuilder();
+        for (double r : rates) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", r));
+        }
+        return b.toString();
+    }
+
+    private static double sample(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).strip());
+            }
+        }
+        return 0;
     }
 
     private static double phase(BenchEnv env, PipelineRunner runner, Options o, long changes, long firstId)

@@ -28,8 +28,8 @@ final class ApplyLoop extends SupervisedLoop {
                     config.consumerGroup(), sink, config.sink().onError());
             a.onCommitted(listener);
             applier = a;
-            if (stopping()) {
-                return;
+            if (stopping() || paused()) {
+                return; // stopped or paused while connecting: interruptAttempt() found no applier to stop
             }
             try {
                 a.run();

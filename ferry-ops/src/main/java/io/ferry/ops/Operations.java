@@ -35,25 +35,27 @@ public final class Operations implements AutoCloseable {
     private volatile HealthPoller.SourceHealth source = new HealthPoller.SourceHealth(null, null, 0);
     private OpsServer server;
 
-    private Operations(RunningPipeline pipeline, long healthIntervalMillis) {
+    private Operations(RunningPipeline pipeline, long healthIntervalMillis, boolean watch) {
         this.pipeline = pipeline;
         this.metrics = new PipelineMetrics(pipeline);
         this.poller = new HealthPoller(pipeline.config(), pipeline::bootstrapServers);
-        pipeline.onAppliedBatch(metrics);
         this.timers = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "ferry-ops");
             t.setDaemon(true);
             return t;
         });
-        timers.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(this::readKafka, 0, healthIntervalMillis, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(this::readSource, 0, healthIntervalMillis, TimeUnit.MILLISECONDS);
+        if (watch) {
+            pipeline.onAppliedBatch(metrics);
+            timers.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+            timers.scheduleWithFixedDelay(this::readKafka, 0, healthIntervalMillis, TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(this::readSource, 0, healthIntervalMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
-     * Starts the metrics and health readings of {@code pipeline} and, unless {@code http.enabled} is false, the
-     * HTTP server. A port already in use is logged and the pipeline runs on without the API: seeing inside must
-     * never stop the data.
+     * Starts the metrics, the health readings and the HTTP server of {@code pipeline}; with {@code http.enabled}
+     * false nobody could see them, so nothing starts. A port already in use is logged and the pipeline runs on
+     * without the API: seeing inside must never stop the data.
      */
     public static Operations start(RunningPipeline pipeline) {
         return start(pipeline, 3_000);
@@ -61,8 +63,8 @@ public final class Operations implements AutoCloseable {
 
     /** As {@link #start(RunningPipeline)} with another interval between health readings (tests use shorter ones). */
     public static Operations start(RunningPipeline pipeline, long healthIntervalMillis) {
-        Operations ops = new Operations(pipeline, healthIntervalMillis);
         HttpConfig http = pipeline.config().http();
+        Operations ops = new Operations(pipeline, healthIntervalMillis, http.enabled());
         if (http.enabled()) {
             try {
                 ops.server = OpsServer.start(http, ops);
