@@ -30,7 +30,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
         PipelineRunner runner = new PipelineRunner(config, startupTimeout);
-        Operations ops = Operations.start(new RunnerView(runner));
+        Operations ops = null;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.stop();
@@ -44,6 +44,8 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             runner.start();
+            // After start: a pipeline that cannot start says so in one line, with no API announced before it.
+            ops = Operations.start(new RunnerView(runner));
             RuntimeException failure = runner.awaitEnd(statusInterval, System.out);
             if (failure != null) {
                 // It ran, then failed (a refused record with on-error: stop, a fenced instance): not a config error.
@@ -54,7 +56,9 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } finally {
             runner.close();
-            ops.close();
+            if (ops != null) {
+                ops.close();
+            }
             closed.countDown();
         }
     }
