@@ -132,6 +132,7 @@ class OpsApiIT {
             FerryProcess.Result live = FerryProcess.run(dir, "status", file.toString());
             assertThat(live.output()).contains("pipeline opsapi: RUNNING (live, from ferry run)",
                     "opsapi.public.counters", "no alerts");
+            assertThat(live.exitCode()).isZero();
 
             // Pause under load: nothing reaches the target while paused; resume loses nothing, replays nothing.
             assertThat(api.call("PUT", "/pipelines/opsapi/pause", null).code()).isEqualTo(202);

@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -49,8 +50,6 @@ public final class TopicAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
     private static final AtomicBoolean WARNED_SMALL_CLUSTER = new AtomicBoolean();
     private static final long TIMEOUT_SECONDS = 30;
-    /** Health is polled every few seconds: an answer older than this is no longer worth waiting for. */
-    private static final int HEALTH_TIMEOUT_MS = 5_000;
 
     private final Admin admin;
     private final String bootstrapServers;
@@ -190,10 +189,10 @@ public final class TopicAdmin implements AutoCloseable {
         return out;
     }
 
-    /** The names of the cluster's topics that start with {@code prefix}, sorted. */
-    public List<String> topicsStartingWith(String prefix) {
+    /** The names of the cluster's topics that start with {@code prefix}, sorted; waits at most {@code timeout}. */
+    public List<String> topicsStartingWith(String prefix, Duration timeout) {
         List<String> out = new ArrayList<>();
-        for (String t : await(admin.listTopics(new ListTopicsOptions().timeoutMs(HEALTH_TIMEOUT_MS)).names(),
+        for (String t : await(admin.listTopics(new ListTopicsOptions().timeoutMs(millis(timeout))).names(),
                 "list topics")) {
             if (t.startsWith(prefix)) {
                 out.add(t);
@@ -207,13 +206,15 @@ public final class TopicAdmin implements AutoCloseable {
      * Leader, ISR against replicas and min ISR, high watermark, last stable offset and the committed offset of
      * {@code group} for every partition of {@code topics}. A partition whose offsets cannot be read now (no
      * leader) is listed with -1 offsets rather than failing the whole answer: that is when it matters most.
+     * Each request waits at most {@code timeout}: a poller asks again soon, a one-shot command can wait longer.
      */
-    public List<PartitionHealth> health(Collection<String> topics, String group) {
+    public List<PartitionHealth> health(Collection<String> topics, String group, Duration timeout) {
         if (topics.isEmpty()) {
             return List.of();
         }
+        int timeoutMs = millis(timeout);
         Map<String, TopicDescription> described = await(admin.describeTopics(topics,
-                new DescribeTopicsOptions().timeoutMs(HEALTH_TIMEOUT_MS)).allTopicNames(), "describe " + topics);
+                new DescribeTopicsOptions().timeoutMs(timeoutMs)).allTopicNames(), "describe " + topics);
         List<ConfigResource> resources = new ArrayList<>();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (TopicDescription td : described.values()) {
@@ -223,14 +224,14 @@ public final class TopicAdmin implements AutoCloseable {
             }
         }
         Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources,
-                new DescribeConfigsOptions().timeoutMs(HEALTH_TIMEOUT_MS)).all(), "describe " + topics);
+                new DescribeConfigsOptions().timeoutMs(timeoutMs)).all(), "describe " + topics);
         ListOffsetsResult hw = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)
-                .timeoutMs(HEALTH_TIMEOUT_MS));
+                .timeoutMs(timeoutMs));
         ListOffsetsResult lso = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
-                .timeoutMs(HEALTH_TIMEOUT_MS));
+                .timeoutMs(timeoutMs));
         Map<TopicPartition, OffsetAndMetadata> committed = group == null ? Map.of()
                 : await(admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions()
-                        .timeoutMs(HEALTH_TIMEOUT_MS)).partitionsToOffsetAndMetadata(), "read the offsets of " + group);
+                        .timeoutMs(timeoutMs)).partitionsToOffsetAndMetadata(), "read the offsets of " + group);
         List<PartitionHealth> out = new ArrayList<>();
         for (String topic : topics.stream().sorted().toList()) {
             TopicDescription td = described.get(topic);
@@ -244,15 +245,19 @@ public final class TopicAdmin implements AutoCloseable {
                 OffsetAndMetadata c = committed.get(tp);
                 out.add(new PartitionHealth(topic, p.partition(), p.leader() == null ? -1 : p.leader().id(),
                         ids(p.replicas()), ids(p.isr()), minIsr == null ? 1 : Integer.parseInt(minIsr.value()),
-                        offsetOf(hw, tp), offsetOf(lso, tp), c == null ? -1 : c.offset()));
+                        offsetOf(hw, tp, timeoutMs), offsetOf(lso, tp, timeoutMs), c == null ? -1 : c.offset()));
             }
         }
         return out;
     }
 
-    private static long offsetOf(ListOffsetsResult result, TopicPartition tp) {
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private static long offsetOf(ListOffsetsResult result, TopicPartition tp, int timeoutMs) {
         try {
-            return result.partitionResult(tp).get(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS).offset();
+            return result.partitionResult(tp).get(timeoutMs, TimeUnit.MILLISECONDS).offset();
         } catch (ExecutionException | TimeoutException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import io.ferry.kafka.SourcePositions;
 import io.ferry.kafka.TopicAdmin;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import io.ferry.kafka.TopicNames;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -34,14 +35,17 @@ final class HealthPoller implements AutoCloseable {
 
     private final PipelineConfig config;
     private final Supplier<String> bootstrapServers;
+    private final Duration timeout;
     private final Object kafkaLock = new Object();
     private final Object sourceLock = new Object();
     private TopicAdmin admin;
     private SourceTables source;
 
-    HealthPoller(PipelineConfig config, Supplier<String> bootstrapServers) {
+    /** {@code timeout} bounds each Kafka request: short for a poller that asks again soon, longer for one look. */
+    HealthPoller(PipelineConfig config, Supplier<String> bootstrapServers, Duration timeout) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.timeout = timeout;
     }
 
     /** The health of every topic of the pipeline (table topics and Ferry's own), lag as the sink's group sees it. */
@@ -60,9 +64,9 @@ final class HealthPoller implements AutoCloseable {
             if (admin == null) {
                 admin = new TopicAdmin(servers, config.kafka().properties());
             }
-            List<String> topics = admin.topicsStartingWith(config.kafka().topicPrefix() + ".");
+            List<String> topics = admin.topicsStartingWith(config.kafka().topicPrefix() + ".", timeout);
             String group = config.sink().isNone() ? null : config.consumerGroup();
-            return new KafkaHealth(admin.health(topics, group), null, System.currentTimeMillis());
+            return new KafkaHealth(admin.health(topics, group, timeout), null, System.currentTimeMillis());
         } catch (RuntimeException e) {
             return new KafkaHealth(List.of(), "cannot read the replication health from Kafka at " + servers + ": "
                     + e.getMessage(), System.currentTimeMillis());

@@ -6,6 +6,7 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.config.HttpConfig;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -38,7 +39,8 @@ public final class Operations implements AutoCloseable {
     private Operations(RunningPipeline pipeline, long healthIntervalMillis, boolean watch) {
         this.pipeline = pipeline;
         this.metrics = new PipelineMetrics(pipeline);
-        this.poller = new HealthPoller(pipeline.config(), pipeline::bootstrapServers);
+        // Asked again every few seconds: an answer later than this is no longer worth waiting for.
+        this.poller = new HealthPoller(pipeline.config(), pipeline::bootstrapServers, Duration.ofSeconds(5));
         this.timers = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "ferry-ops");
             t.setDaemon(true);

@@ -79,7 +79,9 @@ public final class PipelineStatus {
         HealthPoller.KafkaHealth kafka;
         HealthPoller.SourceHealth source;
         Map<String, Object> committed;
-        try (HealthPoller poller = new HealthPoller(config, () -> servers)) {
+        // An embedded broker runs inside ferry run, which did not answer: do not wait long for it.
+        Duration timeout = Duration.ofSeconds(config.kafka().embedded() ? 5 : 30);
+        try (HealthPoller poller = new HealthPoller(config, () -> servers, timeout)) {
             kafka = servers == null
                     ? new HealthPoller.KafkaHealth(List.of(), "the embedded Kafka broker of this pipeline is not"
                     + " running (it runs inside ferry run)", System.currentTimeMillis())

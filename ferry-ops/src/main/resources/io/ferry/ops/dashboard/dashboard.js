@@ -89,11 +89,18 @@
 
     const errors = $('errors');
     const last = s.last_error ? [{ at: '', part: 'stopped', message: s.last_error }] : [];
-    errors.replaceChildren(...last.concat(s.errors.slice().reverse()).map(e => {
+    const items = last.concat(s.errors.slice().reverse());
+    errors.replaceChildren(...items.map(e => {
       const li = document.createElement('li');
       li.textContent = (e.at ? e.at + ' ' : '') + e.part + ': ' + e.message;
       return li;
     }));
+    if (items.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'none';
+      li.textContent = 'none';
+      errors.appendChild(li);
+    }
   }
 
   async function tick() {
