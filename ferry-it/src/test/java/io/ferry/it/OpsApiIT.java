@@ -9,6 +9,8 @@ import io.ferry.cli.RunnerView;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.PipelineConfigParser;
 import io.ferry.ops.Operations;
+import io.ferry.ops.PipelineStatus;
+import io.ferry.ops.StatusText;
 import io.ferry.postgres.PostgresTestServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,9 +165,9 @@ class OpsApiIT {
             ops.close();
         }
 
-        // With ferry run down, ferry status reads the durable state.
-        FerryProcess.Result down = FerryProcess.run(dir, "status", file.toString());
-        assertThat(down.output()).contains("pipeline opsapi: NOT RUNNING (from durable state)", "committed {",
+        // With ferry run down, ferry status reads the durable state (in this JVM: the command ran above).
+        String down = StatusText.render(PipelineStatus.read(config));
+        assertThat(down).contains("pipeline opsapi: NOT RUNNING (from durable state)", "committed {",
                 "opsapi.public.counters", "target offsets (ferry_offsets)", "opsapi.public.counters-0 next ");
     }
 
