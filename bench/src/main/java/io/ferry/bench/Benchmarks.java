@@ -19,6 +19,7 @@ public final class Benchmarks {
         switch (which) {
             case "capture" -> CaptureBenchmark.run(o).print(System.out);
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
+            case "metrics-cost" -> MetricsCostBenchmark.run(o).print(System.out);
             case "mysql-capture" -> MySqlCaptureBenchmark.run(o).forEach(t -> t.print(System.out));
             case "vs-debezium" -> PeerBenchmark.run(o).print(System.out);
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));

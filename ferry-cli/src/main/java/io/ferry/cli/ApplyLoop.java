@@ -25,6 +25,8 @@ final class ApplyLoop extends SupervisedLoop {
     private volatile long appliedBefore;
     /** The last failure that came out of the sink, to tell a sink failure from a Kafka one. */
     private volatile RuntimeException sinkFailure;
+    private volatile long deadLetteredBefore;
+    private volatile Applier.BatchListener listener = (events, millis) -> { };
 
     ApplyLoop(PipelineConfig config, String bootstrapServers, PipelineHealth health) {
         super("apply", health);
@@ -45,14 +47,16 @@ final class ApplyLoop extends SupervisedLoop {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
             a.onSinkRetry((e, wait) -> health.down(Part.SINK, e.getMessage(), health.now().plus(wait)));
+            a.onCommitted(listener);
             applier = a;
-            if (stopping()) {
-                return;
+            if (stopping() || paused()) {
+                return; // stopped or paused while connecting: interruptAttempt() found no applier to stop
             }
             try {
                 a.run();
             } finally {
                 appliedBefore += a.applied();
+                deadLetteredBefore += a.deadLettered();
                 applier = null;
             }
         }
@@ -87,6 +91,21 @@ final class ApplyLoop extends SupervisedLoop {
     long lastAppliedCommitMicros() {
         Applier a = applier;
         return a == null ? 0 : a.lastAppliedCommitMicros();
+    }
+
+    /** Records sent to the dead-letter topic since this process started. */
+    long deadLettered() {
+        Applier a = applier;
+        return deadLetteredBefore + (a == null ? 0 : a.deadLettered());
+    }
+
+    /** Told of every batch committed in the target, by this and every later applier. */
+    void onCommitted(Applier.BatchListener l) {
+        listener = l;
+        Applier a = applier;
+        if (a != null) {
+            a.onCommitted(l);
+        }
     }
 
     /** The sink seen from the applier: a call that returns means the target (and Kafka before it) works. */

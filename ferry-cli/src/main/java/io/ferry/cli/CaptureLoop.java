@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ChangeHandler;
+import io.ferry.core.FerryException;
 import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
@@ -18,7 +19,9 @@ import java.util.Optional;
  * Capture side of a pipeline: source → transactional publisher. Per DESIGN.md a failed Kafka transaction is
  * never guessed about: each attempt opens a new publisher (which fences the old producer) and the source
  * resumes from what the offsets topic says was committed. A failure of the publisher counts as Kafka being down,
- * any other as the source being down; the source is up while it hands over changes or idles.
+ * any other as the source being down; the source is up while it hands over changes or idles. A pause holds the
+ * source still at its next transaction boundary, after committing everything before it; a source's stop cannot
+ * be undone, so neither a pause nor a restart stops it.
  */
 final class CaptureLoop extends SupervisedLoop {
 
@@ -26,9 +29,13 @@ final class CaptureLoop extends SupervisedLoop {
     private final String bootstrapServers;
     private final Source source;
     private final String connector;
+    private final Object gate = new Object();
     private volatile TransactionalPublisher publisher;
     /** The last failure that came out of the publisher, to tell a Kafka failure from a source one. */
     private volatile RuntimeException kafkaFailure;
+    private volatile boolean restartRequested;
+    private volatile long eventsBefore;
+    private volatile long transactionsBefore;
 
     CaptureLoop(PipelineConfig config, String bootstrapServers, Source source, String connector, PipelineHealth health) {
         super("capture", health);
@@ -61,9 +68,17 @@ final class CaptureLoop extends SupervisedLoop {
             }
             publisher = pub;
             health.up(Part.KAFKA);
-            source.run(resume, new Observed(pub));
-            if (stopping()) {
-                pub.flush();
+            try {
+                // Gated outside Observed: a requested restart is nobody's failure.
+                source.run(resume, new Gated(new Observed(pub)));
+                if (stopping()) {
+                    pub.flush();
+                }
+            } finally {
+                TransactionalPublisher.Stats s = pub.stats();
+                eventsBefore += s.eventsCommitted();
+                transactionsBefore += s.transactionsCommitted();
+                publisher = null;
             }
         }
     }
@@ -84,10 +99,116 @@ final class CaptureLoop extends SupervisedLoop {
         return Part.SOURCE;
     }
 
-    /** Events committed to Kafka by the current publisher. */
+    @Override
+    protected void onPause() {
+        // Held at the next boundary by Gated: the source keeps its connection and resumes where it stood.
+    }
+
+    @Override
+    protected void onResume() {
+        synchronized (gate) {
+            gate.notifyAll();
+        }
+    }
+
+    @Override
+    void restart() {
+        restartRequested = true;
+        onResume();
+    }
+
+    /** Events committed to Kafka since this process started. */
     long eventsCommitted() {
         TransactionalPublisher p = publisher;
-        return p == null ? 0 : p.stats().eventsCommitted();
+        return eventsBefore + (p == null ? 0 : p.stats().eventsCommitted());
+    }
+
+    /** Kafka transactions committed since this process started. */
+    long transactionsCommitted() {
+        TransactionalPublisher p = publisher;
+        return transactionsBefore + (p == null ? 0 : p.stats().transactionsCommitted());
+    }
+
+    /** Milliseconds between the source commit of the newest change in Kafka and its Kafka commit; 0 before one. */
+    long behindSourceMillis() {
+        TransactionalPublisher p = publisher;
+        TransactionalPublisher.Stats s = p == null ? null : p.stats();
+        if (s == null || s.newestCommittedSourceMicros() == 0) {
+            return 0;
+        }
+        return Math.max(0, s.lastCommitMillis() - s.newestCommittedSourceMicros() / 1000);
+    }
+
+    /** The publisher as the source sees it, holding still while paused and failing once on a restart. */
+    private final class Gated implements ChangeHandler {
+        private final ChangeHandler pub;
+
+        Gated(ChangeHandler pub) {
+            this.pub = pub;
+        }
+
+        @Override
+        public Optional<TableSchema> published(TableId table) {
+            return pub.published(table);
+        }
+
+        @Override
+        public void schema(TableSchema schema) {
+            checkRestart();
+            pub.schema(schema);
+        }
+
+        @Override
+        public void change(ChangeEvent event) {
+            checkRestart();
+            pub.change(event);
+        }
+
+        @Override
+        public void boundary(SourcePosition position) {
+            pub.boundary(position);
+            holdWhilePaused();
+        }
+
+        @Override
+        public void flush() {
+            pub.flush();
+        }
+
+        @Override
+        public void idle() {
+            pub.idle();
+            holdWhilePaused();
+        }
+
+        /** Between source transactions only: everything handed over is committed before the wait. */
+        private void holdWhilePaused() {
+            if (!paused() || stopping()) {
+                checkRestart();
+                return;
+            }
+            pub.flush();
+            synchronized (gate) {
+                while (paused() && !stopping() && !restartRequested) {
+                    state("paused");
+                    try {
+                        gate.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+            state("running");
+            checkRestart();
+        }
+
+        private void checkRestart() {
+            if (restartRequested) {
+                restartRequested = false;
+                throw FerryException.retriable("restart requested", null);
+            }
+        }
     }
 
     /** The publisher seen from the source: every call means the source works, every failure is Kafka's. */

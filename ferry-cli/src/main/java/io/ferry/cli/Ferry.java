@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Real-time, exactly-once sync of database changes through Apache Kafka.",
-        subcommands = {RunCommand.class, VerifyCommand.class, DemoCommand.class, DropCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, DemoCommand.class, DropCommand.class,
                 ResetCommand.class})
 public final class Ferry {
 

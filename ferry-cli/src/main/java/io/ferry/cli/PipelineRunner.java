@@ -11,6 +11,7 @@ import io.ferry.core.config.SourceConfig;
 import io.ferry.core.health.Part;
 import io.ferry.core.health.PartState;
 import io.ferry.core.health.PipelineHealth;
+import io.ferry.kafka.Applier;
 import io.ferry.kafka.EmbeddedKafka;
 import io.ferry.kafka.KafkaPreflight;
 import io.ferry.kafka.TopicNames;
@@ -53,7 +54,8 @@ public final class PipelineRunner implements AutoCloseable {
     private volatile CaptureLoop capture;
     private volatile ApplyLoop apply;
     private volatile boolean stopRequested;
-    private String bootstrapServers;
+    private volatile String bootstrapServers;
+    private volatile Applier.BatchListener batchListener;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
@@ -108,6 +110,9 @@ public final class PipelineRunner implements AutoCloseable {
         capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
         if (!config.sink().isNone()) {
             apply = new ApplyLoop(config, bootstrapServers, health);
+            if (batchListener != null) {
+                apply.onCommitted(batchListener);
+            }
         }
         if (stopRequested) {
             // Stopped while starting: nothing ran, so there is nothing to finish.
@@ -201,6 +206,32 @@ public final class PipelineRunner implements AutoCloseable {
     private static String shown(SupervisedLoop loop, boolean waiting) {
         String state = loop.state();
         return waiting && !state.startsWith("failed") ? "waiting" : state.startsWith("retrying") ? "waiting" : state;
+    }
+
+    PipelineConfig config() {
+        return config;
+    }
+
+    /** Null until {@link #start()} has created them. */
+    CaptureLoop captureLoop() {
+        return capture;
+    }
+
+    ApplyLoop applyLoop() {
+        return apply;
+    }
+
+    Source source() {
+        return source;
+    }
+
+    /** Registers the listener of batches committed in the target; before {@link #start()}. */
+    void onAppliedBatch(Applier.BatchListener l) {
+        batchListener = l;
+        ApplyLoop a = apply;
+        if (a != null) {
+            a.onCommitted(l);
+        }
     }
 
     /** The Kafka cluster the pipeline runs through: the configured one, or the embedded broker's address. */

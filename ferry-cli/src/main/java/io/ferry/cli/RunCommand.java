@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.PipelineConfigParser;
+import io.ferry.ops.Operations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -29,6 +30,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
         PipelineRunner runner = new PipelineRunner(config, startupTimeout);
+        Operations ops = null;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.stop();
@@ -42,6 +44,8 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             runner.start();
+            // After start: a pipeline that cannot start says so in one line, with no API announced before it.
+            ops = Operations.start(new RunnerView(runner));
             RuntimeException failure = runner.awaitEnd(statusInterval, System.out);
             if (failure != null) {
                 // It ran, then stopped without being asked to (a refused record with on-error: stop, a fenced
@@ -53,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } finally {
             runner.close();
+            if (ops != null) {
+                ops.close();
+            }
             closed.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

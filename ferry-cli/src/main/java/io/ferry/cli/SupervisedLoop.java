@@ -25,8 +25,10 @@ abstract class SupervisedLoop implements Runnable {
     private final String name;
     protected final PipelineHealth health;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Object pauseLock = new Object();
     private volatile String state = "starting";
     private volatile boolean stopping;
+    private volatile boolean paused;
     private volatile RuntimeException failure;
 
     SupervisedLoop(String name, PipelineHealth health) {
@@ -48,6 +50,10 @@ abstract class SupervisedLoop implements Runnable {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         while (!stopping) {
             try {
+                awaitResumed();
+                if (stopping) {
+                    break;
+                }
                 state = "running";
                 attempt();
                 backoff.reset();
@@ -115,11 +121,62 @@ abstract class SupervisedLoop implements Runnable {
     final void stop() {
         stopping = true;
         stopRequested.countDown();
+        synchronized (pauseLock) {
+            pauseLock.notifyAll();
+        }
+        interruptAttempt();
+    }
+
+    /** Ends the running attempt and starts a new one at once (a new connection, positions read again). */
+    void restart() {
         interruptAttempt();
     }
 
     final boolean stopping() {
         return stopping;
+    }
+
+    /**
+     * Pauses the loop: by default the running attempt ends as it would on {@link #stop()} (its last batch
+     * committed) and the next waits for {@link #resume()}. A loop that can hold still without ending its attempt
+     * overrides {@link #onPause()}.
+     */
+    final void pause() {
+        paused = true;
+        onPause();
+    }
+
+    final void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+        onResume();
+    }
+
+    final boolean paused() {
+        return paused;
+    }
+
+    protected void onPause() {
+        interruptAttempt();
+    }
+
+    protected void onResume() {
+    }
+
+    /** For a loop that pauses inside its attempt, to say so. */
+    protected final void state(String s) {
+        state = s;
+    }
+
+    private void awaitResumed() throws InterruptedException {
+        synchronized (pauseLock) {
+            while (paused && !stopping) {
+                state = "paused";
+                pauseLock.wait(200);
+            }
+        }
     }
 
     final String state() {

@@ -26,6 +26,15 @@ final class TestServers implements AutoCloseable {
         return new TestServers(PostgresTestServer.shared(), KafkaTestCluster.start(1));
     }
 
+    /** With a Kafka cluster of {@code brokers} brokers, to lose one in a test. */
+    static TestServers start(int brokers) {
+        return new TestServers(PostgresTestServer.shared(), KafkaTestCluster.start(brokers));
+    }
+
+    KafkaTestCluster kafka() {
+        return kafka;
+    }
+
     PostgresTestServer postgres() {
         return postgres;
     }

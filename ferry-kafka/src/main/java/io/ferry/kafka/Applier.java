@@ -88,12 +88,19 @@ public final class Applier implements Runnable {
     private volatile String state = "starting";
     private volatile boolean stopping;
     private volatile SinkRetries sinkRetries = (e, wait) -> { };
+    private volatile BatchListener listener = (events, millis) -> { };
     private KafkaConsumer<byte[], byte[]> consumer;
 
     /** Told each time the target is out of reach and the batch will be tried again after {@code wait}. */
     @FunctionalInterface
     public interface SinkRetries {
         void retrying(FerryException failure, Duration wait);
+    }
+
+    /** Told of each batch the target committed, on the applier's writer thread: it must return quickly. */
+    public interface BatchListener {
+        /** {@code events} are committed in the target since {@code committedMillis} (wall clock). */
+        void committed(List<ChangeEvent> events, long committedMillis);
     }
 
     public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
@@ -171,6 +178,11 @@ public final class Applier implements Runnable {
     /** Whom to tell when a batch waits for the target; call before {@link #run()}. */
     public void onSinkRetry(SinkRetries listener) {
         this.sinkRetries = listener;
+    }
+
+    /** Replaces the listener of committed batches (none by default); call before {@link #run()}. */
+    public void onCommitted(BatchListener l) {
+        this.listener = l;
     }
 
     public void stop() {
@@ -307,6 +319,7 @@ public final class Applier implements Runnable {
                 applied.addAndGet(events.size());
                 if (!events.isEmpty()) {
                     lastAppliedCommitMicros = events.get(events.size() - 1).commitMicros();
+                    listener.committed(events, System.currentTimeMillis());
                 }
                 state = "applying";
                 return true;

@@ -4,6 +4,14 @@ import io.ferry.core.FerryException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,7 +29,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +57,35 @@ public final class TopicAdmin implements AutoCloseable {
     /** One state of one partition: leader (-1 when none), replicas, in-sync replicas and high watermark. */
     public record PartitionState(int partition, int leader, List<Integer> replicas, List<Integer> isr,
                                  long highWatermark) {
+    }
+
+    /**
+     * The replication health of one partition and how far the pipeline's consumer group is behind on it.
+     *
+     * @param leader           the leader's broker id, -1 when the partition has none
+     * @param minIsr           the topic's {@code min.insync.replicas}
+     * @param highWatermark    -1 when it could not be read (no leader)
+     * @param lastStableOffset the offset a read_committed consumer can read up to; -1 when unknown
+     * @param committed        the group's committed offset, -1 when it has none
+     */
+    public record PartitionHealth(String topic, int partition, int leader, List<Integer> replicas, List<Integer> isr,
+                                  int minIsr, long highWatermark, long lastStableOffset, long committed) {
+
+        public boolean underReplicated() {
+            return isr.size() < replicas.size();
+        }
+
+        public boolean underMinIsr() {
+            return isr.size() < minIsr;
+        }
+
+        /**
+         * Records the group has still to read up to the last stable offset, as Kafka's own tools count it: a
+         * transaction's commit marker takes an offset too, so a caught-up partition may show 1. -1 when unknown.
+         */
+        public long lag() {
+            return lastStableOffset < 0 ? -1 : Math.max(0, lastStableOffset - Math.max(0, committed));
+        }
     }
 
     /** An admin client of {@code bootstrapServers} with {@code clientProperties} (security settings) added. */
@@ -148,6 +187,83 @@ public final class TopicAdmin implements AutoCloseable {
                     ids(p.isr()), info == null ? -1 : info.offset()));
         }
         return out;
+    }
+
+    /** The names of the cluster's topics that start with {@code prefix}, sorted; waits at most {@code timeout}. */
+    public List<String> topicsStartingWith(String prefix, Duration timeout) {
+        List<String> out = new ArrayList<>();
+        for (String t : await(admin.listTopics(new ListTopicsOptions().timeoutMs(millis(timeout))).names(),
+                "list topics")) {
+            if (t.startsWith(prefix)) {
+                out.add(t);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Leader, ISR against replicas and min ISR, high watermark, last stable offset and the committed offset of
+     * {@code group} for every partition of {@code topics}. A partition whose offsets cannot be read now (no
+     * leader) is listed with -1 offsets rather than failing the whole answer: that is when it matters most.
+     * Each request waits at most {@code timeout}: a poller asks again soon, a one-shot command can wait longer.
+     */
+    public List<PartitionHealth> health(Collection<String> topics, String group, Duration timeout) {
+        if (topics.isEmpty()) {
+            return List.of();
+        }
+        int timeoutMs = millis(timeout);
+        Map<String, TopicDescription> described = await(admin.describeTopics(topics,
+                new DescribeTopicsOptions().timeoutMs(timeoutMs)).allTopicNames(), "describe " + topics);
+        List<ConfigResource> resources = new ArrayList<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (TopicDescription td : described.values()) {
+            resources.add(new ConfigResource(ConfigResource.Type.TOPIC, td.name()));
+            for (TopicPartitionInfo p : td.partitions()) {
+                latest.put(new TopicPartition(td.name(), p.partition()), OffsetSpec.latest());
+            }
+        }
+        Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources,
+                new DescribeConfigsOptions().timeoutMs(timeoutMs)).all(), "describe " + topics);
+        ListOffsetsResult hw = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)
+                .timeoutMs(timeoutMs));
+        ListOffsetsResult lso = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
+                .timeoutMs(timeoutMs));
+        Map<TopicPartition, OffsetAndMetadata> committed = group == null ? Map.of()
+                : await(admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions()
+                        .timeoutMs(timeoutMs)).partitionsToOffsetAndMetadata(), "read the offsets of " + group);
+        List<PartitionHealth> out = new ArrayList<>();
+        for (String topic : topics.stream().sorted().toList()) {
+            TopicDescription td = described.get(topic);
+            if (td == null) {
+                continue;
+            }
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+            ConfigEntry minIsr = config == null ? null : config.get("min.insync.replicas");
+            for (TopicPartitionInfo p : td.partitions()) {
+                TopicPartition tp = new TopicPartition(topic, p.partition());
+                OffsetAndMetadata c = committed.get(tp);
+                out.add(new PartitionHealth(topic, p.partition(), p.leader() == null ? -1 : p.leader().id(),
+                        ids(p.replicas()), ids(p.isr()), minIsr == null ? 1 : Integer.parseInt(minIsr.value()),
+                        offsetOf(hw, tp, timeoutMs), offsetOf(lso, tp, timeoutMs), c == null ? -1 : c.offset()));
+            }
+        }
+        return out;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private static long offsetOf(ListOffsetsResult result, TopicPartition tp, int timeoutMs) {
+        try {
+            return result.partitionResult(tp).get(timeoutMs, TimeUnit.MILLISECONDS).offset();
+        } catch (ExecutionException | TimeoutException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** A topic's configuration values that were set explicitly or by the broker, by name. */

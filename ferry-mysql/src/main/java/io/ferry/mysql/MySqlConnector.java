@@ -14,6 +14,7 @@ import io.ferry.mysql.sink.MySqlDialect;
 import io.ferry.sink.jdbc.JdbcSink;
 import io.ferry.sink.jdbc.TargetBookkeeping;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** MySQL 8 and MariaDB: capture from the row binlog, apply by upsert, verify by comparing decoded rows. */
 public final class MySqlConnector implements Connector {
@@ -99,6 +100,10 @@ public final class MySqlConnector implements Connector {
                         return goal.coveredBy(committed);
                     }
                 };
+            }
+
+            public OptionalLong retainedLogBytes(java.util.Map<String, Object> committed) {
+                return BinlogDistance.after(pipeline.source(), committed);
             }
 
             public void close() {

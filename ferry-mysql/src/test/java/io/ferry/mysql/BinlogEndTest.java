@@ -37,4 +37,19 @@ class BinlogEndTest {
         assertThat(before.coveredBy(atOldEnd)).isTrue();
         assertThat(after.coveredBy(atOldEnd)).isFalse();
     }
+
+    @Test
+    void theBinlogDistanceFromACommittedPositionCountsWhatWasWrittenSince() {
+        db.execute("CREATE TABLE IF NOT EXISTS binlog_distance (id bigint PRIMARY KEY, note text)");
+        var config = db.sourceConfig(List.of("binlog_distance"), SnapshotMode.NEVER);
+        BinlogCatchUp end = BinlogCatchUp.now(config);
+        Map<String, Object> committed = Map.of("file", end.file(), "pos", 4, "next_pos", end.pos());
+        assertThat(BinlogDistance.after(config, committed)).hasValue(0);
+
+        db.execute("INSERT INTO binlog_distance VALUES (" + System.nanoTime() + ", repeat('x', 2000))");
+
+        assertThat(BinlogDistance.after(config, committed).getAsLong()).isGreaterThan(2000);
+        assertThat(BinlogDistance.after(config, Map.of("file", "gone-bin.000001", "pos", 4))).isEmpty();
+        assertThat(BinlogDistance.after(config, Map.of())).isEmpty();
+    }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** PostgreSQL: capture by logical replication ({@code pgoutput}), apply by upsert, verify by server-side md5. */
 public final class PostgresConnector implements Connector {
@@ -123,6 +124,11 @@ public final class PostgresConnector implements Connector {
                                 && verifier.acknowledgedLsn() >= goal;
                     }
                 };
+            }
+
+            public OptionalLong retainedLogBytes(Map<String, Object> committed) {
+                long bytes = verifier.retainedWalBytes();
+                return bytes < 0 ? OptionalLong.empty() : OptionalLong.of(bytes);
             }
 
             public void close() {

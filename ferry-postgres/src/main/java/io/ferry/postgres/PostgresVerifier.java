@@ -63,6 +63,12 @@ final class PostgresVerifier implements AutoCloseable {
                 + slotName + "'");
     }
 
+    /** Bytes of WAL the pipeline's slot keeps from being recycled now, or -1 when there is no slot. */
+    long retainedWalBytes() {
+        return lsn("SELECT (pg_current_wal_lsn() - restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '"
+                + slotName + "'");
+    }
+
     /** Compares one captured table with the table of the same name in the target schema. */
     TableComparison.Result compare(TableSchema table, int chunkRows, int maxDifferences) {
         if (target == null) {

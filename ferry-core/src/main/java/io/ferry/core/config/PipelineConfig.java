@@ -6,14 +6,32 @@ import java.util.Objects;
 /**
  * A validated pipeline file. The pipeline name derives every durable name Ferry owns, so two pipelines
  * never share a replication slot, a transactional id or a consumer group.
+ *
+ * @param maxRetainedWalBytes {@code source.max-retained-wal}: more log than this held back for the pipeline
+ *                            (a slot's WAL, the binlog not yet read) is an alert condition
  */
-public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink) {
+public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink, HttpConfig http,
+                             long maxRetainedWalBytes) {
+
+    /** 1 GiB. */
+    public static final long DEFAULT_MAX_RETAINED_WAL = 1L << 30;
 
     public PipelineConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(http, "http");
+    }
+
+    /** A pipeline with the default HTTP API and alert thresholds. */
+    public PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink) {
+        this(name, source, kafka, sink, HttpConfig.defaults(), DEFAULT_MAX_RETAINED_WAL);
+    }
+
+    /** The same pipeline with another HTTP configuration. */
+    public PipelineConfig withHttp(HttpConfig newHttp) {
+        return new PipelineConfig(name, source, kafka, sink, newHttp, maxRetainedWalBytes);
     }
 
     /** PostgreSQL replication slot and publication name: {@code ferry_<name>} in lower case. */

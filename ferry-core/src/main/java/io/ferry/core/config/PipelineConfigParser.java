@@ -31,6 +31,7 @@ public final class PipelineConfigParser {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
     private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^\\s:,\\[\\]]+):[0-9]{1,5}");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B?|B|)", Pattern.CASE_INSENSITIVE);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
 
     private static final List<String> POLICIES = List.of("evolve", "lenient", "ignore", "stop");
@@ -86,16 +87,77 @@ public final class PipelineConfigParser {
             }
         }
         Section sourceNode = root.section("source", true);
+        // Read before source() rejects the keys it does not know.
+        long maxRetainedWal = sourceNode == null ? PipelineConfig.DEFAULT_MAX_RETAINED_WAL
+                : bytes(sourceNode.scalar("max-retained-wal", false), PipelineConfig.DEFAULT_MAX_RETAINED_WAL);
         SourceConfig source = sourceNode == null ? null : source(sourceNode);
         Section kafkaNode = root.section("kafka", false);
         KafkaConfig kafka = kafka(kafkaNode, name);
         Section sinkNode = root.section("sink", false);
         SinkConfig sink = sinkNode == null ? SinkConfig.none() : sink(sinkNode);
-        root.rejectUnknown(List.of("name", "source", "kafka", "sink"));
-        if (!yaml.errors().isEmpty() || name == null || source == null || sink == null) {
+        HttpConfig http = http(root.section("http", false));
+        root.rejectUnknown(List.of("name", "source", "kafka", "sink", "http"));
+        if (!yaml.errors().isEmpty() || name == null || source == null || sink == null || http == null) {
             return null;
         }
-        return new PipelineConfig(name, source, kafka, sink);
+        return new PipelineConfig(name, source, kafka, sink, http, maxRetainedWal);
+    }
+
+    /** The {@code http:} block: served on loopback by default; any other address needs a token. */
+    private HttpConfig http(Section h) {
+        HttpConfig defaults = HttpConfig.defaults();
+        if (h == null) {
+            return defaults;
+        }
+        Boolean enabled = bool(h.scalar("enabled", false), true);
+        Scalar bindNode = h.scalar("bind", false);
+        String bind = text(bindNode, defaults.bind());
+        Scalar portNode = h.scalar("port", false);
+        int port = portNode != null && "0".equals(String.valueOf(resolve(portNode)).strip()) ? 0
+                : port(portNode, defaults.port());
+        Secret token = secret(h.scalar("auth-token", false));
+        h.rejectUnknown(List.of("enabled", "bind", "port", "auth-token"));
+        if (bind != null && bind.isBlank()) {
+            bindNode.error("name an address to listen on, e.g. 127.0.0.1 or 0.0.0.0");
+            return null;
+        }
+        if (token != null && token.reveal().isBlank()) {
+            h.problem("auth-token", "the token must not be empty");
+            return null;
+        }
+        if (enabled == null || bind == null) {
+            return null;
+        }
+        if (enabled && token == null && !HttpConfig.isLoopback(bind)) {
+            bindNode.error("listening on " + bind + " needs http.auth-token (every request must then carry it)");
+            return null;
+        }
+        return new HttpConfig(enabled, bind.strip(), port, token);
+    }
+
+    /** A size such as {@code 1073741824}, {@code 512MiB} or {@code 1 GiB}; the fallback when absent. */
+    private long bytes(Scalar s, long fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return fallback;
+        }
+        Matcher m = SIZE.matcher(v.strip());
+        if (m.matches()) {
+            long unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "kib", "kb", "k" -> 1L << 10;
+                case "mib", "mb", "m" -> 1L << 20;
+                case "gib", "gb", "g" -> 1L << 30;
+                case "tib", "tb", "t" -> 1L << 40;
+                default -> 1;
+            };
+            try {
+                return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+            } catch (ArithmeticException | NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        s.error("expected a size such as 1GiB, 512MiB or a number of bytes, got '" + v + "'");
+        return fallback;
     }
 
     private SourceConfig source(Section s) {

@@ -4,6 +4,7 @@ import io.ferry.core.TableSchema;
 import io.ferry.core.verify.RowSource;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * A source database as {@code ferry verify} sees it: the tables a pipeline captures, each readable as rows, and
@@ -21,6 +22,15 @@ public interface SourceTables extends AutoCloseable {
      * reached. Read it before {@link #tables()} so the goal covers what the tables hold.
      */
     CatchUpGoal logEnd();
+
+    /**
+     * Bytes of log the source holds back for this pipeline now: the WAL a PostgreSQL slot retains, or the binlog
+     * written after {@code committed} (the pipeline's newest position in the offsets topic, empty when none).
+     * Empty when the source cannot tell. For {@code ferry status} and the metrics.
+     */
+    default OptionalLong retainedLogBytes(Map<String, Object> committed) {
+        return OptionalLong.empty();
+    }
 
     @Override
     void close();

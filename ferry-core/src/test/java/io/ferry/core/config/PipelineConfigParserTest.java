@@ -255,6 +255,49 @@ class PipelineConfigParserTest {
                 .hasMessageContaining("p.yaml:19: sink.warehouse: unknown key");
     }
 
+    @Test
+    void servesTheApiOnLoopbackByDefault() {
+        PipelineConfig c = parser.parse(VALID, "pipeline.yaml");
+
+        assertThat(c.http()).isEqualTo(HttpConfig.defaults());
+        assertThat(c.http().bind()).isEqualTo("127.0.0.1");
+        assertThat(c.http().port()).isEqualTo(8083);
+        assertThat(c.maxRetainedWalBytes()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void readsTheHttpBlockAndTheRetainedWalLimit() {
+        PipelineConfig c = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret", "TOKEN", "t0k")::get,
+                TestConnectors.BOTH).parse(VALID.replace("  snapshot: never\n", "  snapshot: never\n  max-retained-wal: 512MiB\n")
+                + "http:\n  bind: 0.0.0.0\n  port: 0\n  auth-token: ${env:TOKEN}\n", "pipeline.yaml");
+
+        assertThat(c.http().enabled()).isTrue();
+        assertThat(c.http().bind()).isEqualTo("0.0.0.0");
+        assertThat(c.http().port()).isZero();
+        assertThat(c.http().authToken().reveal()).isEqualTo("t0k");
+        assertThat(c.http().authToken().toString()).isEqualTo("[hidden]");
+        assertThat(c.maxRetainedWalBytes()).isEqualTo(512L << 20);
+        assertThat(parser.parse(VALID + "http:\n  enabled: false\n", "p.yaml").http().enabled()).isFalse();
+    }
+
+    @Test
+    void refusesANonLoopbackBindWithoutAToken() {
+        assertError(VALID + "http:\n  bind: 10.0.0.5\n",
+                "pipeline.yaml:16: http.bind: listening on 10.0.0.5 needs http.auth-token (every request must then carry it)");
+        assertThat(parser.parse(VALID + "http:\n  bind: localhost\n  port: 9000\n", "p.yaml").http().port())
+                .isEqualTo(9000);
+    }
+
+    @Test
+    void namesBadHttpAndSizeValuesByLine() {
+        assertError(VALID + "http:\n  port: 70000\n  verbose: yes\n",
+                "pipeline.yaml:16: http.port: expected a port number from 1 to 65535, got '70000'"
+                        + System.lineSeparator() + "pipeline.yaml:17: http.verbose: unknown key");
+        assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  max-retained-wal: lots\n"),
+                "pipeline.yaml:11: source.max-retained-wal: expected a size such as 1GiB, 512MiB or a number of bytes,"
+                        + " got 'lots'");
+    }
+
     private void assertError(String yaml, String message) {
         assertThatThrownBy(() -> parser.parse(yaml, "pipeline.yaml"))
                 .isInstanceOf(ConfigException.class)
