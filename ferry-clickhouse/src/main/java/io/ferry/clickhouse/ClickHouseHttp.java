@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,6 +41,7 @@ final class ClickHouseHttp implements AutoCloseable {
     private static final Set<Integer> LOGIN = Set.of(192, 193, 194, 516);
     private static final Pattern SERVER_TEXT = Pattern.compile("DB::Exception: (.*?)(?:, e\\.what\\(\\).*)?$",
             Pattern.DOTALL);
+    private static final Pattern CODE = Pattern.compile("Code: (\\d+)");
     private static final long TIMEOUT_SECONDS = 300;
 
     private final String host;
@@ -85,13 +87,13 @@ final class ClickHouseHttp implements AutoCloseable {
     }
 
     void execute(String sql) {
-        call("running " + firstWords(sql), client.execute(sql));
+        call("running " + firstWords(sql), () -> client.execute(sql));
     }
 
     /** The rows of a SELECT, each field unescaped ({@link Tsv#parse}). */
     List<byte[][]> query(String select) {
         String what = "running " + firstWords(select);
-        QueryResponse r = call(what, client.query(select + " FORMAT TabSeparated"));
+        QueryResponse r = call(what, () -> client.query(select + " FORMAT TabSeparated"));
         try (r; InputStream in = r.getInputStream()) {
             return Tsv.parse(in.readAllBytes());
         } catch (Exception e) {
@@ -101,7 +103,7 @@ final class ClickHouseHttp implements AutoCloseable {
 
     /** Inserts a TSV body into {@code table} (quoted and qualified), columns as quoted names, as one request. */
     void insert(String table, List<String> columns, byte[] body) {
-        call("inserting into " + table, client.insert(table, columns, new ByteArrayInputStream(body),
+        call("inserting into " + table, () -> client.insert(table, columns, new ByteArrayInputStream(body),
                 ClickHouseFormat.TabSeparated));
     }
 
@@ -111,8 +113,11 @@ final class ClickHouseHttp implements AutoCloseable {
         return ServerVersion.parse(new String(rows.get(0)[0], java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private <T> T call(String what, CompletableFuture<T> future) {
+    /** Runs a request; the client throws some failures at once and reports others through the future. */
+    private <T> T call(String what, Supplier<CompletableFuture<T>> request) {
+        CompletableFuture<T> future = null;
         try {
+            future = request.get();
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,8 +135,8 @@ final class ClickHouseHttp implements AutoCloseable {
 
     private FerryException failure(String what, Throwable t) {
         if (t instanceof ServerException s) {
-            int code = s.getCode();
-            if (LOGIN.contains(code)) {
+            int code = code(s);
+            if (LOGIN.contains(code) || s.getTransportProtocolCode() == 401) {
                 return new ServerError("ClickHouse " + target() + " refused the login " + login + ": "
                         + serverText(s), null, false, code);
             }
@@ -150,7 +155,16 @@ final class ClickHouseHttp implements AutoCloseable {
         String m = e.getMessage() == null ? "" : e.getMessage();
         Matcher x = SERVER_TEXT.matcher(m);
         String text = x.find() ? x.group(1) : m;
-        return "code " + e.getCode() + ", " + text.strip();
+        return "code " + code(e) + ", " + text.strip();
+    }
+
+    /** The ClickHouse error code; client-v2 reports 0 for some answers (a 401), whose text still names it. */
+    private static int code(ServerException e) {
+        if (e.getCode() != 0 || e.getMessage() == null) {
+            return e.getCode();
+        }
+        Matcher m = CODE.matcher(e.getMessage());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private static String firstWords(String sql) {
