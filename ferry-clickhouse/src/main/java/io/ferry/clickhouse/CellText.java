@@ -36,7 +36,7 @@ final class CellText {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS");
     private static final DateTimeFormatter NATIVE_STAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
     private static final LocalDate DATE_MIN = LocalDate.of(1970, 1, 1);
-    private static final LocalDate DATE_MAX = LocalDate.of(2149, 6, 6);
+    private static final LocalDate DATE_MAX = LocalDate.of(2105, 12, 31);
     private static final LocalDate DATE32_MIN = LocalDate.of(1900, 1, 1);
     private static final LocalDate DATE32_MAX = LocalDate.of(2299, 12, 31);
 
@@ -119,6 +119,14 @@ final class CellText {
         }
         if (Double.isInfinite(d)) {
             return d > 0 ? "inf" : "-inf";
+        }
+        // 18.16 reads any number written with exponent -324 as 0 (it scales by 1e-324, which underflows), though
+        // the same value written with exponent -323 reads exactly: 4.9E-324 goes as 0.49E-323.
+        if (javaText.endsWith("E-324")) {
+            String mantissa = javaText.substring(0, javaText.length() - 5);
+            boolean negative = mantissa.startsWith("-");
+            String digits = (negative ? mantissa.substring(1) : mantissa).replace(".", "");
+            return (negative ? "-" : "") + "0." + digits + "E-323";
         }
         return javaText;
     }
