@@ -44,7 +44,7 @@ final class CellText {
     }
 
     /** Writes {@code v} (not null, not unchanged) as the next field of {@code out}. */
-    static void write(Object v, ColumnType type, ServerVersion server, Tsv.Out out) {
+    static void write(Object v, ColumnType type, ServerVersion server, CellOut out) {
         switch (type.kind()) {
             case INT16, INT32, INT64 -> out.plain(v.toString());
             case DECIMAL -> decimal(v, type, out);
@@ -92,7 +92,7 @@ final class CellText {
         };
     }
 
-    private static void decimal(Object v, ColumnType type, Tsv.Out out) {
+    private static void decimal(Object v, ColumnType type, CellOut out) {
         int[] ps = ClickHouseTypes.precisionScale(type);
         if (!(v instanceof BigDecimal d)) {
             if (ps != null) {

@@ -103,8 +103,12 @@ final class ClickHouseHttp implements AutoCloseable {
 
     /** Inserts a TSV body into {@code table} (quoted and qualified), columns as quoted names, as one request. */
     void insert(String table, List<String> columns, byte[] body) {
-        call("inserting into " + table, () -> client.insert(table, columns, new ByteArrayInputStream(body),
-                ClickHouseFormat.TabSeparated));
+        insert(table, columns, body, ClickHouseFormat.TabSeparated);
+    }
+
+    /** Inserts a body in {@code format} ({@code TabSeparated} or {@code RowBinary}) as one request. */
+    void insert(String table, List<String> columns, byte[] body, ClickHouseFormat format) {
+        call("inserting into " + table, () -> client.insert(table, columns, new ByteArrayInputStream(body), format));
     }
 
     /** The server's version, e.g. 18.16. */

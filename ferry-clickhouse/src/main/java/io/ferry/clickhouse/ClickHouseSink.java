@@ -9,6 +9,7 @@ import io.ferry.core.SourcePosition;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.schema.SchemaHistory;
+import com.clickhouse.data.ClickHouseFormat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -118,7 +119,7 @@ final class ClickHouseSink implements Sink {
                 }
                 cols.add(TargetTable.VERSION);
                 cols.add(t.table.keyless() ? TargetTable.SIGN : TargetTable.DELETED);
-                http.insert(t.table.qualified(), cols, body);
+                http.insert(t.table.qualified(), cols, body, ClickHouseFormat.RowBinary);
             }
         }
         offsets.write(updates);
@@ -140,25 +141,32 @@ final class ClickHouseSink implements Sink {
     }
 
     private byte[] encode(TableRows t, List<TableRows.Row> rows, List<ChangeEvent> events) {
-        Tsv.Out out = new Tsv.Out();
+        RowBinary out = new RowBinary();
         List<Column> columns = t.columns();
+        String[] types = new String[columns.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = t.table.column(columns.get(i).name()).type();
+        }
         for (TableRows.Row r : rows) {
             for (int i = 0; i < columns.size(); i++) {
                 Object v = r.values[i];
+                out.column(types[i]);
                 if (v == null || v == ChangeEvent.UNCHANGED) {
-                    out.nullField();
+                    out.nullCell();
                     continue;
                 }
                 try {
                     CellText.write(v, columns.get(i).type(), server, out);
-                } catch (UnfitValueException | ClassCastException | ArithmeticException x) {
+                } catch (UnfitValueException | ClassCastException | ArithmeticException | IllegalArgumentException
+                         | java.time.DateTimeException x) {
                     throw new RejectedChangeException(r.index, describe(r.index, events.get(r.index), t) + ": column "
                             + columns.get(i).name() + ": " + x.getMessage(), x);
                 }
             }
+            out.column("UInt64");
             out.plain(Long.toString(r.version));
+            out.column(t.table.keyless() ? "Int8" : "UInt8");
             out.plain(Integer.toString(r.flag));
-            out.endRow();
         }
         return out.toByteArray();
     }

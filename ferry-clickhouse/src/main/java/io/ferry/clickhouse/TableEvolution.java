@@ -82,7 +82,7 @@ final class TableEvolution {
             }
             t = catalog.read(t.name());
         } else if (!renames.isEmpty() || rekey) {
-            t = rebuild(t, renames, rekey ? newKey : keyAfterRenames);
+            t = rebuild(t, renames, rekey ? newKey : keyAfterRenames, rekey);
         }
         for (SchemaDiff.Change change : diff.changes()) {
             if (change instanceof SchemaDiff.Retyped r) {
@@ -127,8 +127,12 @@ final class TableEvolution {
         http.execute(sql);
     }
 
-    /** Copies the table into the shape with {@code renames} applied and sorted by {@code key}, then swaps. */
-    private TargetTable rebuild(TargetTable t, Map<String, String> renames, List<String> key) {
+    /**
+     * Copies the table into the shape with {@code renames} applied and sorted by {@code key}, then swaps. Tombstones
+     * move along, except to a new key: they hold no values for its other columns, and the rows they hid are older
+     * than any offset a replay starts from.
+     */
+    private TargetTable rebuild(TargetTable t, Map<String, String> renames, List<String> key, boolean rekey) {
         String next = t.name() + REBUILD;
         String qNext = ClickHouseHttp.quote(t.database()) + "." + ClickHouseHttp.quote(next);
         run("DROP TABLE IF EXISTS " + qNext);
@@ -146,7 +150,7 @@ final class TableEvolution {
         String extra = t.keyless() ? TargetTable.SIGN : TargetTable.DELETED;
         run("INSERT INTO " + qNext + " (" + String.join(", ", to) + ", " + TargetTable.VERSION + ", " + extra
                 + ") SELECT " + String.join(", ", from) + ", " + TargetTable.VERSION + ", " + extra + " FROM "
-                + t.qualified() + " FINAL");
+                + t.qualified() + " FINAL" + (rekey ? " WHERE " + TargetTable.DELETED + " = 0" : ""));
         String old = ClickHouseHttp.quote(t.database()) + "." + ClickHouseHttp.quote(t.name() + OLD);
         run("DROP TABLE IF EXISTS " + old);
         run("RENAME TABLE " + t.qualified() + " TO " + old + ", " + qNext + " TO " + t.qualified());

@@ -15,7 +15,7 @@ final class Tsv {
     }
 
     /** A growing TSV body. */
-    static final class Out extends ByteArrayOutputStream {
+    static final class Out extends ByteArrayOutputStream implements CellOut {
         private boolean rowStarted;
 
         Out() {
@@ -42,18 +42,21 @@ final class Tsv {
         }
 
         /** A field whose text needs no escapes (numbers, dates, UUIDs). */
-        void plain(String text) {
+        @Override
+        public void plain(String text) {
             next();
             for (int i = 0; i < text.length(); i++) {
                 write(text.charAt(i));
             }
         }
 
-        void text(String s) {
+        @Override
+        public void text(String s) {
             bytes(s.getBytes(StandardCharsets.UTF_8));
         }
 
-        void bytes(byte[] b) {
+        @Override
+        public void bytes(byte[] b) {
             next();
             for (byte x : b) {
                 switch (x) {
