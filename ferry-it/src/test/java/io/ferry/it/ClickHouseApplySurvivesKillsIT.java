@@ -78,7 +78,8 @@ class ClickHouseApplySurvivesKillsIT {
                             () -> servers.postgres().confirmedFlushLsn("ferry_clickhousekills") > 0 || !ferry.isAlive());
                     workload = CompletableFuture.runAsync(() -> runWorkload(source));
                 }
-                long goal = Math.min(applied(db) + 2_000 + random.nextInt(CHANGES > 60_000 ? 14_000 : 6_000), CHANGES);
+                int step = 2_000 + random.nextInt(CHANGES > 60_000 ? 14_000 : 6_000);
+                long goal = Math.min(applied(db) + step, CHANGES);
                 await().atMost(Duration.ofSeconds(90)).until(() -> applied(db) >= goal || !ferry.isAlive());
                 assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
                 ferry.kill();
