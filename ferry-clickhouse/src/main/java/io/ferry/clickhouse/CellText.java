@@ -144,7 +144,8 @@ final class CellText {
         LocalDate min = server.hasDate32() ? DATE32_MIN : DATE_MIN;
         LocalDate max = server.hasDate32() ? DATE32_MAX : DATE_MAX;
         if (d.isBefore(min) || d.isAfter(max)) {
-            throw new UnfitValueException("date " + d + " is outside ClickHouse " + (server.hasDate32() ? "Date32" : "Date")
+            throw new UnfitValueException("date " + d + " is outside ClickHouse "
+                    + (server.hasDate32() ? "Date32" : "Date")
                     + " (" + min + " to " + max + ")");
         }
         return d.toString();

@@ -6,6 +6,7 @@ import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.connector.TargetTables;
+import io.ferry.core.schema.SchemaChanges;
 import io.ferry.core.verify.KeyOrder;
 import io.ferry.core.verify.RowSource;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class ClickHouseRows implements TargetTables {
             server = http.version();
         }
         String name = source.table().table();
-        TableCatalog catalog = new TableCatalog(http, database, server, false, io.ferry.core.schema.SchemaChanges.DEFAULT);
+        TableCatalog catalog = new TableCatalog(http, database, server, false, SchemaChanges.DEFAULT);
         TargetTable table = catalog.read(name);
         if (table == null) {
             throw new FerryException("target table " + database + "." + name + " does not exist on ClickHouse "

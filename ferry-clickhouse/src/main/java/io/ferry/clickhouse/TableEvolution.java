@@ -92,9 +92,9 @@ final class TableEvolution {
                 }
                 String wanted = ClickHouseTypes.of(r.after().type(), server);
                 boolean differs = !current.baseType().equals(wanted);
-                boolean change_ = evolve ? differs : r.kind() == TypeChange.WIDENING && differs
+                boolean retype = evolve ? differs : r.kind() == TypeChange.WIDENING && differs
                         && !holds(current.baseType(), r.after().type());
-                if (change_) {
+                if (retype) {
                     t = run(t, "ALTER TABLE " + t.qualified() + " MODIFY COLUMN " + ClickHouseHttp.quote(current.name())
                             + " Nullable(" + wanted + ")");
                 }
