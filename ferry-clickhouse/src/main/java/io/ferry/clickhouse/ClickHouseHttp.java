@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * One ClickHouse server over HTTP through clickhouse-java's client-v2, in the subset every server since 18.16
- * answers: statements, {@code TabSeparated} in both directions, no HTTP compression.
+ * answers: statements, {@code TabSeparated} answers, {@code RowBinary} or {@code TabSeparated} inserts, no HTTP
+ * compression.
  *
  * <p>Why that subset: against Debian's 18.16 server, client-v2 0.10.0's defaults fail. With its default LZ4
  * response compression the server sends an empty body and logs {@code Assertion violation: !_pStream in file
