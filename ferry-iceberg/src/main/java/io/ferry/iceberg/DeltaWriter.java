@@ -1,7 +1,9 @@
 package io.ferry.iceberg;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -14,7 +16,12 @@ import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.BaseTaskWriter;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.TypeUtil;
 
 /**
@@ -30,24 +37,86 @@ final class DeltaWriter extends BaseTaskWriter<Record> {
     private final PartitionKey partitionKey;
     private final InternalRecordWrapper wrapper;
     private final Map<PartitionKey, PartitionWriter> writers = new HashMap<>();
+    private final GenericAppenderFactory factory;
+    private final OutputFileFactory files;
+    private final Table table;
+    /**
+     * A table without a key: rows appended to one file as they come (duplicates kept); a delete removes every equal
+     * row, by position those of this batch (an equality delete does not reach rows of its own commit), by equality
+     * those committed before.
+     */
+    private DataWriter<Record> appends;
+    private String appendsLocation;
+    private String rowDeletesLocation;
+    private long appendedRows;
+    private final Map<List<Object>, List<Long>> appendedAt = new HashMap<>();
+    private final java.util.TreeSet<Long> deletedPositions = new java.util.TreeSet<>();
+    private EqualityDeleteWriter<Record> rowDeletes;
     private long rows;
 
-    DeltaWriter(Table table, Schema schema, Set<Integer> equalityIds) {
-        this(table, schema, equalityIds, TypeUtil.select(schema, equalityIds));
+    DeltaWriter(Table table, Schema schema, Set<Integer> equalityIds, boolean keyless) {
+        this(table, schema, TypeUtil.select(schema, equalityIds), keyless,
+                new GenericAppenderFactory(table, schema, table.spec(), table.properties(),
+                        equalityIds.stream().mapToInt(Integer::intValue).toArray(),
+                        TypeUtil.select(schema, equalityIds), null),
+                OutputFileFactory.builderFor(table, 1, System.currentTimeMillis()).format(FileFormat.PARQUET)
+                        .operationId(UUID.randomUUID().toString()).build());
     }
 
-    private DeltaWriter(Table table, Schema schema, Set<Integer> equalityIds, Schema deleteSchema) {
-        super(table.spec(), FileFormat.PARQUET,
-                new GenericAppenderFactory(table, schema, table.spec(), table.properties(),
-                        equalityIds.stream().mapToInt(Integer::intValue).toArray(), deleteSchema, null),
-                OutputFileFactory.builderFor(table, 1, System.currentTimeMillis()).format(FileFormat.PARQUET)
-                        .operationId(UUID.randomUUID().toString()).build(),
-                table.io(), Long.parseLong(table.properties().getOrDefault("write.target-file-size-bytes",
-                        String.valueOf(128L << 20))));
+    private DeltaWriter(Table table, Schema schema, Schema deleteSchema, boolean keyless,
+                        GenericAppenderFactory factory, OutputFileFactory files) {
+        super(table.spec(), FileFormat.PARQUET, factory, files, table.io(), targetSize(table));
+        this.table = table;
         this.schema = schema;
         this.deleteSchema = deleteSchema;
+        this.factory = factory;
+        this.files = files;
         this.partitionKey = new PartitionKey(table.spec(), schema);
         this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    }
+
+    private static long targetSize(Table table) {
+        return Long.parseLong(table.properties().getOrDefault("write.target-file-size-bytes",
+                String.valueOf(128L << 20)));
+    }
+
+    @Override
+    public WriteResult complete() throws IOException {
+        WriteResult own = super.complete();
+        WriteResult.Builder all = WriteResult.builder().add(own);
+        if (appends != null) {
+            appends.close();
+            all.addDataFiles(appends.toDataFile());
+            if (!deletedPositions.isEmpty()) {
+                PositionDeleteWriter<Record> positions = factory.newPosDeleteWriter(files.newOutputFile(),
+                        FileFormat.PARQUET, null);
+                try (positions) {
+                    PositionDelete<Record> d = PositionDelete.create();
+                    for (long pos : deletedPositions) {
+                        positions.write(d.set(appendsLocation, pos, null));
+                    }
+                }
+                all.addDeleteFiles(positions.toDeleteFile());
+            }
+        }
+        if (rowDeletes != null) {
+            rowDeletes.close();
+            all.addDeleteFiles(rowDeletes.toDeleteFile());
+        }
+        return all.build();
+    }
+
+    @Override
+    public void abort() throws IOException {
+        super.abort();
+        if (appends != null) {
+            appends.close();
+            table.io().deleteFile(appendsLocation);
+        }
+        if (rowDeletes != null) {
+            rowDeletes.close();
+            table.io().deleteFile(rowDeletesLocation);
+        }
     }
 
     /** Replaces the row with {@code row}'s key (if any) by {@code row}. */
@@ -61,7 +130,14 @@ final class DeltaWriter extends BaseTaskWriter<Record> {
     /** Adds {@code row} without removing anything: a table without a key. */
     @Override
     public void write(Record row) throws IOException {
-        writerFor(row).write(row);
+        if (appends == null) {
+            org.apache.iceberg.encryption.EncryptedOutputFile out = files.newOutputFile();
+            appendsLocation = out.encryptingOutputFile().location();
+            appends = factory.newDataWriter(out, FileFormat.PARQUET, null);
+        }
+        appendedAt.computeIfAbsent(values(row), k -> new ArrayList<>()).add(appendedRows);
+        appends.write(row);
+        appendedRows++;
         rows++;
     }
 
@@ -73,8 +149,28 @@ final class DeltaWriter extends BaseTaskWriter<Record> {
 
     /** Removes every row equal to {@code row} in the delete fields: a table without a key. */
     void deleteRow(Record row) throws IOException {
-        writerFor(row).delete(row);
+        List<Long> here = appendedAt.remove(values(row));
+        if (here != null) {
+            deletedPositions.addAll(here);
+        }
+        if (rowDeletes == null) {
+            org.apache.iceberg.encryption.EncryptedOutputFile out = files.newOutputFile();
+            rowDeletesLocation = out.encryptingOutputFile().location();
+            rowDeletes = factory.newEqDeleteWriter(out, FileFormat.PARQUET, null);
+        }
+        rowDeletes.write(row);
         rows++;
+    }
+
+    /** A row's delete-field values in internal form, comparable by equals. */
+    private List<Object> values(Record row) {
+        org.apache.iceberg.StructLike w = wrapper.wrap(row);
+        List<Object> out = new ArrayList<>();
+        for (org.apache.iceberg.types.Types.NestedField f : deleteSchema.columns()) {
+            int pos = schema.columns().indexOf(schema.findField(f.fieldId()));
+            out.add(w.get(pos, Object.class));
+        }
+        return out;
     }
 
     /** Rows and deletes written so far. */

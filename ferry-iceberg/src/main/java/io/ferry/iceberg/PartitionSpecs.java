@@ -16,7 +16,7 @@ import org.apache.iceberg.Schema;
 final class PartitionSpecs {
 
     private static final Pattern TERM = Pattern.compile(
-            "\\s*(?:(bucket|truncate)\\(\\s*(\\d+)\\s*,\\s*(.+?)\\s*\\)|(years|months|days|hours)\\(\\s*(.+?)\\s*\\)|([^(),]+?))\\s*");
+            "\\s*(?:(bucket|truncate)\\(\\s*(\\d+)\\s*,\\s*(.+?)\\s*\\)|(years|months|days|hours)\\(\\s*(.+?)\\s*\\)|([^(),]+))\\s*");
 
     private PartitionSpecs() {
     }

@@ -34,7 +34,8 @@ final class PendingBatch {
 
     DeltaWriter writer(Table table) {
         if (writer == null) {
-            writer = new DeltaWriter(table, table.schema(), TableShape.equalityIds(table.schema()));
+            writer = new DeltaWriter(table, table.schema(), TableShape.equalityIds(table.schema()),
+                    table.schema().identifierFieldIds().isEmpty());
         }
         return writer;
     }
