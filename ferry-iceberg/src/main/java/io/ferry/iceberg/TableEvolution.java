@@ -119,36 +119,31 @@ final class TableEvolution {
             boolean evolve = policy == SchemaChangePolicy.EVOLVE;
             Schema current = table.schema();
             UpdateSchema update = txn.updateSchema().allowIncompatibleChanges();
-            boolean changed = false;
             boolean keyChanged = false;
             for (SchemaDiff.Change change : diff.changes()) {
                 if (change instanceof SchemaDiff.Renamed r) {
                     Types.NestedField f = find(current, r.before());
                     if (f != null && !f.name().equals(r.after().name()) && current.findField(r.after().name()) == null) {
                         update.renameColumn(f.name(), r.after().name());
-                        changed = true;
                     }
                 } else if (change instanceof SchemaDiff.Retyped r) {
-                    changed |= retype(update, current, r, evolve, where);
+                    retype(update, current, r, evolve, where);
                 } else if (change instanceof SchemaDiff.Added a) {
                     if (find(current, a.column()) == null) {
                         update.addColumn(a.column().name(), IcebergTypes.of(a.column().type(), new AtomicInteger()),
                                 TableShape.doc(a.column()));
-                        changed = true;
                     }
                 } else if (change instanceof SchemaDiff.Dropped d && evolve) {
                     Types.NestedField f = find(current, d.column());
                     if (f != null && !current.identifierFieldIds().contains(f.fieldId())) {
                         update.deleteColumn(f.name());
-                        changed = true;
                     }
                 } else if (change instanceof SchemaDiff.KeyChanged) {
                     keyChanged = true;
                 }
             }
-            if (changed) {
-                update.commit();
-            }
+            // Committed even when empty: a transaction takes its next update only after the last one committed.
+            update.commit();
             if (keyChanged) {
                 UpdateSchema rekey = txn.updateSchema().allowIncompatibleChanges();
                 for (String k : want.primaryKey()) {
