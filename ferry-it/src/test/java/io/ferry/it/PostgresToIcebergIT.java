@@ -85,15 +85,15 @@ class PostgresToIcebergIT {
                                 "DELETE FROM shipments WHERE id > 30")));
 
         IcebergTarget target = new IcebergTarget(lake.toString());
-        List<List<Object>> items = target.rows("ferry", "items", "id");
+        List<List<Object>> items = target.rows("public", "items", "id");
         Set<Object> keys = new HashSet<>();
         for (List<Object> r : items) {
             assertThat(keys.add(r.get(0))).as("key %s is there once", r.get(0)).isTrue();
         }
         assertThat(items).hasSize((int) servers.queryLong(source, "SELECT count(*) FROM items"));
         assertThat(keys).doesNotContain(7, 110, 1).contains(1001, 2000);
-        assertThat(target.rows("ferry", "audit", "msg")).containsExactly(List.of("after truncate"));
-        assertThat(target.table("ferry", "items").currentSnapshot().summary())
+        assertThat(target.rows("public", "audit", "msg")).containsExactly(List.of("after truncate"));
+        assertThat(target.table("public", "items").currentSnapshot().summary())
                 .containsKey("ferry.offsets.pg-lake.public.items");
     }
 }
