@@ -119,7 +119,19 @@ final class BenchEnv implements AutoCloseable {
     }
 
     PipelineConfig pipeline(boolean withSink) {
-        String yaml = "name: bench\n"
+        String yaml = pipelineYaml()
+                // No sink section = capture only. (`sink: {type: none}` is what docs/pipeline.md documents, but
+                // the parser of this version rejects an explicit 'none': choice(.., "none", "postgres") only
+                // allows 'postgres'. Omitting the section means the same and parses.)
+                + (withSink
+                    ? "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n  database: replica\n  user: postgres\n"
+                    : "");
+        return new PipelineConfigParser().parse(yaml, "bench.yaml");
+    }
+
+    /** The pipeline file's source and Kafka sections; a benchmark appends its sink. */
+    String pipelineYaml() {
+        return "name: bench\n"
                 + "source:\n"
                 + "  type: postgres\n"
                 + "  host: 127.0.0.1\n"
@@ -128,14 +140,7 @@ final class BenchEnv implements AutoCloseable {
                 + "  user: postgres\n"
                 + "  tables: [\"public.*\"]\n"
                 + "kafka:\n"
-                + "  data-dir: " + options.dir.resolve("kafka") + "\n"
-                // No sink section = capture only. (`sink: {type: none}` is what docs/pipeline.md documents, but
-                // the parser of this version rejects an explicit 'none': choice(.., "none", "postgres") only
-                // allows 'postgres'. Omitting the section means the same and parses.)
-                + (withSink
-                    ? "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n  database: replica\n  user: postgres\n"
-                    : "");
-        return new PipelineConfigParser().parse(yaml, "bench.yaml");
+                + "  data-dir: " + options.dir.resolve("kafka") + "\n";
     }
 
     /**
