@@ -124,7 +124,21 @@ final class BenchEnv implements AutoCloseable {
 
     /** The bench pipeline; on {@code bootstrapServers} when given, else on the embedded broker Ferry starts. */
     PipelineConfig pipeline(boolean withSink, String bootstrapServers) {
-        String yaml = "name: bench\n"
+        String yaml = pipelineYaml(bootstrapServers)
+                // No sink section = capture only.
+                + (withSink
+                    ? "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n  database: replica\n  user: postgres\n"
+                    : "");
+        return new PipelineConfigParser().parse(yaml, "bench.yaml");
+    }
+
+    /** The pipeline file's source and Kafka sections; a benchmark appends its sink. */
+    String pipelineYaml() {
+        return pipelineYaml(null);
+    }
+
+    private String pipelineYaml(String bootstrapServers) {
+        return "name: bench\n"
                 + "source:\n"
                 + "  type: postgres\n"
                 + "  host: 127.0.0.1\n"
@@ -135,14 +149,7 @@ final class BenchEnv implements AutoCloseable {
                 + "kafka:\n"
                 + (bootstrapServers == null
                     ? "  data-dir: " + options.dir.resolve("kafka") + "\n"
-                    : "  bootstrap-servers: " + bootstrapServers + "\n")
-                // No sink section = capture only. (`sink: {type: none}` is what docs/pipeline.md documents, but
-                // the parser of this version rejects an explicit 'none': choice(.., "none", "postgres") only
-                // allows 'postgres'. Omitting the section means the same and parses.)
-                + (withSink
-                    ? "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n  database: replica\n  user: postgres\n"
-                    : "");
-        return new PipelineConfigParser().parse(yaml, "bench.yaml");
+                    : "  bootstrap-servers: " + bootstrapServers + "\n");
     }
 
     /**

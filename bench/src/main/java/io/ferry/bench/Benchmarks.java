@@ -20,6 +20,13 @@ public final class Benchmarks {
             case "capture" -> CaptureBenchmark.run(o).print(System.out);
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
             case "metrics-cost" -> MetricsCostBenchmark.run(o).print(System.out);
+            case "lake" -> {
+                // PostgreSQL -> PostgreSQL and -> Iceberg in one run, so the two rows compare on the same machine.
+                ResultTable pg = EndToEndBenchmark.run(o);
+                ResultTable iceberg = IcebergBenchmark.run(o);
+                pg.print(System.out);
+                iceberg.print(System.out);
+            }
             case "mysql-capture" -> MySqlCaptureBenchmark.run(o).forEach(t -> t.print(System.out));
             case "vs-debezium" -> PeerBenchmark.run(o).print(System.out);
             case "clickhouse" -> ClickHouseBenchmark.run(o).print(System.out);

@@ -40,10 +40,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".ferry/demo", description = "Where the demo keeps its data (emptied first).")
     Path dir;
 
+    @Option(names = "--sink", defaultValue = "postgres",
+            description = "Target: postgres (database replica) or iceberg (tables in a local lake under --dir).")
+    String sink;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
+        if (!sink.equals("postgres") && !sink.equals("iceberg")) {
+            System.err.println("--sink must be postgres or iceberg, not '" + sink + "'");
+            return 2;
+        }
         deleteRecursively(dir);
         Files.createDirectories(dir);
         long started = System.nanoTime();
@@ -69,18 +77,18 @@ final class DemoCommand implements Callable<Integer> {
                 long total = countRows(shopConnection);
                 Path pipelineFile = writePipeline(pg.getPort());
                 PipelineConfig config = new PipelineConfigParser().parse(pipelineFile);
-                out.println("Pipeline " + pipelineFile + ": shop -> Kafka (embedded) -> replica");
+                out.println("Pipeline " + pipelineFile + ": shop -> Kafka (embedded) -> " + target());
                 try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(30))) {
                     runner.start();
                     long snapshotStart = System.nanoTime();
                     showSnapshotProgress(runner, total);
                     double snapshotSeconds = (System.nanoTime() - snapshotStart) / 1e9;
-                    out.printf(Locale.ROOT, "Snapshot: %,d rows copied to replica in %.1f s (%,.0f rows/s)%n",
+                    out.printf(Locale.ROOT, "Snapshot: %,d rows copied to " + target() + " in %.1f s (%,.0f rows/s)%n",
                             total, snapshotSeconds, total / snapshotSeconds);
                     runLiveWorkload(shop, runner);
-                    out.println("Verifying replica against shop...");
+                    out.println("Verifying " + target() + " against shop...");
                     boolean match = new Verification(config, runner.bootstrapServers(), out).run(true, Duration.ofMinutes(2));
-                    out.printf(Locale.ROOT, "%s in %.0f s%n", match ? "VERIFIED: replica matches shop" : "MISMATCH: see above",
+                    out.printf(Locale.ROOT, "%s in %.0f s%n", match ? "VERIFIED: " + target() + " matches shop" : "MISMATCH: see above",
                             (System.nanoTime() - started) / 1e9);
                     if (keep) {
                         out.println("Still running (--keep). PostgreSQL on port " + pg.getPort()
@@ -164,12 +172,21 @@ final class DemoCommand implements Callable<Integer> {
                 + "kafka:\n"
                 + "  data-dir: " + dir.resolve("kafka") + "\n"
                 + "sink:\n"
-                + "  type: postgres\n"
+                + (sink.equals("iceberg")
+                ? "  type: iceberg\n"
+                + "  warehouse: " + dir.toAbsolutePath().resolve("lake") + "\n"
+                + "  commit-interval: 2s\n"
+                : "  type: postgres\n"
                 + "  host: 127.0.0.1\n"
                 + "  port: " + port + "\n"
                 + "  database: replica\n"
-                + "  user: postgres\n";
+                + "  user: postgres\n");
         return Files.writeString(dir.resolve("pipeline.yaml"), yaml);
+    }
+
+    /** How the target is named in the demo's lines. */
+    private String target() {
+        return sink.equals("iceberg") ? "the Iceberg lake " + dir.resolve("lake") : "replica";
     }
 
     private static long countRows(Connection c) throws SQLException {

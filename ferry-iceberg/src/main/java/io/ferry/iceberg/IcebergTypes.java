@@ -1,0 +1,183 @@
+package io.ferry.iceberg;
+
+import io.ferry.core.ColumnType;
+import io.ferry.core.TypeKind;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Ferry's column types as Iceberg types, and values both ways. Exact wherever Iceberg has the type: decimal(p,s)
+ * up to 38 digits, timestamps with and without zone in microseconds, uuid, binary, lists. Kinds Iceberg lacks are
+ * kept exactly in another form: a duration as a signed count of microseconds ({@code long}), a time with zone, an
+ * interval, JSON, an enum label and a numeric without bounds (or wider than 38 digits) as text.
+ */
+final class IcebergTypes {
+
+    private static final Pattern MODIFIERS = Pattern.compile("\\(\\s*(\\d+)\\s*(?:,\\s*(-?\\d+)\\s*)?\\)");
+
+    private IcebergTypes() {
+    }
+
+    /** The Iceberg type for {@code type}; nested ids are taken from {@code ids} (a catalog renumbers them). */
+    static Type of(ColumnType type, AtomicInteger ids) {
+        return switch (type.kind()) {
+            case INT16, INT32 -> Types.IntegerType.get();
+            case INT64, DURATION -> Types.LongType.get();
+            case DECIMAL -> {
+                int[] m = modifiers(type);
+                yield m == null || m[0] > 38 || m[1] < 0 || m[1] > m[0] ? Types.StringType.get()
+                        : Types.DecimalType.of(m[0], m[1]);
+            }
+            case FLOAT32 -> Types.FloatType.get();
+            case FLOAT64 -> Types.DoubleType.get();
+            case BOOLEAN -> Types.BooleanType.get();
+            case BYTES -> Types.BinaryType.get();
+            case DATE -> Types.DateType.get();
+            case TIME -> Types.TimeType.get();
+            case TIMESTAMP -> Types.TimestampType.withoutZone();
+            case TIMESTAMPTZ -> Types.TimestampType.withZone();
+            case UUID -> Types.UUIDType.get();
+            case ARRAY -> Types.ListType.ofOptional(ids.incrementAndGet(), of(type.element(), ids));
+            case TEXT, TIMETZ, INTERVAL, JSON, ENUM, UNKNOWN -> Types.StringType.get();
+        };
+    }
+
+    /**
+     * {@code value} (of the Java class {@link TypeKind} defines) as Iceberg's generic value for {@code target}, the
+     * table's column type, which may be wider than the event's own (a lenient sink keeps widened columns).
+     *
+     * @throws IllegalArgumentException when the value does not fit, naming why
+     */
+    static Object toIceberg(Object value, Type target) {
+        if (value == null) {
+            return null;
+        }
+        return switch (target.typeId()) {
+            case INTEGER -> ((Number) value).intValue();
+            case LONG -> value instanceof Duration d ? micros(d) : ((Number) value).longValue();
+            case FLOAT -> ((Number) value).floatValue();
+            case DOUBLE -> ((Number) value).doubleValue();
+            case BOOLEAN -> (Boolean) value;
+            case DECIMAL -> decimal(value, (Types.DecimalType) target);
+            case STRING -> text(value);
+            case BINARY -> ByteBuffer.wrap((byte[]) value);
+            case DATE -> (LocalDate) value;
+            case TIME -> ((LocalTime) value).truncatedTo(ChronoUnit.MICROS);
+            case TIMESTAMP -> ((Types.TimestampType) target).shouldAdjustToUTC()
+                    ? OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS)
+                    : ((LocalDateTime) value).truncatedTo(ChronoUnit.MICROS);
+            case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
+            case LIST -> {
+                Type element = ((Types.ListType) target).elementType();
+                List<Object> out = new ArrayList<>();
+                for (Object o : (List<?>) value) {
+                    out.add(toIceberg(o, element));
+                }
+                yield out;
+            }
+            default -> throw new IllegalArgumentException("no Iceberg value for type " + target);
+        };
+    }
+
+    /** An Iceberg generic value read back as the value {@code kind} defines, for {@code ferry verify}. */
+    static Object toFerry(Object value, ColumnType type) {
+        if (value == null) {
+            return null;
+        }
+        return switch (type.kind()) {
+            case INT16 -> ((Number) value).shortValue();
+            case INT32 -> ((Number) value).intValue();
+            case INT64 -> ((Number) value).longValue();
+            case DURATION -> Duration.of(((Number) value).longValue(), ChronoUnit.MICROS);
+            case DECIMAL -> value instanceof BigDecimal b ? b : decimalText(value.toString());
+            case FLOAT32 -> ((Number) value).floatValue();
+            case FLOAT64 -> ((Number) value).doubleValue();
+            case BYTES -> {
+                ByteBuffer b = ((ByteBuffer) value).duplicate();
+                byte[] out = new byte[b.remaining()];
+                b.get(out);
+                yield out;
+            }
+            case TIMESTAMPTZ -> ((OffsetDateTime) value).toInstant();
+            case TIMETZ -> OffsetTime.parse(value.toString());
+            case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
+            case ARRAY -> {
+                List<Object> out = new ArrayList<>();
+                for (Object o : (List<?>) value) {
+                    out.add(toFerry(o, type.element()));
+                }
+                yield out;
+            }
+            default -> value;
+        };
+    }
+
+    private static Object decimalText(String text) {
+        return switch (text) {
+            case "NaN", "Infinity", "-Infinity" -> text;
+            default -> new BigDecimal(text);
+        };
+    }
+
+    private static BigDecimal decimal(Object value, Types.DecimalType t) {
+        BigDecimal d;
+        if (value instanceof BigDecimal b) {
+            d = b;
+        } else if (value instanceof String s) {
+            throw new IllegalArgumentException("value " + s + " has no place in Iceberg type " + t);
+        } else {
+            d = new BigDecimal(value.toString());
+        }
+        BigDecimal scaled;
+        try {
+            scaled = d.setScale(t.scale(), RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("value " + d.toPlainString() + " has more than " + t.scale()
+                    + " decimal places for Iceberg type " + t);
+        }
+        if (scaled.precision() > t.precision()) {
+            throw new IllegalArgumentException("value " + d.toPlainString() + " has more digits than Iceberg type " + t);
+        }
+        return scaled;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof BigDecimal b) {
+            return b.toPlainString();
+        }
+        if (value instanceof byte[]) {
+            throw new IllegalArgumentException("bytes cannot be written to a string column");
+        }
+        return value.toString();
+    }
+
+    private static long micros(Duration d) {
+        return Math.addExact(Math.multiplyExact(d.getSeconds(), 1_000_000L), d.getNano() / 1_000);
+    }
+
+    private static int[] modifiers(ColumnType t) {
+        Matcher m = MODIFIERS.matcher(t.sourceName());
+        if (!m.find()) {
+            return null;
+        }
+        return new int[] {Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Integer.parseInt(m.group(2))};
+    }
+}
