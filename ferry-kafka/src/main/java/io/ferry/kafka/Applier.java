@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,8 +71,8 @@ public final class Applier implements Runnable {
     // By identity: events of one version share its instance (SchemaStore), and a record's hashCode would walk
     // every column once per event.
     private final Set<TableSchema> preparedSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Schema versions of events handed to the writer (poll thread only). */
-    private final Set<TableSchema> submittedSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Where batches end (poll thread only). */
+    private final BatchCut cut = new BatchCut();
     private final DeadLetterTopic deadLetters;
     /** The schema of each topic's previous record; touched by the polling thread only. */
     private final Map<String, TableSchema> lastSchema = new HashMap<>();
@@ -246,20 +245,19 @@ public final class Applier implements Runnable {
         int taken = 0;
         for (ConsumerRecord<byte[], byte[]> r : pending) {
             ChangeEvent e = decode(r, schemas);
-            if (e != null && !submittedSchemas.contains(e.schema()) && !records.isEmpty()) {
+            if (!cut.joins(e == null ? null : e.schema(), records.size())) {
                 break;
             }
             taken++;
             records.add(r);
             if (e != null) {
-                submittedSchemas.add(e.schema());
                 sources.add(r);
                 events.add(e);
             }
         }
         pending.subList(0, taken).clear();
         // Offsets move past every record of the batch, dead-lettered ones included.
-        List<OffsetUpdate> offsets = offsetUpdates(records);
+        List<OffsetUpdate> offsets = BatchCut.offsets(records, expected);
         if (!finishInFlight()) {
             return; // the batch before lost a partition: this one's expected offsets are void
         }
@@ -383,16 +381,6 @@ public final class Applier implements Runnable {
         }
         deadLetters.send(r, reason);
         log.warn("sent {} to {}: {}", where, deadLetters.topic(), reason);
-    }
-
-    private List<OffsetUpdate> offsetUpdates(List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
-        }
-        List<OffsetUpdate> updates = new ArrayList<>(next.size());
-        next.forEach((tp, n) -> updates.add(new OffsetUpdate(tp.topic(), tp.partition(), expected.getOrDefault(tp, -1L), n)));
-        return updates;
     }
 
     private void reseekAssigned() {

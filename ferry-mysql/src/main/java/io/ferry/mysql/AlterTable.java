@@ -23,12 +23,21 @@ record AlterTable(TableId table, List<Op> ops) {
     record Dropped(String name) implements Op {
     }
 
-    record Added(String name) implements Op {
+    /**
+     * {@code ADD [COLUMN] name ...}; {@code leftNull} when the definition proves existing rows hold NULL in it: no
+     * DEFAULT, NOT NULL, generation (AS, GENERATED), AUTO_INCREMENT, SERIAL, and not a timestamp (which an old
+     * {@code explicit_defaults_for_timestamp=OFF} server fills).
+     */
+    record Added(String name, boolean leftNull) implements Op {
     }
 
     /** {@code ALTER TABLE t RENAME TO t2}. */
     record TableRenamed(TableId to) implements Op {
     }
+
+    /** Words of a column definition that can give existing rows a value other than NULL. */
+    private static final List<String> FILLS_ROWS = List.of("DEFAULT", "NOT", "AS", "GENERATED", "AUTO_INCREMENT",
+            "SERIAL", "TIMESTAMP", "PERSISTENT", "VIRTUAL", "STORED");
 
     private static final List<String> NOT_COLUMNS = List.of("PRIMARY", "INDEX", "KEY", "UNIQUE", "CONSTRAINT",
             "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK", "PARTITION", "PERIOD", "SYSTEM");
@@ -84,10 +93,11 @@ record AlterTable(TableId table, List<Op> ops) {
                     if (c.peek("(")) {
                         // ADD (a int, b int): the names lead each top-level part of the parentheses.
                         for (List<String> part : c.inner().clauses()) {
-                            ops.add(new Added(new Tokens(part).name()));
+                            Tokens column = new Tokens(part);
+                            ops.add(new Added(column.name(), !column.restHasAny(FILLS_ROWS)));
                         }
                     } else {
-                        ops.add(new Added(c.name()));
+                        ops.add(new Added(c.name(), !c.restHasAny(FILLS_ROWS)));
                     }
                 }
             }
@@ -207,6 +217,16 @@ record AlterTable(TableId table, List<Op> ops) {
 
         void next() {
             at++;
+        }
+
+        /** Whether an unquoted remaining token is one of {@code words} (upper case). */
+        boolean restHasAny(List<String> words) {
+            for (int i = at; i < tokens.size(); i++) {
+                if (!quoted.get(i) && words.contains(tokens.get(i).toUpperCase(Locale.ROOT))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         String name() {

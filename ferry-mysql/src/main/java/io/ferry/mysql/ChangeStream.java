@@ -28,9 +28,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,8 +79,21 @@ final class ChangeStream {
     private final Catalog catalog;
     private final SourceConfig config;
     private final Backfill backfill;
+    /**
+     * Per table, columns its ALTER TABLE statements added without a value for existing rows (no default, nullable),
+     * until the table's next shape is announced: adding only those needs no backfill. Lost on restart, where the
+     * first new shape is backfilled anyway.
+     */
+    private final Map<TableId, Set<String>> addedNull = new HashMap<>();
+    /**
+     * Per table, the shape last announced from the catalog (at an ALTER, or for a backfill), which may be ahead of
+     * the binlog: rows the binlog wrote under an older definition that this shape holds go out under it, so a stream
+     * behind the table's DDL does not announce a narrower shape after a wider one (which a target under {@code evolve}
+     * could not take back once it holds a wider value).
+     */
+    private final Map<TableId, TableSchema> ahead = new HashMap<>();
     /** Tables whose backfill waits for the binlog to reach their current shape (see backfillIfCurrent). */
-    private final java.util.Set<TableId> owed = new java.util.HashSet<>();
+    private final java.util.Set<TableId> owed = new HashSet<>();
     private final boolean mariaDb;
     private final Predicate<TableId> captured;
     private final MySqlPosition resume;
@@ -270,16 +285,28 @@ final class ChangeStream {
         }
     }
 
+    private Set<String> leftNull(TableId id) {
+        return addedNull.computeIfAbsent(id, k -> new HashSet<>());
+    }
+
     /** ALTER TABLE on a captured table: column identity follows, then the new shape where the catalog agrees. */
     private void altered(AlterTable alter, EventHeaderV4 header) throws SQLException, InterruptedException {
         TableId id = alter.table();
         for (AlterTable.Op op : alter.ops()) {
             if (op instanceof AlterTable.Renamed rn) {
                 announcer.renamed(id, rn.from(), rn.to());
+                leftNull(id).remove(rn.from());
+                leftNull(id).remove(rn.to());
             } else if (op instanceof AlterTable.Dropped d) {
                 announcer.dropped(id, d.name());
+                leftNull(id).remove(d.name());
             } else if (op instanceof AlterTable.Added a) {
                 announcer.added(id, a.name());
+                if (a.leftNull()) {
+                    leftNull(id).add(a.name());
+                } else {
+                    leftNull(id).remove(a.name());
+                }
             } else if (op instanceof AlterTable.TableRenamed tr && tr.to() != null) {
                 tableRenamed(id, tr.to(), header);
                 id = tr.to();
@@ -295,7 +322,7 @@ final class ChangeStream {
      * column names are {@code expected} (null: any), i.e. no later DDL moved the catalog on. Rows the change
      * rewrote (or, with {@code backfillAll}, every row) are backfilled. Otherwise the next TABLE_MAP announces.
      */
-    private void reshaped(TableId id, java.util.Set<String> expected, boolean backfillAll, EventHeaderV4 header)
+    private void reshaped(TableId id, Set<String> expected, boolean backfillAll, EventHeaderV4 header)
             throws SQLException, InterruptedException {
         TableDef now = catalog.describe(id);
         if (now == null || expected != null && !expected.equals(new java.util.HashSet<>(now.columnNames()))) {
@@ -305,8 +332,10 @@ final class ChangeStream {
         Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
         t.def = now;
         t.signature = null;
-        SchemaAnnouncer.Shape shape = announcer.evolve(now);
+        SchemaAnnouncer.Shape shape = announcer.evolve(now, leftNull(id));
+        addedNull.remove(id);
         t.schema = shape.schema();
+        ahead.put(id, t.schema);
         if (shape.rewritesRows() || backfillAll || owed.remove(id)) {
             backfill(t.schema, header, index - 1);
         }
@@ -328,6 +357,25 @@ final class ChangeStream {
         }
         owed.remove(id);
         backfill(t.schema, header, lastRow);
+    }
+
+    /**
+     * Whether rows of {@code older} go out unchanged under {@code wider}: same columns and key, each of the same kind
+     * and type or a wider one of it, NULL allowed where {@code older} allows it.
+     */
+    private static boolean holds(TableSchema wider, TableSchema older) {
+        if (!wider.columnNames().equals(older.columnNames()) || !wider.primaryKey().equals(older.primaryKey())) {
+            return false;
+        }
+        for (int i = 0; i < older.columns().size(); i++) {
+            io.ferry.core.Column was = older.columns().get(i);
+            io.ferry.core.Column is = wider.columns().get(i);
+            if (was.type().kind() != is.type().kind() || was.nullable() && !is.nullable()
+                    || !was.type().equals(is.type()) && TypeChange.of(was.type(), is.type()) != TypeChange.WIDENING) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Same column names, in order, with the same kinds: values read by the catalog's types fit the schema. */
@@ -369,7 +417,8 @@ final class ChangeStream {
         Tracked t = tables.computeIfAbsent(wanted.table(), k -> new Tracked());
         t.def = keyed;
         t.signature = null;
-        t.schema = announcer.evolve(keyed).schema();
+        t.schema = announcer.evolve(keyed, Set.of()).schema();
+        ahead.put(wanted.table(), t.schema);
         return t.schema;
     }
 
@@ -535,8 +584,13 @@ final class ChangeStream {
         if (resume != null && resume.skips(txFile, txPos, gtid, i)) {
             return;
         }
-        if (t.schema == null) {
-            SchemaAnnouncer.Shape shape = announcer.evolve(t.def);
+        TableSchema wider = t.schema == null ? ahead.get(t.def.id) : null;
+        if (wider != null && announcer.previous(t.def.id) == wider && holds(wider, t.def.shape)) {
+            t.schema = wider;
+        } else if (t.schema == null) {
+            ahead.remove(t.def.id);
+            SchemaAnnouncer.Shape shape = announcer.evolve(t.def, leftNull(t.def.id));
+            addedNull.remove(t.def.id);
             t.schema = shape.schema();
             if (shape.rewritesRows() || owed.contains(t.schema.table())) {
                 backfillIfCurrent(t, header, i - 1);

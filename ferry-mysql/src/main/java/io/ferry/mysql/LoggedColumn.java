@@ -49,6 +49,7 @@ final class LoggedColumn {
             case YEAR -> dataType = "year";
             case DATE -> dataType = "date";
             case JSON -> dataType = "json";
+            case VECTOR -> dataType = "vector";
             default -> dataType = null;
         }
         if (dataType != null) {

@@ -28,7 +28,9 @@ import java.util.Locale;
  * bit(n) → BYTES, big-endian, ceil(n/8) bytes; char/varchar/text → TEXT; binary/varbinary/blob → BYTES;
  * date → DATE; time → DURATION (signed, up to ±838:59:59.999999); datetime → TIMESTAMP; timestamp → TIMESTAMPTZ (UTC); year → INT16; json (and a
  * MariaDB longtext with {@code CHECK (json_valid(col))}) → JSON; enum → ENUM label; set → TEXT, the labels
- * comma-separated as MySQL writes them; geometry → BYTES (SRID + WKB). Zero dates ({@code 0000-00-00}, and any
+ * comma-separated as MySQL writes them; geometry → BYTES (SRID + WKB); MariaDB's uuid → UUID and inet4/inet6 → TEXT
+ * (the text the server prints, also for a binlog row, whose image holds their bytes: {@link MariaDbText}); vector
+ * (MariaDB 11.7+, MySQL 9+) → BYTES, the stored little-endian float32s, which both reads give. Zero dates ({@code 0000-00-00}, and any
  * date with a zero month or day) are null, so date columns are published nullable ({@link TableDef}). A {@code time} is a
  * duration, not a time of day: snapshots read the server's text for it ({@link #selectExpression}), never the
  * driver's time conversion, which refuses negative values and values over 24 hours.
@@ -116,7 +118,12 @@ final class MySqlColumn {
             case "decimal", "bit", "time", "datetime", "timestamp" -> bare(columnType).equals(bare(logged.columnType));
             case "enum", "set" -> dataType.equals(logged.dataType) && labels.equals(logged.labels);
             case "tinyint", "smallint", "mediumint", "int", "bigint", "float", "double" -> unsigned == logged.unsigned;
-            case "binary" -> dataType.equals("binary") && binaryLength == logged.binaryLength;
+            case "binary" -> switch (dataType) {
+                case "binary" -> binaryLength == logged.binaryLength;
+                case "uuid", "inet6" -> logged.binaryLength == 16;
+                case "inet4" -> logged.binaryLength == 4;
+                default -> false;
+            };
             case "varbinary", "longblob" -> charsetName() == null;
             case "char", "varchar", "longtext" -> charsetName() != null && charset.equals(logged.charset)
                     && !dataType.equals("enum") && !dataType.equals("set");
@@ -126,12 +133,16 @@ final class MySqlColumn {
 
     private String charsetName() {
         return switch (dataType) {
-            case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit" -> null;
+            case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit", "vector", "uuid", "inet4",
+                 "inet6" -> null;
             default -> charset.name();
         };
     }
 
-    /** TIME2, DATETIME2 and TIMESTAMP2 stand for their older formats; VAR_STRING for VARCHAR. */
+    /**
+     * TIME2, DATETIME2 and TIMESTAMP2 stand for their older formats; VAR_STRING for VARCHAR; MySQL's VECTOR for the
+     * VARCHAR that MariaDB logs a vector as.
+     */
     private static int binlogType(int code) {
         return switch (code) {
             case 19 -> 11;
@@ -139,6 +150,7 @@ final class MySqlColumn {
             case 17 -> 7;
             case 253 -> 15;
             case 14 -> 10;
+            case 242 -> 15;
             default -> code;
         };
     }
@@ -158,12 +170,12 @@ final class MySqlColumn {
             case "time" -> 11;
             case "datetime" -> 12;
             case "year" -> 13;
-            case "varchar", "varbinary" -> 15;
+            case "varchar", "varbinary", "vector" -> 15;
             case "bit" -> 16;
             case "json" -> 245;
             case "decimal", "numeric" -> 246;
             case "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob" -> 252;
-            case "char", "binary", "enum", "set" -> 254;
+            case "char", "binary", "enum", "set", "uuid", "inet4", "inet6" -> 254;
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
                  "geometrycollection", "geomcollection" -> 255;
             default -> -1;
@@ -188,7 +200,9 @@ final class MySqlColumn {
             case "decimal", "numeric" -> TypeKind.DECIMAL;
             case "float" -> TypeKind.FLOAT32;
             case "double", "real" -> TypeKind.FLOAT64;
-            case "bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> TypeKind.BYTES;
+            case "bit", "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "vector" -> TypeKind.BYTES;
+            case "uuid" -> TypeKind.UUID;
+            case "inet4", "inet6" -> TypeKind.TEXT;
             // MySQL's own geometry format: a 4-byte little-endian SRID, then the WKB, as SELECT and the binlog give it.
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
                  "geometrycollection", "geomcollection" -> TypeKind.BYTES;
@@ -264,6 +278,17 @@ final class MySqlColumn {
         return text ? "CAST(" + q + " AS CHAR) AS " + q : q;
     }
 
+    /**
+     * {@code quoted} as text where the server compares the column's own bytes instead (MariaDB's uuid, inet4, inet6),
+     * so that keys order by their text as {@code ferry verify} does.
+     */
+    String asText(String quoted) {
+        return switch (dataType) {
+            case "uuid", "inet4", "inet6" -> "CAST(" + quoted + " AS CHAR)";
+            default -> quoted;
+        };
+    }
+
     /** A snapshot value read with {@code getString} ({@code text}) or {@code getBytes} ({@code bytes}). */
     Object fromSnapshot(String text, byte[] bytes) {
         if (kind == TypeKind.BYTES) {
@@ -279,6 +304,7 @@ final class MySqlColumn {
             case DECIMAL -> new BigDecimal(text);
             case FLOAT32 -> Float.valueOf(text);
             case FLOAT64 -> Double.valueOf(text);
+            case UUID -> java.util.UUID.fromString(text);
             case DATE -> zeroDate(text) ? null : LocalDate.parse(text);
             case DURATION -> Duration.of(parseTimeMicros(text), ChronoUnit.MICROS);
             case TIMESTAMP -> zeroDate(text) ? null : parseDateTime(text);
@@ -326,6 +352,8 @@ final class MySqlColumn {
                 long micros = (Long) v;
                 return micros == 0 ? null : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                         Math.floorMod(micros, 1_000_000L) * 1000);
+            case UUID:
+                return MariaDbText.uuid((byte[]) v);
             case ENUM:
                 int index = ((Number) v).intValue();
                 return index == 0 ? "" : labels.get(index - 1);
@@ -349,6 +377,12 @@ final class MySqlColumn {
                         }
                     }
                     return out.toString();
+                }
+                if (dataType.equals("inet6")) {
+                    return MariaDbText.inet6((byte[]) v);
+                }
+                if (dataType.equals("inet4")) {
+                    return MariaDbText.inet4((byte[]) v);
                 }
                 return text(v);
         }

@@ -83,7 +83,8 @@ final class MySqlTableRows implements RowSource {
         for (int k = 0; k < key.length; k++) {
             keyReaders[k] = readers[key[k]];
             String q = Backticks.quote(schema.columns().get(key[k]).name());
-            keys.add(KeyOrder.textual(keyReaders[k].kind()) ? "CAST(" + q + " AS BINARY)" : q);
+            keys.add(KeyOrder.textual(keyReaders[k].kind()) ? "CAST(" + keyReaders[k].column().asText(q) + " AS BINARY)"
+                    : q);
         }
         this.select = "SELECT " + String.join(", ", cols) + " FROM " + Backticks.quote(def.id);
         this.keyList = String.join(", ", keys);

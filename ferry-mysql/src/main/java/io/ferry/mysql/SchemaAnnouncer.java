@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Announces a table's schema to the handler only when its shape differs from the one this run last announced,
@@ -41,14 +42,15 @@ final class SchemaAnnouncer {
 
     /** The announced schema for {@code def}'s shape, calling {@code handler.schema} if the shape is new. */
     TableSchema announce(TableDef def) {
-        return evolve(def).schema();
+        return evolve(def, Set.of()).schema();
     }
 
     /**
      * As {@link #announce}, and whether the new shape {@link SchemaDiff#rewritesRows rewrites rows} compared with
-     * the one before it (this run's, else the newest published).
+     * the one before it (this run's, else the newest published). Added columns named in {@code leftNull} are known
+     * to hold NULL in every existing row (their ALTER TABLE said so): adding only those rewrites nothing.
      */
-    Shape evolve(TableDef def) {
+    Shape evolve(TableDef def, Set<String> leftNull) {
         TableSchema previous = previous(def.id);
         TableSchema shape = withIds(def);
         TableSchema mine = announced.get(def.id);
@@ -61,8 +63,16 @@ final class SchemaAnnouncer {
         // The first new shape of a run is backfilled whatever changed: what an earlier run still owed when it
         // stopped (see ChangeStream) is not known.
         boolean rewrites = previous != null && !previous.sameShapeAs(shape)
-                && (mine == null || SchemaDiff.between(previous, shape).rewritesRows());
+                && (mine == null || rewrites(SchemaDiff.between(previous, shape), leftNull));
         return new Shape(next, rewrites);
+    }
+
+    private static boolean rewrites(SchemaDiff diff, Set<String> leftNull) {
+        if (!diff.rewritesRows()) {
+            return false;
+        }
+        List<Column> adds = diff.nullableAddsOnly();
+        return adds == null || !adds.stream().allMatch(c -> leftNull.contains(c.name()));
     }
 
     /** The shape this run last announced for the table, else the newest one published; null if none. */

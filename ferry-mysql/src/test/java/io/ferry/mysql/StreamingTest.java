@@ -83,7 +83,7 @@ class StreamingTest {
             db.execute("DROP TABLE ddl_renamed");
             assertThat(c.failure()).isNull();
 
-            // Backfills (after an added column and a retyped one) re-read the rows current when they ran.
+            // A backfill (after the retyped column) re-reads the rows current when it ran.
             List<String> order = c.handler.calls.stream().filter(x -> x instanceof TableSchema
                             || x instanceof ChangeEvent e && !isBackfill(e))
                     .map(x -> x instanceof TableSchema s ? s.table().table() + " v" + s.version() + " " + s.columnNames()
@@ -103,10 +103,13 @@ class StreamingTest {
             assertThat(streamed(c).get(2).after()).containsExactly(3, 30, "x");
             List<Object> calls = c.handler.calls;
             int v2 = calls.indexOf(c.handler.schemas.stream().filter(s -> s.version() == 2).findFirst().orElseThrow());
-            assertThat(calls.get(v2 + 1)).isInstanceOfSatisfying(ChangeEvent.class, e -> {
-                assertThat(isBackfill(e)).isTrue();
-                assertThat(e.op()).isEqualTo(Operation.READ);
-                assertThat(e.after()).containsExactly(1, 10, null);
+            // The added column is nullable without a default: existing rows hold NULL, none is read again.
+            Object next = calls.subList(v2 + 1, calls.size()).stream().filter(x -> x instanceof ChangeEvent).findFirst()
+                    .orElseThrow();
+            assertThat(next).isInstanceOfSatisfying(ChangeEvent.class, e -> {
+                assertThat(isBackfill(e)).isFalse();
+                assertThat(e.op()).isEqualTo(Operation.CREATE);
+                assertThat(e.after()).containsExactly(3, 30, "x");
             });
         }
     }

@@ -41,6 +41,32 @@ final class Backfill {
     }
 
     /**
+     * Whether every row of {@code schema}'s table holds NULL in each of {@code columns} now, which makes a backfill
+     * after their ADD COLUMN needless: a row nobody changed since the ADD still holds what the ADD gave it, and every
+     * row changed since is in the stream after it as a full row image. A value that is not NULL (a default, a
+     * generation expression, a later update) keeps the backfill.
+     */
+    boolean leftNull(TableSchema schema, List<io.ferry.core.Column> columns) throws SQLException {
+        List<String> notNull = new ArrayList<>();
+        for (io.ferry.core.Column c : columns) {
+            notNull.add(TableSelector.quote(c.name()) + " IS NOT NULL");
+        }
+        String name = TableSelector.quote(schema.table());
+        Connection c = connections.regular();
+        try (PreparedStatement ps = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM " + name + " WHERE "
+                + String.join(" OR ", notNull) + ")"); ResultSet rs = ps.executeQuery()) {
+            boolean empty = rs.next() && rs.getBoolean(1);
+            if (empty) {
+                LOG.info("No backfill of {}: the column(s) added ({}) hold NULL in every row", name,
+                        String.join(", ", columns.stream().map(io.ferry.core.Column::name).toList()));
+            }
+            return empty;
+        } finally {
+            PgConnections.closeQuietly(c);
+        }
+    }
+
+    /**
      * Hands over every row of {@code schema}'s table whose key is after {@code afterKey} (all rows when null),
      * decoded by {@code decoders} (aligned with the schema's columns). Returns {@code false} if stopped first.
      */

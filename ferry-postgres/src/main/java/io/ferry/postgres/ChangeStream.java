@@ -2,6 +2,7 @@ package io.ferry.postgres;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ChangeHandler;
+import io.ferry.core.Column;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
@@ -26,6 +27,9 @@ final class ChangeStream implements PgoutputDecoder.Listener {
 
         /** Whether the relation has the table's shape in the catalog now (a later DDL has not changed it). */
         boolean isCurrent(PgRelation relation);
+
+        /** Whether every row of the table holds NULL in each of {@code columns} now ({@link Backfill#leftNull}). */
+        boolean leftNull(TableSchema schema, List<Column> columns);
     }
 
     private final ChangeHandler handler;
@@ -134,8 +138,11 @@ final class ChangeStream implements PgoutputDecoder.Listener {
             boolean firstInRun = announcer.firstInRun(table);
             schema = announcer.announce(relation, handler);
             if (announcer.needsBackfill(previous, schema, firstInRun)) {
+                List<Column> added = announcer.nullableAddsOnly(previous, schema, firstInRun);
                 if (!rewrites.isCurrent(relation)) {
                     announcer.owe(table);
+                } else if (added != null && rewrites.leftNull(schema, added)) {
+                    announcer.paid(table);
                 } else if (rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
                     announcer.paid(table);
                 } else {

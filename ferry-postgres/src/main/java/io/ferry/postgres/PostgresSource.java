@@ -1,6 +1,7 @@
 package io.ferry.postgres;
 
 import io.ferry.core.ChangeHandler;
+import io.ferry.core.Column;
 import io.ferry.core.FerryException;
 import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
@@ -278,6 +279,15 @@ public final class PostgresSource implements Source {
             public boolean backfill(PgRelation relation, TableSchema schema, PgPosition at) {
                 try {
                     return backfill.run(schema, relation.decoders, at, null, 0, handler);
+                } catch (SQLException e) {
+                    throw connections.lost(e);
+                }
+            }
+
+            @Override
+            public boolean leftNull(TableSchema schema, List<Column> columns) {
+                try {
+                    return backfill.leftNull(schema, columns);
                 } catch (SQLException e) {
                     throw connections.lost(e);
                 }

@@ -1,11 +1,13 @@
 package io.ferry.postgres;
 
 import io.ferry.core.ChangeHandler;
+import io.ferry.core.Column;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.schema.SchemaDiff;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,6 +47,18 @@ final class SchemaAnnouncer {
             return true;
         }
         return previous != next && (firstInRun || SchemaDiff.between(previous, next).rewritesRows());
+    }
+
+    /**
+     * The columns {@code next} added to {@code previous}, when adding nullable columns is all that calls for its
+     * backfill (not owed, not the first new shape of the run, no retype): if they hold NULL in every row, it need
+     * not run. Null otherwise.
+     */
+    List<Column> nullableAddsOnly(TableSchema previous, TableSchema next, boolean firstInRun) {
+        if (previous == null || previous == next || firstInRun || owed.contains(next.table())) {
+            return null;
+        }
+        return SchemaDiff.between(previous, next).nullableAddsOnly();
     }
 
     /** Whether this run announced nothing for {@code table} yet. */

@@ -187,7 +187,9 @@ final class TableWatch {
             boolean firstInRun = announcer.firstInRun(f.id());
             TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
             if (announcer.needsBackfill(previous, schema, firstInRun)) {
-                if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+                java.util.List<io.ferry.core.Column> added = announcer.nullableAddsOnly(previous, schema, firstInRun);
+                if ((added == null || !backfill.leftNull(schema, added))
+                        && !backfill.run(schema, rel.decoders, at, null, 0, handler)) {
                     return false;
                 }
                 announcer.paid(f.id());

@@ -125,6 +125,25 @@ public record SchemaDiff(TableSchema from, TableSchema to, List<Change> changes)
         return false;
     }
 
+    /**
+     * The added columns, when adding nullable columns is all this change did that {@link #rewritesRows rewrites
+     * rows}: existing rows then hold NULL in them unless a default or a generation expression filled them, which a
+     * source must rule out before it skips reading the rows again. Null when it rewrote rows otherwise (a changed
+     * type, an added NOT NULL column) or not at all.
+     */
+    public List<Column> nullableAddsOnly() {
+        List<Column> out = new ArrayList<>();
+        for (Change c : changes) {
+            if (c instanceof Retyped || c instanceof Added a && !a.column().nullable()) {
+                return null;
+            }
+            if (c instanceof Added a) {
+                out.add(a.column());
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
     /** One line listing every change, for messages. */
     public String describe() {
         List<String> parts = new ArrayList<>();

@@ -27,6 +27,24 @@ class SchemaDiffTest {
     }
 
     @Test
+    void nullableAddsAloneAreNamedSoASourceMayProveTheRowsNeedNoBackfill() {
+        Column id = new Column("id", INT, false, 1);
+        TableSchema v1 = table(1, List.of("id"), id, new Column("a", INT, true, 2));
+        Column note = new Column("note", TEXT, true, 3);
+        TableSchema adds = table(2, List.of("id"), id, new Column("a", INT, true, 2), note);
+        assertThat(SchemaDiff.between(v1, adds).rewritesRows()).isTrue();
+        assertThat(SchemaDiff.between(v1, adds).nullableAddsOnly()).containsExactly(note);
+        // A drop beside the add rewrites nothing more.
+        assertThat(SchemaDiff.between(v1, table(2, List.of("id"), id, note)).nullableAddsOnly()).containsExactly(note);
+        // A NOT NULL column has a value in every row; a retype rewrote them; no add, nothing to prove.
+        assertThat(SchemaDiff.between(v1, table(2, List.of("id"), id, new Column("a", INT, true, 2),
+                new Column("n", INT, false, 3))).nullableAddsOnly()).isNull();
+        assertThat(SchemaDiff.between(v1, table(2, List.of("id"), id, new Column("a", BIGINT, true, 2), note))
+                .nullableAddsOnly()).isNull();
+        assertThat(SchemaDiff.between(v1, table(2, List.of("id"), id)).nullableAddsOnly()).isNull();
+    }
+
+    @Test
     void aNewTableHasNoChanges() {
         SchemaDiff d = SchemaDiff.between(null, table(1, List.of("id"), new Column("id", INT, false, 1)));
 

@@ -308,7 +308,7 @@ public final class MySqlDialect implements JdbcDialect {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             for (int i : bound) {
-                ValueBinder.bind(ps, p++, schema.columns().get(i).type(), row[i]);
+                ValueBinder.bind(ps, p++, schema.columns().get(i), row[i]);
             }
             ps.executeUpdate();
         }

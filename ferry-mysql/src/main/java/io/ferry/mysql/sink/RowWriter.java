@@ -1,6 +1,6 @@
 package io.ferry.mysql.sink;
 
-import io.ferry.core.ColumnType;
+import io.ferry.core.Column;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +67,7 @@ final class RowWriter {
                 for (int r = from; r < from + count; r++) {
                     Object[] row = rows.get(r);
                     for (int col : columns) {
-                        ValueBinder.bind(ps, p++, schema.columns().get(col).type(), row[col]);
+                        ValueBinder.bind(ps, p++, schema.columns().get(col), row[col]);
                     }
                 }
                 ps.executeUpdate();
@@ -79,9 +79,9 @@ final class RowWriter {
     /** Deletes the rows with these key values (in primary-key order). */
     static void delete(Connection c, String table, TableSchema schema, List<Object[]> keys) throws SQLException {
         List<String> key = schema.primaryKey();
-        ColumnType[] types = new ColumnType[key.size()];
+        Column[] types = new Column[key.size()];
         for (int i = 0; i < types.length; i++) {
-            types[i] = schema.columns().get(schema.indexOf(key.get(i))).type();
+            types[i] = schema.columns().get(schema.indexOf(key.get(i)));
         }
         String tuple = types.length == 1 ? "?" : "(" + "?, ".repeat(types.length - 1) + "?)";
         String match = types.length == 1 ? MySqlDialect.ident(key.get(0)) : "(" + MySqlDialect.identList(key) + ")";

@@ -1,5 +1,6 @@
 package io.ferry.mysql.sink;
 
+import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -34,7 +35,8 @@ final class ValueBinder {
     private ValueBinder() {
     }
 
-    static void bind(PreparedStatement ps, int index, ColumnType type, Object value) throws SQLException {
+    static void bind(PreparedStatement ps, int index, Column column, Object value) throws SQLException {
+        ColumnType type = column.type();
         if (value == null) {
             ps.setNull(index, Types.VARCHAR);
             return;
@@ -47,16 +49,16 @@ final class ValueBinder {
             // As text: a numeric literal -0.0 is the decimal zero, while the string '-0.0' converts to -0.0.
             // The float's exact value as a double's text: MySQL parses the text as a double, and the float's own
             // shortest text (3.4028235E38 for Float.MAX_VALUE) can round beyond the float range.
-            case FLOAT32 -> ps.setString(index, Double.toString(finite((Float) value, type)));
-            case FLOAT64 -> ps.setString(index, Double.toString(finite((Double) value, type)));
+            case FLOAT32 -> ps.setString(index, Double.toString(finite((Float) value, column)));
+            case FLOAT64 -> ps.setString(index, Double.toString(finite((Double) value, column)));
             case BOOLEAN -> ps.setBoolean(index, (Boolean) value);
             case BYTES -> ps.setBytes(index, (byte[]) value);
-            case DATE -> ps.setString(index, inRange((LocalDate) value, type).toString());
+            case DATE -> ps.setString(index, inRange((LocalDate) value, column).toString());
             case TIME -> ps.setString(index, time((LocalTime) value));
             case DURATION -> ps.setString(index, duration((Duration) value));
             case TIMETZ -> ps.setString(index, timetz((OffsetTime) value));
-            case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, type)));
-            case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, type), type)));
+            case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, column)));
+            case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, column), column)));
             case ARRAY -> ps.setString(index, JsonArrays.encode(type.element(), (List<?>) value));
             default -> ps.setString(index, value.toString());
         }
@@ -90,41 +92,42 @@ final class ValueBinder {
         return sb.toString();
     }
 
-    private static float finite(Float f, ColumnType type) throws SQLDataException {
+    private static float finite(Float f, Column type) throws SQLDataException {
         if (f.isNaN() || f.isInfinite()) {
             throw cannotHold(f, type);
         }
         return f;
     }
 
-    private static double finite(Double d, ColumnType type) throws SQLDataException {
+    private static double finite(Double d, Column type) throws SQLDataException {
         if (d.isNaN() || d.isInfinite()) {
             throw cannotHold(d, type);
         }
         return d;
     }
 
-    private static LocalDate inRange(LocalDate d, ColumnType type) throws SQLDataException {
+    private static LocalDate inRange(LocalDate d, Column type) throws SQLDataException {
         if (d.getYear() < 1 || d.getYear() > 9999) {
             throw cannotHold(d, type);
         }
         return d;
     }
 
-    private static LocalDateTime inRange(LocalDateTime t, ColumnType type) throws SQLDataException {
+    private static LocalDateTime inRange(LocalDateTime t, Column type) throws SQLDataException {
         inRange(t.toLocalDate(), type);
         return t;
     }
 
-    private static LocalDateTime utc(Instant i, ColumnType type) throws SQLDataException {
+    private static LocalDateTime utc(Instant i, Column type) throws SQLDataException {
         if (i.isBefore(Instant.parse("0001-01-01T00:00:00Z")) || i.isAfter(Instant.parse("9999-12-31T23:59:59.999999Z"))) {
             throw cannotHold(i, type);
         }
         return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 
-    private static SQLDataException cannotHold(Object value, ColumnType type) {
-        return new SQLDataException("MySQL cannot store the " + type.kind() + " value " + value + " (source type "
-                + type.sourceName() + ") in its column type", "22003");
+    private static SQLDataException cannotHold(Object value, Column column) {
+        ColumnType type = column.type();
+        return new SQLDataException("column \"" + column.name() + "\": MySQL cannot store the " + type.kind() + " value "
+                + value + " (source type " + type.sourceName() + ") in its column type", "22003");
     }
 }
