@@ -21,7 +21,8 @@ final class ApplyLoop extends SupervisedLoop {
 
     @Override
     protected void attempt() {
-        try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
+        Sink target = Connectors.installed().get(config.sink().type()).sink(config.sink());
+        try (Sink sink = TransformStage.apply(config, target)) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
             applier = a;

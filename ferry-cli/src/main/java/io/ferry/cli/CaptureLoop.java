@@ -34,7 +34,7 @@ final class CaptureLoop extends SupervisedLoop {
                 .withTransactionalId(config.transactionalId());
         try (TransactionalPublisher pub = new TransactionalPublisher(settings, Clock.systemUTC(), source::acknowledge)) {
             publisher = pub;
-            source.run(pub.committedPosition(), pub);
+            source.run(pub.committedPosition(), TransformStage.capture(config, pub));
             if (stopping()) {
                 pub.flush();
             }

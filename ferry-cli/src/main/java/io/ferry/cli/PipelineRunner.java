@@ -49,6 +49,7 @@ public final class PipelineRunner implements AutoCloseable {
         Connector connector = Connectors.installed().get(config.source().type());
         source = connector.source(config);
         prepareWithRetry(source);
+        TransformStage.check(config, connector);
         bootstrapServers = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
             embedded = EmbeddedKafka.start(Path.of(config.kafka().dataDir()));
