@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.Sink;
+import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.connector.Connector;
@@ -9,8 +10,9 @@ import io.ferry.core.connector.SourceTables;
 import io.ferry.transform.TransformingHandler;
 import io.ferry.transform.TransformingSink;
 import io.ferry.transform.Transforms;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Where the pipeline's transforms join the runner: checked at start, then around the publisher and the sink. */
 final class TransformStage {
@@ -30,11 +32,12 @@ final class TransformStage {
             List<TableSchema> captured = tables.tables();
             Transforms capture = Transforms.capture(config);
             capture.validate(captured);
-            List<TableSchema> published = new ArrayList<>();
+            Map<TableId, TableSchema> published = new LinkedHashMap<>();
             for (TableSchema t : captured) {
-                published.add(capture.output(t));
+                TableSchema out = capture.output(t);
+                published.putIfAbsent(out.table(), out);
             }
-            Transforms.apply(config).validate(published);
+            Transforms.apply(config).validate(List.copyOf(published.values()));
         }
     }
 

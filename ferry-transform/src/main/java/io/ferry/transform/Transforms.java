@@ -77,23 +77,29 @@ public final class Transforms {
      * @throws ConfigException with one line per problem
      */
     public void validate(List<TableSchema> tables) {
-        List<String> problems = new ArrayList<>();
+        // One line per place in the file: eight shards with the same typo are one mistake.
+        Map<String, String> problems = new LinkedHashMap<>();
         Map<TableId, TableId> targets = new LinkedHashMap<>();
         for (TableSchema t : tables) {
             try {
                 TableTransform tt = of(t);
-                TableId target = tt == null ? t.table() : tt.output().table();
+                if (tt == null) {
+                    continue;
+                }
+                TableId target = tt.output().table();
                 TableId other = targets.putIfAbsent(target, t.table());
-                if (other != null && (tt == null || !tt.output().columnNames().contains(sourceColumnOf(t)))) {
-                    problems.add(where(t) + ": " + other + " and " + t.table() + " both go to " + target
-                            + " and their keys could collide: set route.source-column");
+                if (other != null && sourceColumnOf(t) == null) {
+                    problems.putIfAbsent(where(t), where(t) + ": " + other + " and " + t.table() + " both go to "
+                            + target + " and their keys could collide: set route.source-column");
                 }
             } catch (ConfigException e) {
-                problems.add(e.getMessage());
+                String m = e.getMessage();
+                int key = m.indexOf(": ", m.indexOf(": ") + 2);
+                problems.putIfAbsent(key < 0 ? m : m.substring(0, key), m);
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(String.join(System.lineSeparator(), problems));
+            throw new ConfigException(String.join(System.lineSeparator(), problems.values()));
         }
     }
 
