@@ -21,6 +21,15 @@ final class Masks {
 
     static final String REDACTED = "***";
 
+    /** A digest per thread: looking one up for every value costs more than the hash of a short value. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private Masks() {
     }
 
@@ -75,12 +84,7 @@ final class Masks {
     }
 
     private static String hash(byte[] salt, Object v) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = SHA256.get();
         md.update(salt);
         md.update((byte) 0);
         md.update(text(v).getBytes(StandardCharsets.UTF_8));
