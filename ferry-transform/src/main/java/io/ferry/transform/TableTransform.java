@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,10 +56,14 @@ public final class TableTransform {
     private final DeleteMode deletes;
     private final boolean sourceColumn;
     private final Set<String> unverifiable = new LinkedHashSet<>();
+    private final Map<String, Integer> indexes = new HashMap<>();
 
     TableTransform(TransformConfig config, TableSchema source, TableId target) {
         this.source = source;
         this.sourceTable = source.table().toString();
+        for (int i = 0; i < source.columns().size(); i++) {
+            indexes.put(source.columns().get(i).name(), i);
+        }
         RowExpressions expressions = new RowExpressions(source);
         String where = config.at();
         this.filter = config.filter() == null ? null : compile(expressions, config.filter());
@@ -283,8 +288,8 @@ public final class TableTransform {
         if (filter == null || image == null) {
             return filter == null ? Boolean.TRUE : null;
         }
-        Map<String, Object> row = celRow(filter, image, fallback);
-        if (row == null) {
+        CelRow row = new CelRow(source, indexes, image, fallback);
+        if (!row.has(filter.columns())) {
             return null;
         }
         return (Boolean) eval(filter, filterAt, row, meta, image);
@@ -297,9 +302,9 @@ public final class TableTransform {
             Object v = in[kept[k]];
             out[k] = masks[k] == null ? v : Masks.apply(masks[k], salt, v);
         }
+        CelRow row = computed.length == 0 ? null : new CelRow(source, indexes, in, null);
         for (int c = 0; c < computed.length; c++, k++) {
-            Map<String, Object> row = celRow(computed[c], in, null);
-            out[k] = row == null ? ChangeEvent.UNCHANGED
+            out[k] = !row.has(computed[c].columns()) ? ChangeEvent.UNCHANGED
                     : CelValues.fromCel(computedKinds[c], eval(computed[c], computedAt[c], row, meta, in));
         }
         if (deletes == DeleteMode.SOFT) {
@@ -312,36 +317,16 @@ public final class TableTransform {
         return out;
     }
 
-    /** The columns an expression reads, as CEL values; NULL is left out; null when one was not sent. */
-    private Map<String, Object> celRow(RowExpressions.Compiled x, Object[] image, Object[] fallback) {
-        Map<String, Object> row = new HashMap<>(x.columns().length * 2);
-        for (int i : x.columns()) {
-            Object v = image[i];
-            if (v == ChangeEvent.UNCHANGED) {
-                v = fallback == null ? ChangeEvent.UNCHANGED : fallback[i];
-                if (v == ChangeEvent.UNCHANGED) {
-                    return null;
-                }
-            }
-            if (v != null) {
-                Column c = source.columns().get(i);
-                row.put(c.name(), CelValues.toCel(c.type().kind(), c.type(), v));
-            }
-        }
-        return row;
-    }
-
-    private Object eval(RowExpressions.Compiled x, String at, Map<String, Object> row, Event meta, Object[] image) {
-        Map<String, Object> vars = new HashMap<>(8);
-        vars.put("row", row);
-        vars.put("table", sourceTable);
-        if (x.metadata()) {
-            vars.put("op", meta.op.code());
-            vars.put("commit_ts", CelValues.timestampOfMicros(meta.commitMicros));
-            vars.put("position", meta.position());
-        }
+    private Object eval(RowExpressions.Compiled x, String at, CelRow row, Event meta, Object[] image) {
         try {
-            return x.program().eval(vars);
+            return x.program().eval(name -> Optional.ofNullable(switch (name) {
+                case "row" -> row;
+                case "table" -> sourceTable;
+                case "op" -> meta.op.code();
+                case "commit_ts" -> CelValues.timestampOfMicros(meta.commitMicros);
+                case "position" -> meta.position();
+                default -> null;
+            }));
         } catch (CelEvaluationException ex) {
             StringBuilder key = new StringBuilder();
             for (int k : source.keyIndexes()) {
