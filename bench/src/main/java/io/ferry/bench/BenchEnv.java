@@ -152,6 +152,16 @@ final class BenchEnv implements AutoCloseable {
                     : "  bootstrap-servers: " + bootstrapServers + "\n");
     }
 
+    /** A capture-only pipeline named {@code name} over {@code bench_rows}, with {@code extraYaml} appended. */
+    PipelineConfig capturePipeline(String name, String extraYaml) {
+        String yaml = "name: " + name + "\n"
+                + "source:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n"
+                + "  database: bench\n  user: postgres\n  tables: [public.bench_rows]\n"
+                + "kafka:\n  data-dir: " + options.dir.resolve("kafka") + "\n"
+                + extraYaml;
+        return new PipelineConfigParser().parse(yaml, name + ".yaml");
+    }
+
     /**
      * The streaming workload: {@code changes} row changes in transactions of 1,000 rows, alternating a
      * transaction of inserts (new ids above {@code nextId}) and one of updates (a random key range of the

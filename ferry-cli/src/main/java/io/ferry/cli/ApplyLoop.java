@@ -43,7 +43,8 @@ final class ApplyLoop extends SupervisedLoop {
             sinkFailure = e;
             throw e;
         }
-        try (Sink sink = new Observed(opened)) {
+        // Transforms outside Observed: an expression that fails is not the target being down.
+        try (Sink sink = TransformStage.apply(config, new Observed(opened))) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
             a.onSinkRetry((e, wait) -> health.down(Part.SINK, e.getMessage(), health.now().plus(wait)));

@@ -69,8 +69,9 @@ final class CaptureLoop extends SupervisedLoop {
             publisher = pub;
             health.up(Part.KAFKA);
             try {
-                // Gated outside Observed: a requested restart is nobody's failure.
-                source.run(resume, new Gated(new Observed(pub)));
+                // Observed right at the publisher: neither a requested restart (Gated) nor a failing expression
+                // (the transforms) is Kafka being down.
+                source.run(resume, new Gated(TransformStage.capture(config, new Observed(pub))));
                 if (stopping()) {
                     pub.flush();
                 }

@@ -88,6 +88,7 @@ public final class PipelineRunner implements AutoCloseable {
         Connector connector = Connectors.installed().get(config.source().type());
         source = connector.source(config);
         preflight(Part.SOURCE, source::prepare);
+        TransformStage.check(config, connector);
         bootstrapServers = config.kafka().bootstrapServers();
         if (!config.kafka().embedded()) {
             String prefix = config.kafka().topicPrefix();

@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.FerryException;
 import io.ferry.core.Sink;
+import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.connector.Connector;
@@ -13,11 +14,13 @@ import io.ferry.core.verify.TableDiff;
 import io.ferry.kafka.AppliedCheck;
 import io.ferry.kafka.SourcePositions;
 import io.ferry.kafka.TopicNames;
+import io.ferry.transform.TransformedComparison;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,6 +67,9 @@ final class Verification {
                 awaitCaptured(goal, deadline, timeout);
                 awaitApplied(tables, deadline, timeout);
             }
+            if (TransformedComparison.needed(config)) {
+                return compareTransformed(sourceTables, tables);
+            }
             Optional<TableComparer> sameKind = source == target ? source.sameKindComparer(config) : Optional.empty();
             if (sameKind.isPresent()) {
                 try (TableComparer comparer = sameKind.get()) {
@@ -99,6 +105,21 @@ final class Verification {
         }
     }
 
+    /** Each target table against its source tables put through the pipeline's transforms. */
+    private boolean compareTransformed(SourceTables sourceTables, List<TableSchema> tables) {
+        TransformedComparison transformed = new TransformedComparison(config);
+        try (TargetTables targetTables = target.targetTables(config.sink())) {
+            boolean all = true;
+            for (Map.Entry<TableSchema, List<TableSchema>> t : transformed.targets(tables).entrySet()) {
+                TableDiff.Result r = transformed.compare(t.getKey(), t.getValue(), sourceTables::rows,
+                        targetTables.rows(t.getKey()), CHUNK_ROWS, MAX_DIFFERENCES);
+                all &= r.matches();
+                print(r);
+            }
+            return all;
+        }
+    }
+
     /**
      * Waits until capture has passed the source's log end read at the start. A source may judge by the
      * pipeline's committed position in the offsets topic (capture commits one even when the newest transactions
@@ -123,8 +144,11 @@ final class Verification {
 
     private void awaitApplied(List<TableSchema> tables, long deadline, Duration timeout) throws InterruptedException {
         List<String> topics = new ArrayList<>();
-        for (TableSchema t : tables) {
-            topics.add(TopicNames.table(config.kafka().topicPrefix(), t.table()));
+        List<TableId> published = TransformedComparison.needed(config)
+                ? new TransformedComparison(config).topicTables(tables)
+                : tables.stream().map(TableSchema::table).toList();
+        for (TableId t : published) {
+            topics.add(TopicNames.table(config.kafka().topicPrefix(), t));
         }
         try (Sink sink = target.sink(config.sink());
              AppliedCheck check = new AppliedCheck(bootstrapServers, config.kafka().properties())) {

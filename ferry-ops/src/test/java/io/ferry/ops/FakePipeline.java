@@ -27,7 +27,7 @@ final class FakePipeline implements RunningPipeline {
         SourceConfig source = new SourceConfig("postgres", "db.internal", 5432, "shop", "ferry",
                 new Secret("source-password"), List.of("public.orders"), SourceConfig.SnapshotMode.INITIAL);
         this.config = new PipelineConfig("shop", source, new KafkaConfig(null, "shop", Map.of(), "/tmp/none"),
-                SinkConfig.none(), http, 1L << 30);
+                SinkConfig.none(), http, 1L << 30, List.of(), List.of());
     }
 
     @Override

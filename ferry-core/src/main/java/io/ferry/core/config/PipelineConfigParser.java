@@ -38,6 +38,7 @@ public final class PipelineConfigParser {
 
     private final Function<String, String> environment;
     private final Connectors connectors;
+    private final ExpressionSyntax expressionSyntax = ExpressionSyntax.installed();
 
     /** A parser resolving {@code ${env:X}} from {@code environment}, knowing the given database kinds. */
     public PipelineConfigParser(Function<String, String> environment, Connectors connectors) {
@@ -94,13 +95,21 @@ public final class PipelineConfigParser {
         Section kafkaNode = root.section("kafka", false);
         KafkaConfig kafka = kafka(kafkaNode, name);
         Section sinkNode = root.section("sink", false);
+        List<TransformConfig> sinkTransforms = sinkNode == null ? List.of()
+                : transforms().read(sinkNode, "transforms", false);
         SinkConfig sink = sinkNode == null ? SinkConfig.none() : sink(sinkNode);
         HttpConfig http = http(root.section("http", false));
-        root.rejectUnknown(List.of("name", "source", "kafka", "sink", "http"));
-        if (!yaml.errors().isEmpty() || name == null || source == null || sink == null || http == null) {
+        List<TransformConfig> transforms = transforms().read(root, "transforms", true);
+        root.rejectUnknown(List.of("name", "source", "kafka", "sink", "http", "transforms"));
+        if (!yaml.errors().isEmpty() || name == null || source == null || sink == null || http == null
+                || transforms == null || sinkTransforms == null) {
             return null;
         }
-        return new PipelineConfig(name, source, kafka, sink, http, maxRetainedWal);
+        return new PipelineConfig(name, source, kafka, sink, http, maxRetainedWal, transforms, sinkTransforms);
+    }
+
+    private TransformsReader transforms() {
+        return new TransformsReader(this::resolve, expressionSyntax);
     }
 
     /** The {@code http:} block: served on loopback by default; any other address needs a token. */
@@ -261,7 +270,7 @@ public final class PipelineConfigParser {
             perTableNode.rejectUnknown(List.of());
         }
         List<String> known = new ArrayList<>(List.of("type", "host", "port", "database", "user", "password",
-                "schema", "create-tables", "on-error", "schema-changes", "schema-changes-per-table"));
+                "schema", "create-tables", "on-error", "schema-changes", "schema-changes-per-table", "transforms"));
         Map<String, String> options = new LinkedHashMap<>();
         boolean optionsOk = true;
         for (SinkOption option : connector == null ? List.<SinkOption>of() : connector.sinkOptions()) {

@@ -168,6 +168,34 @@ final class YamlTree {
             return out;
         }
 
+        /** Where this section starts, as {@code file:line: key} for messages made later. */
+        String at() {
+            return file + ":" + line(node) + ": " + path;
+        }
+
+        /** A list of mappings, each a section named {@code name[i]}; null when absent. */
+        List<Section> sections(String name) {
+            NodeTuple t = entries.remove(name);
+            if (t == null) {
+                return null;
+            }
+            Node v = t.getValueNode();
+            if (!(v instanceof SequenceNode seq)) {
+                error(v, key(name), "expected a list of entries (each starting with '-'), got a " + kind(v));
+                return null;
+            }
+            List<Section> out = new ArrayList<>();
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                Node item = seq.getValue().get(i);
+                if (item instanceof MappingNode m) {
+                    out.add(new Section(key(name) + "[" + i + "]", item, m));
+                } else {
+                    error(item, key(name) + "[" + i + "]", "expected a mapping of keys, got a " + kind(item));
+                }
+            }
+            return out;
+        }
+
         /** Records every key nobody asked for as unknown. */
         void rejectUnknown(List<String> known) {
             for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
@@ -195,6 +223,11 @@ final class YamlTree {
 
         void error(String message) {
             YamlTree.this.error(node, key, message);
+        }
+
+        /** Where this value is, as {@code file:line: key}. */
+        String at() {
+            return file + ":" + line(node) + ": " + key;
         }
     }
 
