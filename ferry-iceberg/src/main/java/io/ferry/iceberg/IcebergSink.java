@@ -487,6 +487,9 @@ public final class IcebergSink implements Sink {
                     log.warn("the last batch of {} was not committed (it is read again on start): {}", s.id,
                             e.getMessage());
                 }
+                if (maintenance != null && s.table != null) {
+                    maintenance.beforeClose(s.table);
+                }
             }
             if (catalog instanceof AutoCloseable c) {
                 try {

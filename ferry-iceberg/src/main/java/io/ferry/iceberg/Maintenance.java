@@ -67,9 +67,7 @@ final class Maintenance {
             long now = System.currentTimeMillis();
             long expireEvery = Math.max(1_000, Math.min(60_000, settings.expireSnapshotsOlderThan().toMillis() / 4));
             if (now - lastExpiry.getOrDefault(table.name(), 0L) >= expireEvery) {
-                lastExpiry.put(table.name(), now);
-                table.expireSnapshots().expireOlderThan(now - settings.expireSnapshotsOlderThan().toMillis())
-                        .retainLast(settings.snapshotsToKeep()).commit();
+                expire(table, now);
             }
             long sweepEvery = Math.max(10_000, Math.min(3_600_000, settings.orphanFilesOlderThan().toMillis()));
             if (now - lastOrphanSweep.getOrDefault(table.name(), 0L) >= sweepEvery) {
@@ -80,6 +78,22 @@ final class Maintenance {
             log.warn("maintenance of Iceberg table {} failed (it is tried again later): {}", table.name(),
                     e.toString());
         }
+    }
+
+    /** Expires what is due now, whenever it last ran: a sink that stops leaves its tables tidy. */
+    void beforeClose(Table table) {
+        try {
+            expire(table, System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.warn("expiring snapshots of Iceberg table {} failed (it is tried again later): {}", table.name(),
+                    e.toString());
+        }
+    }
+
+    private void expire(Table table, long now) {
+        lastExpiry.put(table.name(), now);
+        table.expireSnapshots().expireOlderThan(now - settings.expireSnapshotsOlderThan().toMillis())
+                .retainLast(settings.snapshotsToKeep()).commit();
     }
 
     /** Rewrites the live rows of the current snapshot into new data files, replacing every data and delete file. */
