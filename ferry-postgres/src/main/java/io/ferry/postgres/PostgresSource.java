@@ -319,7 +319,6 @@ public final class PostgresSource implements Source {
             if (message == null) {
                 handler.idle();
                 long received = stream.getLastReceiveLSN().asLong();
-                listener.idleAt(received);
                 if (!listener.inTransaction() && look == null && System.currentTimeMillis() >= nextLook) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
                     look = watch.look();
@@ -327,6 +326,11 @@ public final class PostgresSource implements Source {
                         // Asks the server for a keepalive, which tells how far it has sent.
                         stream.forceUpdateStatus();
                     }
+                }
+                // Not past what a pending look saw: a committed position at the WAL's end would tell `ferry verify`
+                // the pipeline caught up before DDL made while Ferry was down is announced.
+                if (look == null) {
+                    listener.idleAt(received);
                 }
                 if (look != null && received < look.walLsn() && System.currentTimeMillis() >= nextLook) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
