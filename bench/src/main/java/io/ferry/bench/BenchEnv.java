@@ -224,6 +224,12 @@ final class BenchEnv implements AutoCloseable {
      */
     static long awaitCount(PipelineRunner runner, LongSupplier counter, long target, Duration timeout, String what)
             throws InterruptedException {
+        return awaitCount(runner::failureMessage, counter, target, timeout, what);
+    }
+
+    /** The same for any counter: {@code failure} answers a message once whatever feeds the counter has failed. */
+    static long awaitCount(java.util.function.Supplier<String> failure, LongSupplier counter, long target,
+                           Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long lastReport = System.nanoTime();
         while (true) {
@@ -232,9 +238,9 @@ final class BenchEnv implements AutoCloseable {
             if (v >= target) {
                 return now;
             }
-            String failure = runner.failureMessage();
-            if (failure != null) {
-                throw new IllegalStateException("pipeline failed while waiting for " + what + ": " + failure);
+            String failed = failure.get();
+            if (failed != null) {
+                throw new IllegalStateException("failed while waiting for " + what + ": " + failed);
             }
             if (now > deadline) {
                 throw new IllegalStateException("timed out waiting for " + what + ": " + v + " of " + target);

@@ -110,28 +110,8 @@ final class PeerBenchmark {
         return (end - t0) / 1e9;
     }
 
-    /** Polls every millisecond until {@code counter} reaches {@code target}; the nano time it was seen there. */
     private static long awaitCount(LongSupplier counter, java.util.function.Supplier<String> failure, long target)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        long lastReport = System.nanoTime();
-        while (true) {
-            long now = System.nanoTime();
-            long v = counter.getAsLong();
-            if (v >= target) {
-                return now;
-            }
-            if (failure.get() != null) {
-                throw new IllegalStateException("failed at " + v + " of " + target + ": " + failure.get());
-            }
-            if (now > deadline) {
-                throw new IllegalStateException("timed out at " + v + " of " + target);
-            }
-            if (now - lastReport > 5_000_000_000L) {
-                System.out.printf(Locale.ROOT, "  ... %,d / %,d%n", v, target);
-                lastReport = now;
-            }
-            Thread.sleep(1);
-        }
+        return BenchEnv.awaitCount(failure, counter, target, Duration.ofMinutes(30), "events in Kafka");
     }
 }
