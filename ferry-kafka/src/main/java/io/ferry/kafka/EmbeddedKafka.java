@@ -22,9 +22,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,11 +64,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(dataDir);
             Properties ports = loadPorts(dataDir);
             List<Node> nodes = new ArrayList<>();
+            Set<Integer> taken = new HashSet<>();
             for (int id = 1; id <= brokers; id++) {
                 Path dir = brokers == 1 ? dataDir : dataDir.resolve("node-" + id);
                 Files.createDirectories(dir);
-                int port = reuseOrPick(ports, "broker." + id);
-                int controllerPort = reuseOrPick(ports, "controller." + id);
+                int port = reuseOrPick(ports, "broker." + id, taken);
+                int controllerPort = reuseOrPick(ports, "controller." + id, taken);
                 nodes.add(new Node(id, dir, port, controllerPort));
             }
             savePorts(dataDir, ports);
@@ -247,16 +250,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int reuseOrPick(Properties ports, String key) throws IOException {
+    /**
+     * The port used last time under {@code key} if still free, else a new ephemeral one. The kernel may hand
+     * back a port it just gave us once that socket is closed, so ports already chosen for this cluster are
+     * skipped: two listeners on one port is a startup error (seen in CI).
+     */
+    private static int reuseOrPick(Properties ports, String key, Set<Integer> taken) throws IOException {
         String previous = ports.getProperty(key);
-        if (previous != null && isFree(Integer.parseInt(previous))) {
-            return Integer.parseInt(previous);
+        int port;
+        if (previous != null && !taken.contains(Integer.parseInt(previous)) && isFree(Integer.parseInt(previous))) {
+            port = Integer.parseInt(previous);
+        } else {
+            port = pickEphemeral(taken);
         }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            int port = s.getLocalPort();
-            ports.setProperty(key, Integer.toString(port));
-            return port;
+        taken.add(port);
+        ports.setProperty(key, Integer.toString(port));
+        return port;
+    }
+
+    private static int pickEphemeral(Set<Integer> taken) throws IOException {
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (!taken.contains(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
