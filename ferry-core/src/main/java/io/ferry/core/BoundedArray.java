@@ -81,15 +81,16 @@ public record BoundedArray(List<Integer> lowerBounds, List<?> elements) {
         return dimensions() + "=" + elements;
     }
 
-    /** Every dimension non-empty, rectangular, and ending within an int as PostgreSQL requires. */
+    /** Every dimension non-empty, rectangular, and ending where PostgreSQL allows. */
     private static void checkShape(List<Integer> lowerBounds, List<?> level, int d) {
         int lower = lowerBounds.get(d);
         if (level.isEmpty()) {
             throw new IllegalArgumentException("dimension " + (d + 1) + " of an array with lower bounds is empty");
         }
-        if ((long) lower + level.size() - 1 > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("dimension " + (d + 1) + " of the array ends past " + Integer.MAX_VALUE
-                    + " (lower bound " + lower + ", " + level.size() + " elements)");
+        // PostgreSQL requires lower bound + length, one past the upper bound, to fit an int.
+        if ((long) lower + level.size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dimension " + (d + 1) + " of the array ends past "
+                    + (Integer.MAX_VALUE - 1) + " (lower bound " + lower + ", " + level.size() + " elements)");
         }
         if (d + 1 == lowerBounds.size()) {
             return;

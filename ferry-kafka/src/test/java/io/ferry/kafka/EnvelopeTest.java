@@ -173,7 +173,7 @@ class EnvelopeTest {
         Object[] after = row(1, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, new BoundedArray(List.of(-2, 3), List.of(Arrays.asList(1, null), List.of(3, 4))),
                 new BoundedArray(List.of(0), Arrays.asList("a,b", null, "", "😀")),
-                new BoundedArray(List.of(2147483647), List.of(new BigDecimal("-1E-30"))),
+                new BoundedArray(List.of(2147483646), List.of(new BigDecimal("-1E-30"))),
                 List.of(new byte[]{1}), null);
         ChangeEvent e = new ChangeEvent(Operation.CREATE, EVERY_KIND, null, after, new TestPosition(1, 1), 1, 1);
         byte[] value = writer.value(e, 1, 0);
@@ -205,7 +205,8 @@ class EnvelopeTest {
                 {"{\"lower_bounds\":[0,0],\"elements\":[1,2]}", "2 levels of nested lists"},
                 {"{\"lower_bounds\":[0],\"elements\":[]}", "dimension 1 of an array with lower bounds is empty"},
                 {"{\"lower_bounds\":[\"x\"],\"elements\":[1]}", "holds integers"},
-                {"{\"upper\":[0],\"elements\":[1]}", "found \"upper\""}}) {
+                {"{\"upper\":[0],\"elements\":[1]}", "found \"upper\""},
+                {"{\"lower_bounds\":[2147483647],\"elements\":[1]}", "ends past 2147483646"}}) {
             String envelope = "{\"after\":{\"id\":1,\"ints\":" + bad[0] + "},\"op\":\"c\"}";
             assertThatThrownBy(() -> reader.read(EVERY_KIND, envelope.getBytes(StandardCharsets.UTF_8)))
                     .as(bad[0]).isInstanceOf(FerryException.class).hasMessageContaining(bad[1]);
