@@ -66,7 +66,8 @@ final class CellText {
                 BoundedArray bounded = BoundedArray.find(v);
                 if (bounded != null) {
                     // The JSON array text has no lower bounds: refused, never stored as if its bounds were 1.
-                    throw new UnfitValueException("ClickHouse cannot keep the lower bounds of the ARRAY value " + bounded);
+                    throw new UnfitValueException("ClickHouse cannot keep the lower bounds of the ARRAY value "
+                            + bounded);
                 }
                 out.text(jsonArray((List<?>) v, type.element()));
             }

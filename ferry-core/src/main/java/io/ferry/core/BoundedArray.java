@@ -43,7 +43,10 @@ public record BoundedArray(List<Integer> lowerBounds, List<?> elements) {
         return elements;
     }
 
-    /** The first {@code BoundedArray} in {@code value} or in the lists nested in it, or null: for sinks that cannot hold one. */
+    /**
+     * The first {@code BoundedArray} in {@code value} or in the lists nested in it, or null: for sinks that cannot
+     * hold one.
+     */
     public static BoundedArray find(Object value) {
         if (value instanceof BoundedArray b) {
             return b;
@@ -61,7 +64,7 @@ public record BoundedArray(List<Integer> lowerBounds, List<?> elements) {
         return null;
     }
 
-    /** PostgreSQL's dimension decoration, {@code [0:1]} or {@code [-2:-1][3:4]}: what precedes {@code =} in its text form. */
+    /** PostgreSQL's dimension decoration, {@code [0:1]} or {@code [-2:-1][3:4]}, which precedes {@code =}. */
     public String dimensions() {
         StringBuilder sb = new StringBuilder();
         List<?> level = elements;

@@ -89,8 +89,8 @@ final class IcebergTypes {
             case LIST -> {
                 if (value instanceof BoundedArray bounded) {
                     // An Iceberg list has no lower bounds: refused, never stored as if its bounds were 1.
-                    throw new IllegalArgumentException("an Iceberg list cannot keep the lower bounds of the ARRAY value "
-                            + bounded);
+                    throw new IllegalArgumentException("an Iceberg list cannot keep the lower bounds of the ARRAY"
+                            + " value " + bounded);
                 }
                 Type element = ((Types.ListType) target).elementType();
                 List<Object> out = new ArrayList<>();

@@ -25,8 +25,8 @@ import java.util.List;
  * column refuses them. Temporal values go as text in MySQL's own format, instants in UTC (the session's zone).
  *
  * <p>A value MySQL cannot hold (a NaN or infinite float, a date outside years 1 to 9999, an array whose lower bounds
- * are not 1) fails with an
- * {@link SQLDataException} that names it, so the event is rejected rather than stored as something else.
+ * are not 1) fails with an {@link SQLDataException} that names it, so the event is rejected rather than stored as
+ * something else.
  */
 final class ValueBinder {
 
@@ -131,8 +131,9 @@ final class ValueBinder {
     private static List<?> withoutBounds(Object value, Column column) throws SQLDataException {
         BoundedArray bounded = BoundedArray.find(value);
         if (bounded != null) {
-            throw new SQLDataException("column \"" + column.name() + "\": MySQL has no array type to keep the lower bounds"
-                    + " of the ARRAY value " + bounded + " (source type " + column.type().sourceName() + ")", "22003");
+            throw new SQLDataException("column \"" + column.name() + "\": MySQL has no array type to keep the lower"
+                    + " bounds of the ARRAY value " + bounded + " (source type " + column.type().sourceName() + ")",
+                    "22003");
         }
         return (List<?>) value;
     }
