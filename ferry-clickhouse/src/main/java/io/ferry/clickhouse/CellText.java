@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
@@ -61,7 +62,15 @@ final class CellText {
                 out.plain(server.hasDateTime64() ? nativeStamp(utc) : stamp(utc) + "Z");
             }
             case TIME, TIMETZ, INTERVAL -> out.text(text(v, type.kind()));
-            case ARRAY -> out.text(jsonArray((List<?>) v, type.element()));
+            case ARRAY -> {
+                BoundedArray bounded = BoundedArray.find(v);
+                if (bounded != null) {
+                    // The JSON array text has no lower bounds: refused, never stored as if its bounds were 1.
+                    throw new UnfitValueException("ClickHouse cannot keep the lower bounds of the ARRAY value "
+                            + bounded);
+                }
+                out.text(jsonArray((List<?>) v, type.element()));
+            }
             case TEXT, JSON, ENUM, UNKNOWN -> out.text(v.toString());
         }
     }

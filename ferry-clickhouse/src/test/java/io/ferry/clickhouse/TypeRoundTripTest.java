@@ -4,6 +4,7 @@ import static io.ferry.core.apply.Events.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.Sink;
@@ -92,6 +93,15 @@ class TypeRoundTripTest {
                     .isInstanceOf(Sink.RejectedChangeException.class).hasMessageContaining("outside ClickHouse Date");
             assertThatThrownBy(() -> sink.apply(List.of(insert(dates, 1, null, LocalDateTime.MIN)), List.of()))
                     .isInstanceOf(Sink.RejectedChangeException.class).hasMessageContaining("outside years 0 to 9999");
+        }
+        // A JSON array has no lower bounds: a PostgreSQL array whose bounds are not 1 is refused, naming them.
+        TableSchema arrays = new TableSchema(new TableId("source", "arrays"), 1, List.of(col("id", TypeKind.INT32,
+                "integer"), new Column("ints", INT_ARRAY, true)), List.of("id"));
+        try (Sink sink = new ClickHouseConnector().sink(CH.config(CH.freshDatabase()))) {
+            assertThatThrownBy(() -> sink.apply(List.of(insert(arrays, 1, new BoundedArray(List.of(0),
+                    Arrays.asList(1, null)))), List.of())).isInstanceOf(Sink.RejectedChangeException.class)
+                    .hasMessageContaining("table").hasMessageContaining("column ints")
+                    .hasMessageContaining("lower bounds of the ARRAY value [0:1]=[1, null]");
         }
     }
 

@@ -47,7 +47,10 @@ public enum TypeKind {
     JSON,
     /** {@link String}, the label. */
     ENUM,
-    /** {@link java.util.List} of the element kind's values (nulls allowed, nested lists for multi-dimensional arrays). */
+    /**
+     * {@link java.util.List} of the element kind's values (nulls allowed, nested lists for multi-dimensional arrays);
+     * a {@link BoundedArray} when a PostgreSQL array's lower bounds are not all 1.
+     */
     ARRAY,
     /** {@link String}: the source's text form; the type name travels in the schema. */
     UNKNOWN

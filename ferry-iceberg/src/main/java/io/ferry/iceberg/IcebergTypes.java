@@ -1,5 +1,6 @@
 package io.ferry.iceberg;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
@@ -86,6 +87,11 @@ final class IcebergTypes {
                     : ((LocalDateTime) value).truncatedTo(ChronoUnit.MICROS);
             case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
             case LIST -> {
+                if (value instanceof BoundedArray bounded) {
+                    // An Iceberg list has no lower bounds: refused, never stored as if its bounds were 1.
+                    throw new IllegalArgumentException("an Iceberg list cannot keep the lower bounds of the ARRAY"
+                            + " value " + bounded);
+                }
                 Type element = ((Types.ListType) target).elementType();
                 List<Object> out = new ArrayList<>();
                 for (Object o : (List<?>) value) {

@@ -2,9 +2,12 @@ package io.ferry.iceberg;
 
 import static io.ferry.core.apply.Events.insert;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
+import io.ferry.core.Sink;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
@@ -36,6 +39,23 @@ class TypeRoundTripTest {
 
     @TempDir
     Path warehouse;
+
+    @Test
+    void anArrayWhoseLowerBoundsAreNotOneIsRefusedByName() {
+        TableSchema arrays = new TableSchema(new TableId("source", "arrays"), 1, List.of(
+                col("id", TypeKind.INT32, "integer"),
+                new Column("arr", ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "integer"), "integer[]"), true)),
+                List.of("id"));
+        IcebergTarget target = new IcebergTarget(warehouse.toString());
+        try (IcebergSink sink = new IcebergSink(target.config("arrays", SchemaChanges.DEFAULT, Map.of()))) {
+            assertThatThrownBy(() -> sink.apply(List.of(insert(arrays, 1, new BoundedArray(List.of(-1, 5),
+                    List.of(List.of(1), List.of(2))))), List.of()))
+                    .isInstanceOf(Sink.RejectedChangeException.class)
+                    .hasMessageContaining("Iceberg table").hasMessageContaining("key {id=1}")
+                    .hasMessageContaining("column arr: an Iceberg list cannot keep the lower bounds of the ARRAY value"
+                            + " [-1:0][5:5]=[[1], [2]]");
+        }
+    }
 
     @Test
     void everyKindIsStoredWithItsIcebergTypeAndReadsBackExactly() {

@@ -25,8 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * arrays, NULL inside arrays, multi-dimensional arrays, 4-byte UTF-8), from the snapshot and from streamed inserts,
  * updates, a key change and deletes, through Kafka into each target kind: the real {@code ferry verify} exits 0 and
  * the hardest cells read back by SQL as docs/types.md says. Values a MySQL/MariaDB target cannot hold (NaN and
- * infinite floats, NaN for a bounded numeric, dates outside years 1 to 9999) sit in their own table, one per row:
- * there each such event is dead-lettered naming table, key and value, and never stored as something else.
+ * infinite floats, NaN for a bounded numeric, dates outside years 1 to 9999, arrays whose lower bounds are not 1) sit
+ * in their own table, one per row: there each such event is dead-lettered naming table, key and value, and never
+ * stored as something else. A PostgreSQL target keeps those arrays' bounds, and verify fails when only bounds differ.
  */
 @ParameterizedClass
 @EnumSource(MatrixTarget.class)
@@ -128,6 +129,9 @@ class PostgresTypeMatrixIT {
             {"ts", "timestamp", "'infinity'", "'-infinity'", "'4713-01-01 00:00:00 BC'", "'294247-01-10 04:00:54.775806'"},
             {"tstz", "timestamptz", "'infinity'", "'-infinity'", "'0001-12-31 23:59:59.999999+00 BC'",
                     "'294276-12-31 23:59:59.999999+00'"},
+            // Arrays whose lower bounds are not 1: a PostgreSQL target keeps the bounds, MySQL's JSON cannot.
+            {"ba", "integer[]", "'[0:1]={1,2}'", "'[-2:-1][3:4]={{1,NULL},{3,4}}'"},
+            {"bt", "text[]", "'[5:6]={\"a,b\",NULL}'"},
     };
 
     private static final String COLUMNS = Stream.of(MATRIX).map(c -> c[0]).collect(Collectors.joining(", "));
@@ -185,8 +189,9 @@ class PostgresTypeMatrixIT {
             assertThat(verify.exitCode()).as(verify.output()).isZero();
             assertThat(verify.output()).contains("public.matrix: match (8 rows");
             if (!target.kind().isMySql()) {
-                assertThat(verify.output()).contains("public.unholdable: match (" + (unholdableRows() + 3) + " rows")
+                assertThat(verify.output()).contains("public.unholdable: match (" + (unholdableRows() + 4) + " rows")
                         .contains("Émoji 😀 table: match (2 rows");
+                assertBoundsAreKeptAndABoundsOnlyDifferenceFailsVerify(db, verified);
             }
 
             List<String> dead = MatrixTarget.deadLetterReasons(servers.bootstrapServers(), name + ".ferry-dlq");
@@ -251,6 +256,7 @@ class PostgresTypeMatrixIT {
                 "DELETE FROM matrix WHERE id IN (14, 3)",
                 "INSERT INTO unholdable (id, f8, d) VALUES (101, 'NaN', NULL), (102, NULL, 'infinity')",
                 "UPDATE unholdable SET f4 = '-Infinity' WHERE id = 100",
+                "INSERT INTO unholdable (id, ba, bt) VALUES (103, '[0:2]={7,NULL,9}', '[-1:-1]={\"😀\"}')",
                 "INSERT INTO \"Émoji 😀 table\" VALUES ('🔑', NULL)");
     }
 
@@ -266,14 +272,17 @@ class PostgresTypeMatrixIT {
                 "TIMESTAMP value -4712-01-01", "TIMESTAMP value +294247-01-10",
                 "TIMESTAMPTZ value +1000000000-12-31T23:59:59.999999999Z",
                 "TIMESTAMPTZ value -1000000000-01-01T00:00:00Z", "TIMESTAMPTZ value 0000-12-31T23:59:59.999999Z",
-                "TIMESTAMPTZ value +294276-12-31T23:59:59.999999Z",
-                "FLOAT64 value NaN", "DATE value +999999999-12-31", "FLOAT32 value -Infinity");
+                "TIMESTAMPTZ value +294276-12-31T23:59:59.999999Z", "ARRAY value [0:1]=[1, 2]",
+                "ARRAY value [-2:-1][3:4]=[[1, null], [3, 4]]", "ARRAY value [5:6]=[a,b, null]",
+                "FLOAT64 value NaN", "DATE value +999999999-12-31", "FLOAT32 value -Infinity",
+                "ARRAY value [0:2]=[7, null, 9]");
         List<String> keys = new ArrayList<>();
         for (int id = 1; id <= unholdableRows(); id++) {
             keys.add("(op r) on table " + db + ".unholdable, key {id=" + id + "}");
         }
         keys.addAll(List.of("(op c) on table " + db + ".unholdable, key {id=101}",
-                "(op c) on table " + db + ".unholdable, key {id=102}", "(op u) on table " + db + ".unholdable, key {id=100}"));
+                "(op c) on table " + db + ".unholdable, key {id=102}", "(op u) on table " + db + ".unholdable, key {id=100}",
+                "(op c) on table " + db + ".unholdable, key {id=103}"));
         assertThat(dead).hasSize(keys.size());
         for (int i = 0; i < dead.size(); i++) {
             assertThat(dead.get(i)).contains(keys.get(i)).contains(values.get(i));
@@ -281,6 +290,27 @@ class PostgresTypeMatrixIT {
         // Only the row every target holds arrived, and it kept its value when the update was refused.
         assertThat(target.query(db, "SELECT id, f4, n, d FROM unholdable"))
                 .containsExactly(List.of("100", "1", "1.00", "2024-02-29"));
+    }
+
+    /**
+     * docs/types.md: a PostgreSQL target's arrays have the source's lower bounds, from the snapshot and the stream; an
+     * array that differs from the source only in its bounds makes {@code ferry verify} exit 1 naming the row.
+     */
+    private void assertBoundsAreKeptAndABoundsOnlyDifferenceFailsVerify(String db, Path pipeline) throws Exception {
+        int first = unholdableRows() - 2;
+        assertThat(target.query(db, "SELECT id, ba::text, bt::text, array_lower(ba, 1), array_upper(ba, 1)"
+                + " FROM unholdable WHERE ba IS NOT NULL OR bt IS NOT NULL ORDER BY id")).containsExactly(
+                Arrays.asList(String.valueOf(first), "[0:1]={1,2}", null, "0", "1"),
+                Arrays.asList(String.valueOf(first + 1), "[-2:-1][3:4]={{1,NULL},{3,4}}", null, "-2", "-1"),
+                Arrays.asList(String.valueOf(first + 2), null, "[5:6]={\"a,b\",NULL}", null, null),
+                Arrays.asList("103", "[0:2]={7,NULL,9}", "[-1:-1]={😀}", "0", "2"));
+        servers.execute(db, "UPDATE unholdable SET ba = '{1,2}' WHERE id = " + first);
+        // The pipeline has caught up (the previous verify waited for it) and the change is the target's alone.
+        FerryProcess.Result differs = FerryProcess.run(dir, "verify", pipeline.toString(), "--no-wait");
+        System.out.println(differs.output());
+        assertThat(differs.exitCode()).as(differs.output()).isEqualTo(1);
+        assertThat(differs.output()).contains("public.unholdable: DIFFERENT").contains("key (" + first + ")")
+                .contains("[0:1]={1,2}");
     }
 
     /** docs/types.md: what each of the hardest cells becomes in this target, read by SQL. */

@@ -3,6 +3,7 @@ package io.ferry.kafka;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 
@@ -33,6 +34,10 @@ final class ValueCodec {
     /** The timestamps whose microseconds since the epoch fit a long without meeting the infinity markers. */
     private static final LocalDateTime LAST_MICROS = fromMicros(Long.MAX_VALUE - 1);
     private static final LocalDateTime FIRST_MICROS = fromMicros(Long.MIN_VALUE + 1);
+
+    /** The fields of an array whose lower bounds are not all 1, documented in docs/events.md. */
+    static final String LOWER_BOUNDS = "lower_bounds";
+    static final String ELEMENTS = "elements";
 
     private final char[] scratch = new char[64];
 
@@ -96,8 +101,27 @@ final class ValueCodec {
                 }
             }
             case UUID -> g.writeString(((UUID) v).toString());
-            case ARRAY -> writeArray(g, type, (List<?>) v);
+            case ARRAY -> {
+                if (v instanceof BoundedArray bounded) {
+                    writeBounded(g, type, bounded);
+                } else {
+                    writeArray(g, type, (List<?>) v);
+                }
+            }
         }
+    }
+
+    /** An array whose lower bounds are not all 1, as {@code {"lower_bounds":[0],"elements":[1,2]}}. */
+    private void writeBounded(JsonGenerator g, ColumnType type, BoundedArray bounded) throws IOException {
+        g.writeStartObject();
+        g.writeArrayFieldStart(LOWER_BOUNDS);
+        for (int lower : bounded.lowerBounds()) {
+            g.writeNumber(lower);
+        }
+        g.writeEndArray();
+        g.writeFieldName(ELEMENTS);
+        writeArray(g, type, bounded.elements());
+        g.writeEndObject();
     }
 
     private void writeArray(JsonGenerator g, ColumnType type, List<?> list) throws IOException {
@@ -208,8 +232,45 @@ final class ValueCodec {
                 default -> Instant.parse(p.getText());
             };
             case UUID -> java.util.UUID.fromString(p.getText());
-            case ARRAY -> readArray(p, type);
+            case ARRAY -> readAnyArray(p, type);
         };
+    }
+
+    /** A plain JSON array, or the object form of an array with other lower bounds than 1 (either field first). */
+    private static Object readAnyArray(JsonParser p, ColumnType type) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return readArray(p, type);
+        }
+        List<Integer> lowerBounds = null;
+        List<Object> elements = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            if (field.equals(LOWER_BOUNDS) && p.currentToken() == JsonToken.START_ARRAY) {
+                lowerBounds = new ArrayList<>();
+                while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                    lowerBounds.add(p.getIntValue());
+                }
+                if (p.currentToken() != JsonToken.END_ARRAY) {
+                    throw new IOException("\"" + LOWER_BOUNDS + "\" of " + type.sourceName()
+                            + " holds integers, found " + p.currentToken());
+                }
+            } else if (field.equals(ELEMENTS)) {
+                elements = readArray(p, type);
+            } else {
+                throw new IOException("an array of " + type.sourceName() + " with lower bounds has only \""
+                        + LOWER_BOUNDS + "\" and \"" + ELEMENTS + "\", found \"" + field + "\"");
+            }
+        }
+        if (lowerBounds == null || elements == null) {
+            throw new IOException("an array of " + type.sourceName() + " as an object needs both \"" + LOWER_BOUNDS
+                    + "\" and \"" + ELEMENTS + "\"");
+        }
+        try {
+            return BoundedArray.of(lowerBounds, elements);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad array of " + type.sourceName() + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<Object> readArray(JsonParser p, ColumnType type) throws IOException {

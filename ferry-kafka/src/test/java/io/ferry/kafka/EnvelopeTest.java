@@ -2,6 +2,7 @@ package io.ferry.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
@@ -165,6 +166,51 @@ class EnvelopeTest {
         assertThat(after.get("ints").toString()).isEqualTo("[[1,null]]");
         assertThat(after.get("blobs").toString()).isEqualTo("[\"AA==\"]");
         assertThat(json.has("unchanged")).isFalse();
+    }
+
+    @Test
+    void anArrayWithOtherLowerBoundsTravelsAsAnObjectAndReadsBackWithThem() throws Exception {
+        Object[] after = row(1, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, new BoundedArray(List.of(-2, 3), List.of(Arrays.asList(1, null), List.of(3, 4))),
+                new BoundedArray(List.of(0), Arrays.asList("a,b", null, "", "😀")),
+                new BoundedArray(List.of(2147483646), List.of(new BigDecimal("-1E-30"))),
+                List.of(new byte[]{1}), null);
+        ChangeEvent e = new ChangeEvent(Operation.CREATE, EVERY_KIND, null, after, new TestPosition(1, 1), 1, 1);
+        byte[] value = writer.value(e, 1, 0);
+        JsonNode json = new ObjectMapper().readTree(value).get("after");
+        assertThat(json.get("ints").toString())
+                .isEqualTo("{\"lower_bounds\":[-2,3],\"elements\":[[1,null],[3,4]]}");
+        assertThat(json.get("texts").toString())
+                .isEqualTo("{\"lower_bounds\":[0],\"elements\":[\"a,b\",null,\"\",\"😀\"]}");
+        // A plain (1-based) array stays a plain JSON array.
+        assertThat(json.get("blobs").toString()).isEqualTo("[\"AQ==\"]");
+
+        Object[] read = reader.read(EVERY_KIND, value).after();
+        assertThat(read[18]).isEqualTo(after[18]);
+        assertThat(read[19]).isEqualTo(after[19]);
+        assertThat(read[20]).isEqualTo(after[20]);
+        assertThat(((BoundedArray) read[18]).dimensions()).isEqualTo("[-2:-1][3:4]");
+        assertThat(comparable(read[21])).isEqualTo(comparable(after[21]));
+    }
+
+    @Test
+    void anArrayObjectIsReadInEitherFieldOrderAndABadOneIsNamed() {
+        String plain = "{\"after\":{\"id\":1,\"ints\":{\"elements\":[7],\"lower_bounds\":[1]}},\"op\":\"c\"}";
+        assertThat(reader.read(EVERY_KIND, plain.getBytes(StandardCharsets.UTF_8)).after()[18]).isEqualTo(List.of(7));
+        String reversed = "{\"after\":{\"id\":1,\"ints\":{\"elements\":[7,8],\"lower_bounds\":[0]}},\"op\":\"c\"}";
+        assertThat(reader.read(EVERY_KIND, reversed.getBytes(StandardCharsets.UTF_8)).after()[18])
+                .isEqualTo(new BoundedArray(List.of(0), List.of(7, 8)));
+        for (String[] bad : new String[][]{
+                {"{\"lower_bounds\":[0]}", "needs both"},
+                {"{\"lower_bounds\":[0,0],\"elements\":[1,2]}", "2 levels of nested lists"},
+                {"{\"lower_bounds\":[0],\"elements\":[]}", "dimension 1 of an array with lower bounds is empty"},
+                {"{\"lower_bounds\":[\"x\"],\"elements\":[1]}", "holds integers"},
+                {"{\"upper\":[0],\"elements\":[1]}", "found \"upper\""},
+                {"{\"lower_bounds\":[2147483647],\"elements\":[1]}", "ends past 2147483646"}}) {
+            String envelope = "{\"after\":{\"id\":1,\"ints\":" + bad[0] + "},\"op\":\"c\"}";
+            assertThatThrownBy(() -> reader.read(EVERY_KIND, envelope.getBytes(StandardCharsets.UTF_8)))
+                    .as(bad[0]).isInstanceOf(FerryException.class).hasMessageContaining(bad[1]);
+        }
     }
 
     @Test

@@ -1,13 +1,15 @@
 package io.ferry.postgres;
 
+import io.ferry.core.BoundedArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Parses PostgreSQL's array text form ({@code {1,NULL,"a \"b\""}}, nested braces for more dimensions, an
- * optional {@code [1:2]=} bounds prefix) into nested {@link List}s whose elements go through the element
- * type's decoder. An unquoted {@code NULL} is SQL NULL; a quoted one is the text {@code NULL}.
+ * Parses PostgreSQL's array text form ({@code {1,NULL,"a \"b\""}}, nested braces for more dimensions) into nested
+ * {@link List}s whose elements go through the element type's decoder. An unquoted {@code NULL} is SQL NULL; a quoted
+ * one is the text {@code NULL}. A dimensions prefix ({@code [0:1]=}, which the server prints only when a lower bound
+ * is not 1) makes the value a {@link BoundedArray}.
  */
 final class ArrayText implements ValueDecoder {
 
@@ -21,13 +23,25 @@ final class ArrayText implements ValueDecoder {
 
     @Override
     public Object decode(String text) {
-        int start = 0;
-        if (text.startsWith("[")) {
-            start = text.indexOf('=') + 1;
+        if (!text.startsWith("[")) {
+            return parse(new Cursor(text, 0));
         }
-        Cursor c = new Cursor(text, start);
-        List<Object> result = parse(c);
-        return result;
+        // PostgreSQL prints the dimensions only when a lower bound is not 1: [0:1]={...} or [-2:-1][3:4]={{..}}.
+        List<Integer> lowerBounds = new ArrayList<>();
+        int pos = 0;
+        while (text.charAt(pos) == '[') {
+            int colon = text.indexOf(':', pos);
+            int close = text.indexOf(']', pos);
+            if (colon < 0 || close < colon) {
+                throw new IllegalArgumentException("malformed array dimensions at offset " + pos + ": " + text);
+            }
+            lowerBounds.add(Integer.parseInt(text, pos + 1, colon, 10));
+            pos = close + 1;
+        }
+        if (text.charAt(pos) != '=') {
+            throw new IllegalArgumentException("malformed array, expected '=' at offset " + pos + ": " + text);
+        }
+        return BoundedArray.of(lowerBounds, parse(new Cursor(text, pos + 1)));
     }
 
     private List<Object> parse(Cursor c) {

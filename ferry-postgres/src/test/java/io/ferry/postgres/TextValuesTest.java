@@ -1,7 +1,9 @@
 package io.ferry.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -77,9 +79,33 @@ class TextValuesTest {
                 .isEqualTo(Arrays.asList("a", "b,c", null, "NULL", "q\"x", "\\", "spaced"));
         ArrayText ints = new ArrayText(TextValues.INT32, ',');
         assertThat(ints.decode("{{1,2},{NULL,4}}")).isEqualTo(List.of(List.of(1, 2), Arrays.asList(null, 4)));
-        assertThat(ints.decode("[0:1]={7,8}")).isEqualTo(List.of(7, 8));
         assertThat(ints.decode("{}")).isEqualTo(List.of());
         ArrayText boxes = new ArrayText(TextValues.TEXT, ';');
         assertThat(boxes.decode("{(1,1),(0,0);(2,2),(1,1)}")).isEqualTo(List.of("(1,1),(0,0)", "(2,2),(1,1)"));
+    }
+
+    @Test
+    void anArrayWithOtherLowerBoundsKeepsThem() {
+        ArrayText ints = new ArrayText(TextValues.INT32, ',');
+        assertThat(ints.decode("[0:1]={7,8}")).isEqualTo(new BoundedArray(List.of(0), List.of(7, 8)));
+        BoundedArray twoDims = (BoundedArray) ints.decode("[-2:-1][3:4]={{1,NULL},{NULL,4}}");
+        assertThat(twoDims.lowerBounds()).containsExactly(-2, 3);
+        assertThat(twoDims.elements()).isEqualTo(List.of(Arrays.asList(1, null), Arrays.asList(null, 4)));
+        assertThat(twoDims.dimensions()).isEqualTo("[-2:-1][3:4]");
+        assertThat(ints.decode("[-2147483648:-2147483648]={NULL}"))
+                .isEqualTo(new BoundedArray(List.of(Integer.MIN_VALUE), Arrays.asList((Integer) null)));
+        // Only one dimension off 1 is enough for the server to print them all.
+        assertThat(ints.decode("[1:1][0:0][1:2]={{{5,6}}}"))
+                .isEqualTo(new BoundedArray(List.of(1, 0, 1), List.of(List.of(List.of(5, 6)))));
+        assertThat(ints.decode("[1:2]={7,8}")).isEqualTo(List.of(7, 8));
+        ArrayText text = new ArrayText(TextValues.TEXT, ',');
+        assertThat(text.decode("[5:6]={\"[0:1]={x}\",NULL}"))
+                .isEqualTo(new BoundedArray(List.of(5), Arrays.asList("[0:1]={x}", null)));
+        // A domain over an array, in an array: each element keeps its own bounds.
+        ArrayText nested = new ArrayText(ints, ',');
+        assertThat(nested.decode("{\"[0:0]={1}\",\"{2}\"}"))
+                .isEqualTo(List.of(new BoundedArray(List.of(0), List.of(1)), List.of(2)));
+        assertThatThrownBy(() -> ints.decode("[0:1]{7,8}")).hasMessageContaining("expected '='");
+        assertThatThrownBy(() -> ints.decode("[0-1]={7,8}")).hasMessageContaining("malformed array dimensions");
     }
 }

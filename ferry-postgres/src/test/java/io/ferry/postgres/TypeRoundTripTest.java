@@ -4,6 +4,7 @@ import io.ferry.core.RecordingHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.TableSchema;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every supported type reaches the handler as the exact Java value, identically from snapshot and stream. */
+/**
+ * Every supported type reaches the handler as the exact Java value, identically from snapshot and stream; arrays
+ * with lower bounds other than 1 keep them.
+ */
 class TypeRoundTripTest {
 
     private static final PostgresTestServer PG = PostgresTestServer.shared();
@@ -50,8 +54,8 @@ class TypeRoundTripTest {
 
     private static final String ROW_FLOATS = "0, 0, 0, '0', '1e-30', '3.4028235e38', '1.7976931348623157e308',"
             + " NULL, NULL, NULL, NULL, NULL, '2000-01-01', '24:00:00', '23:59:59.5+14', '1999-12-31 23:59:59',"
-            + " '1970-01-01 00:00:00.000001+00', '-1 days -00:00:01', NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-            + " NULL, NULL";
+            + " '1970-01-01 00:00:00.000001+00', '-1 days -00:00:01', NULL, NULL, NULL, NULL, '[0:1]={a,NULL}',"
+            + " '[-2:-1][3:4]={{1,NULL},{3,4}}', NULL, NULL, NULL";
 
     @BeforeAll
     static void createTable() {
@@ -139,7 +143,8 @@ class TypeRoundTripTest {
         return new Object[] {3, (short) 0, 0, 0L, new BigDecimal("0.00000000000000000000"), new BigDecimal("1e-30"),
             Float.MAX_VALUE, Double.MAX_VALUE, null, null, null, null, null, LocalDate.of(2000, 1, 1), LocalTime.MAX,
             OffsetTime.of(23, 59, 59, 500_000_000, ZoneOffset.ofHours(14)), LocalDateTime.of(1999, 12, 31, 23, 59, 59),
-            Instant.parse("1970-01-01T00:00:00.000001Z"), "P-1DT-1S", null, null, null, null, null, null, null,
-            null, null};
+            Instant.parse("1970-01-01T00:00:00.000001Z"), "P-1DT-1S", null, null, null, null,
+            new BoundedArray(List.of(0), Arrays.asList("a", null)),
+            new BoundedArray(List.of(-2, 3), List.of(Arrays.asList(1, null), List.of(3, 4))), null, null, null};
     }
 }

@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.SimpleType;
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
@@ -44,7 +45,8 @@ final class CelValues {
             case TIMESTAMPTZ -> timestamp((Instant) v);
             case ARRAY -> {
                 List<Object> out = new ArrayList<>();
-                for (Object e : (List<?>) v) {
+                // A CEL list is indexed from 0 whatever the array's lower bounds: an expression sees the elements.
+                for (Object e : v instanceof BoundedArray b ? b.elements() : (List<?>) v) {
                     // CEL lists hold no nulls: a null element becomes the element type's text "null".
                     out.add(e == null ? "null" : toCel(type.element().kind(), type.element(), e));
                 }

@@ -5,14 +5,19 @@ import static io.ferry.transform.TestPipelines.POSITION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ChangeEvent;
+import io.ferry.core.Column;
+import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.TypeKind;
 import io.ferry.core.config.ConfigException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TableTransformTest {
@@ -68,6 +73,24 @@ class TableTransformTest {
         Object[] again = t.apply(event(Operation.CREATE, null, row(2, "acme", "a@x.org", null, null))).after();
         assertThat(again[2]).as("deterministic hash").isEqualTo(a[2]);
         assertThat(again[5]).isEqualTo(false);
+    }
+
+    @Test
+    void anExpressionSeesAnArraysElementsAndTheRowKeepsItsLowerBounds() {
+        TableSchema tagged = new TableSchema(new TableId("public", "tagged"), 1, List.of(
+                new Column("id", ColumnType.of(TypeKind.INT64, "bigint"), false),
+                new Column("tags", ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "integer"), "integer[]"), true)),
+                List.of("id"));
+        TableTransform filter = Transforms.capture(TestPipelines.parse("""
+                transforms:
+                  - tables: public.tagged
+                    filter: "size(row.tags) == 2 && row.tags[0] == 7"
+                """)).of(tagged);
+        Object[] kept = {1L, new BoundedArray(List.of(0), List.of(7, 8))};
+        Object[] dropped = {2L, new BoundedArray(List.of(7), List.of(8, 7))};
+        assertThat(filter.apply(new ChangeEvent(Operation.CREATE, tagged, null, kept, POSITION, 7, 1L)).after()[1])
+                .isEqualTo(kept[1]);
+        assertThat(filter.apply(new ChangeEvent(Operation.CREATE, tagged, null, dropped, POSITION, 7, 1L))).isNull();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ferry.core.verify;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
@@ -18,7 +19,8 @@ import java.util.Locale;
  * decimals as {@code stripTrailingZeros().toPlainString()} (so {@code 1.50} equals {@code 1.5}); floats by
  * their IEEE bits ({@code floatToIntBits}/{@code doubleToLongBits}: one NaN, {@code -0.0} differs from
  * {@code 0.0}); booleans as one byte; bytes as their content; UUIDs in lowercase text; JSON as
- * {@link CanonicalJson} (key order and spacing do not matter); arrays element by element; text, enum labels,
+ * {@link CanonicalJson} (key order and spacing do not matter); arrays element by element, after their
+ * lower bounds when those are not all 1 ({@link BoundedArray}); text, enum labels,
  * intervals, dates, times and timestamps as their UTF-8 ISO text ({@code toString()} of the java.time value,
  * so an {@link java.time.Instant} is always UTC). Lengths are prefixed, so no two rows share an encoding.
  */
@@ -111,7 +113,15 @@ public final class CanonicalValues {
                 out.writeText(CanonicalJson.canonical(v.toString()));
             }
             case ARRAY -> {
-                if (v instanceof List<?> list) {
+                if (v instanceof BoundedArray bounded) {
+                    // The bounds first, so an array differing only in its bounds encodes differently.
+                    out.write(13);
+                    out.writeInt(bounded.lowerBounds().size());
+                    for (int lower : bounded.lowerBounds()) {
+                        out.writeInt(lower);
+                    }
+                    encode(bounded.elements(), type, out);
+                } else if (v instanceof List<?> list) {
                     out.write(9);
                     out.writeInt(list.size());
                     for (Object e : list) {
@@ -200,6 +210,9 @@ public final class CanonicalValues {
             sb.append(d.toPlainString());
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
+        } else if (v instanceof BoundedArray bounded) {
+            sb.append(bounded.dimensions()).append('=');
+            formatValue(bounded.elements(), sb);
         } else if (v instanceof List<?> list) {
             sb.append('[');
             for (int i = 0; i < list.size(); i++) {

@@ -3,6 +3,7 @@ package io.ferry.core.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
@@ -121,6 +122,25 @@ class TableDiffTest {
         TableDiff.Result r = new TableDiff(SCHEMA, 2, 20).compare(new MemoryRows(SCHEMA, rows(3)),
                 new MemoryRows(SCHEMA, target));
         assertThat(r.differences()).extracting(TableDiff.Difference::key).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void anArrayDifferingOnlyInItsLowerBoundsIsADifference() {
+        List<Object[]> source = rows(4);
+        source.get(0)[5] = new BoundedArray(List.of(0), List.of("x", "y"));
+        source.get(1)[5] = new BoundedArray(List.of(0), List.of("x", "y"));
+        source.get(2)[5] = new BoundedArray(List.of(-3, 2), List.of(List.of("x"), List.of("y")));
+        List<Object[]> target = rows(4);
+        target.get(0)[5] = List.of("x", "y");                                      // bounds lost
+        target.get(1)[5] = new BoundedArray(List.of(0), List.of("x", "y"));        // kept
+        target.get(2)[5] = new BoundedArray(List.of(-3, 1), List.of(List.of("x"), List.of("y")));
+        target.get(3)[5] = new BoundedArray(List.of(2), List.of("x", "y"));        // gained
+        TableDiff.Result r = new TableDiff(SCHEMA, 2, 20).compare(new MemoryRows(SCHEMA, source),
+                new MemoryRows(SCHEMA, target));
+        assertThat(r.differences()).extracting(TableDiff.Difference::key).containsExactly("1", "3", "4");
+        assertThat(r.differences().get(0).sourceRow()).endsWith("[0:1]=['x', 'y'])");
+        assertThat(r.differences().get(0).targetRow()).endsWith(", ['x', 'y'])");
+        assertThat(r.differences().get(1).targetRow()).endsWith("[-3:-2][1:1]=[['x'], ['y']])");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ferry.mysql.sink;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import java.math.BigDecimal;
@@ -23,8 +24,9 @@ import java.util.List;
  * as written, and {@code NaN}/{@code Infinity} numerics as those words: a text column holds them, a decimal
  * column refuses them. Temporal values go as text in MySQL's own format, instants in UTC (the session's zone).
  *
- * <p>A value MySQL cannot hold (a NaN or infinite float, a date outside years 1 to 9999) fails with an
- * {@link SQLDataException} that names it, so the event is rejected rather than stored as something else.
+ * <p>A value MySQL cannot hold (a NaN or infinite float, a date outside years 1 to 9999, an array whose lower bounds
+ * are not 1) fails with an {@link SQLDataException} that names it, so the event is rejected rather than stored as
+ * something else.
  */
 final class ValueBinder {
 
@@ -59,7 +61,7 @@ final class ValueBinder {
             case TIMETZ -> ps.setString(index, timetz((OffsetTime) value));
             case TIMESTAMP -> ps.setString(index, DATETIME.format(inRange((LocalDateTime) value, column)));
             case TIMESTAMPTZ -> ps.setString(index, DATETIME.format(inRange(utc((Instant) value, column), column)));
-            case ARRAY -> ps.setString(index, JsonArrays.encode(type.element(), (List<?>) value));
+            case ARRAY -> ps.setString(index, JsonArrays.encode(type.element(), withoutBounds(value, column)));
             default -> ps.setString(index, value.toString());
         }
     }
@@ -123,6 +125,17 @@ final class ValueBinder {
             throw cannotHold(i, type);
         }
         return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    /** A JSON array has no lower bounds: an array whose bounds are not 1 is refused, never stored without them. */
+    private static List<?> withoutBounds(Object value, Column column) throws SQLDataException {
+        BoundedArray bounded = BoundedArray.find(value);
+        if (bounded != null) {
+            throw new SQLDataException("column \"" + column.name() + "\": MySQL has no array type to keep the lower"
+                    + " bounds of the ARRAY value " + bounded + " (source type " + column.type().sourceName() + ")",
+                    "22003");
+        }
+        return (List<?>) value;
     }
 
     private static SQLDataException cannotHold(Object value, Column column) {

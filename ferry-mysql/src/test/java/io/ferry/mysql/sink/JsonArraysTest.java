@@ -4,13 +4,17 @@ import static io.ferry.core.apply.Events.col;
 import static io.ferry.core.apply.Events.insert;
 import static io.ferry.core.apply.Events.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.core.BoundedArray;
+import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
 import io.ferry.sink.jdbc.JdbcSink;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.math.BigDecimal;
+import java.sql.SQLDataException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +23,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class JsonArraysTest {
+
+    @Test
+    void anArrayWhoseLowerBoundsAreNotOneIsRefusedNamingColumnAndValue() {
+        Column ints = new Column("ints", ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "integer"), "integer[]"), true);
+        // Refused before anything is bound, so no statement is needed.
+        assertThatThrownBy(() -> ValueBinder.bind(null, 1, ints, new BoundedArray(List.of(0), Arrays.asList(1, null))))
+                .isInstanceOf(SQLDataException.class)
+                .hasMessage("column \"ints\": MySQL has no array type to keep the lower bounds of the ARRAY value"
+                        + " [0:1]=[1, null] (source type integer[])");
+    }
 
     @Test
     void numbersStayNumbersExceptDecimalsAndNonFiniteFloats() {

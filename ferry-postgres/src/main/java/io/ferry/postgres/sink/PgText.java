@@ -1,5 +1,6 @@
 package io.ferry.postgres.sink;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
@@ -15,7 +16,8 @@ import java.util.List;
  * Writes values (in {@link TypeKind}'s Java classes) as PostgreSQL input text: the form COPY and untyped
  * parameters take. It is the inverse of the tests' PgTextDecoder: {@code LocalDate.MAX}, {@code LocalDateTime.MAX}
  * and {@code Instant.MAX} are {@code infinity} (MIN: {@code -infinity}), {@code LocalTime.MAX} is
- * {@code 24:00:00}, years up to 0 are written as BC years (year 0 is 1 BC).
+ * {@code 24:00:00}, years up to 0 are written as BC years (year 0 is 1 BC), a {@link BoundedArray} with its
+ * dimensions prefix ({@code [0:1]={"1","2"}}).
  */
 final class PgText {
 
@@ -41,7 +43,15 @@ final class PgText {
             case TIMETZ -> timetz(sb, (OffsetTime) value);
             case TIMESTAMP -> timestamp(sb, (LocalDateTime) value);
             case TIMESTAMPTZ -> timestamptz(sb, (Instant) value);
-            case ARRAY -> array(sb, type.element(), (List<?>) value);
+            case ARRAY -> {
+                if (value instanceof BoundedArray bounded) {
+                    // The dimensions prefix gives the target array the source's lower bounds.
+                    sb.append(bounded.dimensions()).append('=');
+                    array(sb, type.element(), bounded.elements());
+                } else {
+                    array(sb, type.element(), (List<?>) value);
+                }
+            }
             default -> sb.append(value);
         }
     }

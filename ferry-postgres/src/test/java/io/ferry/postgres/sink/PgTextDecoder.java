@@ -1,5 +1,6 @@
 package io.ferry.postgres.sink;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
@@ -46,9 +47,23 @@ final class PgTextDecoder {
             case TIMESTAMP -> timestamp(text);
             case TIMESTAMPTZ -> timestamptz(text);
             case UUID -> UUID.fromString(text);
-            case ARRAY -> new ArrayParser(baseElement(type), text).parse();
+            case ARRAY -> withBounds(text, new ArrayParser(baseElement(type), text).parse());
             case TEXT, INTERVAL, JSON, ENUM, UNKNOWN -> text;
         };
+    }
+
+    /** The elements as a {@link BoundedArray} when the text starts with dimensions ({@code [0:1][1:2]=}). */
+    private static Object withBounds(String text, List<Object> elements) {
+        if (!text.startsWith("[")) {
+            return elements;
+        }
+        List<Integer> lower = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(-?\\d+):-?\\d+\\]")
+                .matcher(text.substring(0, text.indexOf('=')));
+        while (m.find()) {
+            lower.add(Integer.valueOf(m.group(1)));
+        }
+        return BoundedArray.of(lower, elements);
     }
 
     private static ColumnType baseElement(ColumnType array) {

@@ -5,6 +5,7 @@ import static io.ferry.core.apply.Events.col;
 import static io.ferry.core.apply.Events.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.core.BoundedArray;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ColumnType;
 import io.ferry.core.TableId;
@@ -97,6 +98,17 @@ class ValueRoundTripTest {
         nulls[0] = 4;
         nulls[3] = "-Infinity";
         rows.add(nulls);
+        // Arrays whose lower bounds are not 1 land with the same bounds (docs/types.md).
+        Object[] bounded = new Object[ALL_KINDS.columns().size()];
+        bounded[0] = 5;
+        bounded[3] = BigDecimal.ONE;
+        int arrays = bounded.length - 4;
+        bounded[arrays] = new BoundedArray(List.of(-2, 3), List.of(Arrays.asList(1, null), List.of(3, 4)));
+        bounded[arrays + 1] = new BoundedArray(List.of(0), Arrays.asList("a,b", "\"q\"", "NULL", null, "", "{}"));
+        bounded[arrays + 2] = new BoundedArray(List.of(2147483646), List.of("sad"));
+        bounded[arrays + 3] = new BoundedArray(List.of(-2147483648),
+                Arrays.asList(Instant.parse("2000-01-01T00:00:00.5Z"), null));
+        rows.add(bounded);
         return rows;
     }
 
