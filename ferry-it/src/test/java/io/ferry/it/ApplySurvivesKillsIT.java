@@ -97,7 +97,7 @@ class ApplySurvivesKillsIT {
         try (FerryProcess ferry = FerryProcess.start(log, "256m", "run", pipeline.toString())) {
             await().atMost(Duration.ofSeconds(120)).until(() -> appliedChanges(target) >= CHANGES || !ferry.isAlive());
             assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(verify.output()).contains("public.counters: match (2,000 rows");
             ferry.terminate();
         }

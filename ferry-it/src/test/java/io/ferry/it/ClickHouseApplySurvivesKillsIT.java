@@ -97,7 +97,7 @@ class ClickHouseApplySurvivesKillsIT {
         try (FerryProcess ferry = FerryProcess.start(log, "256m", "run", pipeline.toString())) {
             await().atMost(Duration.ofSeconds(120)).until(() -> targetCounters(db).equals(expected) || !ferry.isAlive());
             assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(verify.output()).contains("public.counters: match (2,900 rows");
             ferry.terminate();
         }

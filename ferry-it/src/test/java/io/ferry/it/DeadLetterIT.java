@@ -75,7 +75,7 @@ class DeadLetterIT {
             assertThat(runner.failureMessage()).isNull();
 
             // The dead-lettered row is a difference verify reports, not something it hides.
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(verify.exitCode()).as(verify.output()).isEqualTo(1);
             assertThat(verify.output()).contains("key (5): source (5,-1,refused), target (missing)");
         }

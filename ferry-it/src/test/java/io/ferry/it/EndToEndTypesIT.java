@@ -89,7 +89,7 @@ class EndToEndTypesIT {
 
             streamChanges(source);
 
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             assertThat(runner.failureMessage()).isNull();
             assertThat(verify.exitCode()).as(verify.output()).isZero();
             assertThat(verify.output())

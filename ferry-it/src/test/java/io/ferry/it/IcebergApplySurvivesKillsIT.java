@@ -90,7 +90,7 @@ class IcebergApplySurvivesKillsIT {
         servers.execute(source, "DELETE FROM counters WHERE id % 10 = 0");
 
         try (FerryProcess ferry = FerryProcess.start(log, "384m", "run", pipeline.toString())) {
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT110S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT110S");
             assertThat(verify.output()).as(verify.output()).contains("public.counters: match (1,800 rows");
             ferry.terminate();
         }

@@ -90,7 +90,7 @@ class KeylessTablesIT {
                     "DELETE FROM readings WHERE device = 'd2'",
                     "INSERT INTO readings VALUES ('d3', '2024-01-01 00:00+00', NULL)");
 
-            verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             System.out.println(verify.output());
             assertThat(runner.failureMessage()).isNull();
         }

@@ -89,7 +89,7 @@ class MySqlToMySqlIT {
             mysql.execute(SOURCE, "UPDATE accounts SET owner = 'streamed' WHERE id % 1000 = 0",
                     "DELETE FROM accounts WHERE id = 7");
             // verify itself waits until capture has passed the binlog end and the target applied it.
-            FerryProcess.Result synced = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result synced = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(runner.failureMessage()).isNull();
             assertThat(synced.exitCode()).as(synced.output()).isZero();
             assertThat(synced.output())
@@ -115,7 +115,7 @@ class MySqlToMySqlIT {
                     "DELETE FROM `Order Items` WHERE `Order ID` = 3 AND line = 1",
                     "UPDATE accounts SET balance = 999.99 WHERE region = 'EU' AND id = 8",
                     "INSERT INTO accounts VALUES ('zz', 1, 1.00, 'intruder')");
-            FerryProcess.Result tampered = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result tampered = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             System.out.println(tampered.output());
             assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
             assertThat(tampered.output())

@@ -99,7 +99,7 @@ class MySqlToPostgresIT {
                     "INSERT INTO evolving VALUES (5, 'five', 5, 'n5')",
                     "DELETE FROM evolving WHERE id = 2");
             // verify itself waits until capture has passed the binlog end and the target applied it.
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(runner.failureMessage()).isNull();
             assertThat(verify.exitCode()).as(verify.output()).isZero();
             assertThat(verify.output())

@@ -168,7 +168,7 @@ class MySqlTypeMatrixIT {
 
             Path verified = unholdable ? Files.writeString(dir.resolve("verify.yaml"), Files.readString(pipeline)
                     .replace(", " + source + ".unholdable]", "]")) : pipeline;
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", verified.toString(), "--timeout", "PT90S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", verified.toString(), "--timeout", "PT90S");
             System.out.println(verify.output());
             assertThat(runner.failureMessage()).isNull();
             assertThat(verify.exitCode()).as(verify.output()).isZero();

@@ -95,7 +95,7 @@ class PostgresToClickHouseIT {
                     "UPDATE log SET note = 'z' WHERE n = 2",
                     "INSERT INTO log VALUES (3, NULL)");
 
-            FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             System.out.println(verify.output());
             assertThat(runner.failureMessage()).isNull();
             assertThat(verify.exitCode()).as(verify.output()).isZero();

@@ -109,7 +109,7 @@ class PostgresToMySqlIT {
                     "UPDATE accounts SET owner = 'streamed' WHERE id % 1000 = 0",
                     "DELETE FROM accounts WHERE id = 7");
 
-            FerryProcess.Result synced = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result synced = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(runner.failureMessage()).isNull();
             assertThat(synced.exitCode()).as(synced.output()).isZero();
             assertThat(synced.output())
@@ -141,7 +141,7 @@ class PostgresToMySqlIT {
                     "UPDATE accounts SET balance = 999.99 WHERE region = 'EU' AND id = 8",
                     "DELETE FROM accounts WHERE region = 'us' AND id = 11001",
                     "INSERT INTO accounts VALUES ('zz', 1, 1.00, 'intruder')");
-            FerryProcess.Result tampered = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT60S");
+            FerryProcess.Result tampered = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             System.out.println(tampered.output());
             assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
             assertThat(tampered.output())

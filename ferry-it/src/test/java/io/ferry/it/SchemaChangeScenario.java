@@ -65,7 +65,7 @@ final class SchemaChangeScenario {
     }
 
     private void verify(String phase, FerryProcess ferry) throws IOException, InterruptedException {
-        FerryProcess.Result verify = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+        FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
         if (verify.exitCode() != 0) {
             String threads = ferry.isAlive() ? ferry.threadDump() : "(ferry run has exited: " + ferry.exitCode() + ")";
             throw new AssertionError(String.format("ferry verify after phase %s exited %d:%n%s%nferry run's output ends"

@@ -150,7 +150,7 @@ class TransformsIT {
                     || target.queryLongOrZero("SELECT count(*) FROM orders_all") == 8 * 4);
             assertThat(runner.failureMessage()).isNull();
             streamChanges(source);
-            FerryProcess.Result synced = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result synced = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             assertThat(synced.exitCode()).as(synced.output()).isZero();
             // 8 x 4 visible rows, + 1 inserted, - 1 that left the filter, + 1 that entered it, - 1 soft-deleted.
             assertThat(synced.output()).contains("orders_all: match (32 rows");
@@ -170,7 +170,7 @@ class TransformsIT {
 
             target.execute("UPDATE orders_all SET amount = 999.99 WHERE id = 2 AND _source_table = '"
                     + sourceSchema + ".orders_0'");
-            FerryProcess.Result tampered = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result tampered = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
             assertThat(tampered.output()).contains("orders_all: DIFFERENT")
                     .contains("key ('" + sourceSchema + ".orders_0', 2)").contains("999.99");

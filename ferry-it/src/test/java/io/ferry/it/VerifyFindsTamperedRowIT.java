@@ -51,7 +51,7 @@ class VerifyFindsTamperedRowIT {
                 Duration.ofSeconds(30))) {
             runner.start();
             servers.execute(source, "UPDATE accounts SET owner = 'streamed' WHERE id % 1000 = 0");
-            FerryProcess.Result synced = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result synced = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             assertThat(synced.exitCode()).as(synced.output()).isZero();
             assertThat(synced.output()).contains("public.accounts: match (25,000 rows, 3 chunks)");
 
@@ -59,7 +59,7 @@ class VerifyFindsTamperedRowIT {
                     "UPDATE accounts SET balance = 999.99 WHERE region = 'EU' AND id = 8",
                     "DELETE FROM accounts WHERE region = 'us' AND id = 20001",
                     "INSERT INTO accounts VALUES ('zz', 1, 1.00, 'intruder')");
-            FerryProcess.Result tampered = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result tampered = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             System.out.println(tampered.output());
             assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
             assertThat(tampered.output())
@@ -72,7 +72,7 @@ class VerifyFindsTamperedRowIT {
                     "UPDATE accounts SET balance = 10.00 WHERE region = 'EU' AND id = 8",
                     "INSERT INTO accounts VALUES ('us', 20001, 25001.25, 'owner 20001')",
                     "DELETE FROM accounts WHERE region = 'zz'");
-            FerryProcess.Result repaired = FerryProcess.run(dir, "verify", pipeline.toString(), "--timeout", "PT90S");
+            FerryProcess.Result repaired = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT90S");
             assertThat(repaired.exitCode()).as(repaired.output()).isZero();
             assertThat(repaired.output()).contains("public.accounts: match (25,000 rows, 3 chunks)");
             assertThat(runner.failureMessage()).isNull();

@@ -249,33 +249,6 @@ class EnvelopeTest {
         assertThat(reader.read(EVERY_KIND, writer.value(e, 1, 0)).after()[2]).isEqualTo(5L);
     }
 
-    @Test
-    void serializesTensOfThousandsOfEventsPerSecondOnOneCore() {
-        TableSchema s = new TableSchema(new TableId("public", "orders"), 1, List.of(
-                new Column("id", ColumnType.of(TypeKind.INT64, "bigint"), false),
-                new Column("customer", ColumnType.of(TypeKind.TEXT, "text"), true),
-                new Column("amount", ColumnType.of(TypeKind.DECIMAL, "numeric(12,2)"), true),
-                new Column("created", ColumnType.of(TypeKind.TIMESTAMPTZ, "timestamptz"), true),
-                new Column("status", ColumnType.of(TypeKind.ENUM, "status"), true),
-                new Column("qty", INT32, true)), List.of("id"));
-        int n = 300_000;
-        long bytes = 0;
-        long start = 0;
-        for (int i = -100_000; i < n; i++) {
-            if (i == 0) {
-                start = System.nanoTime();
-            }
-            Object[] row = {(long) i, "customer " + i, BigDecimal.valueOf(i, 2), Instant.ofEpochSecond(1_700_000_000L + i, 123_000),
-                    "shipped", i % 100};
-            ChangeEvent e = new ChangeEvent(Operation.CREATE, s, null, row, new TestPosition(i, 0), i, 1_700_000_000_000_000L);
-            bytes += writer.key(e).length + writer.value(e, 1, 1_700_000_000_000L).length;
-        }
-        double perSecond = n / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("envelope serialization: %.0f events/s, %d bytes/event%n", perSecond, bytes / (n + 100_000));
-        // The bar is set below the ~170k/s measured on one core so a busy CI machine does not flake.
-        assertThat(perSecond).isGreaterThan(50_000);
-    }
-
     private static Object[] row(Object... values) {
         return values;
     }

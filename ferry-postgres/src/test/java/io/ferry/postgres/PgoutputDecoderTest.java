@@ -187,21 +187,6 @@ class PgoutputDecoderTest {
         assertThat(seen).containsExactly("truncate [Sales Dept.Order ☃]");
     }
 
-    @Test
-    void decodesWellOverAHundredThousandInsertsPerSecond() throws IOException {
-        relation();
-        ByteBuffer insert = new Msg('I').i32(16400).b('N').i16(3).text("123456789").text("some customer name")
-                .text("42").buffer();
-        int n = 300_000;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            decoder.decode(insert.duplicate(), NO_OP);
-        }
-        double perSecond = n / ((System.nanoTime() - start) / 1e9);
-        // A loose floor so slow CI machines pass; the design target is > 100k events/s on one core.
-        assertThat(perSecond).isGreaterThan(100_000);
-    }
-
     private static final PgoutputDecoder.Listener NO_OP = new PgoutputDecoder.Listener() {
         @Override
         public void begin(long finalLsn, long commitMicros, long xid) {
