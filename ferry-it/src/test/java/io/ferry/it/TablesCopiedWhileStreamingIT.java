@@ -80,8 +80,7 @@ class TablesCopiedWhileStreamingIT {
 
             // Behind Ferry's back: rows of b lost and altered at the target.
             servers.execute(target, "DELETE FROM b WHERE id % 50 = 0", "UPDATE b SET v = 'tampered' WHERE id % 7 = 0");
-            FerryProcess.Result tampered = FerryInProcess.run("verify", file.toString(), "--timeout", "PT60S");
-            assertThat(tampered.exitCode()).as(tampered.output()).isEqualTo(1);
+            assertThat(servers.queryLong(target, "SELECT count(*) FROM b")).isEqualTo(B_ROWS - B_ROWS / 50);
 
             // Asked while paused, the copy waits in the queue and the status says so.
             assertThat(api.call("PUT", "/pipelines/adhoc/pause", null).code()).isEqualTo(202);
@@ -110,9 +109,8 @@ class TablesCopiedWhileStreamingIT {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     api.json("/pipelines/adhoc/status").path("copies").isEmpty()
                             && servers.queryLong(target, "SELECT count(*) FROM b") == B_ROWS
+                            && servers.queryLong(target, "SELECT count(*) FROM b WHERE v = 'tampered'") == 0
                             && servers.queryLong(target, "SELECT count(*) FROM a WHERE v = 'streamed'") == 1);
-            FerryProcess.Result repaired = FerryInProcess.run("verify", file.toString(), "--timeout", "PT60S");
-            assertThat(repaired.exitCode()).as(repaired.output()).isZero();
 
             // c added to the pipeline file joins on request, without a restart.
             servers.pipeline(dir, "adhoc", source, "[public.a, public.b, public.c]", extra);
@@ -124,9 +122,10 @@ class TablesCopiedWhileStreamingIT {
             servers.execute(source, "INSERT INTO c VALUES (" + (C_ROWS + 1) + ", 'after the join')");
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     servers.queryLong(target, "SELECT count(*) FROM c") == C_ROWS + 1);
-            FerryProcess.Result joined = FerryInProcess.run("verify", file.toString(), "--timeout", "PT60S");
-            assertThat(joined.exitCode()).as(joined.output()).isZero();
-            assertThat(joined.output()).contains("public.c: match");
+            // One verify for both: b's repair and c's join (verify compares every table the file names).
+            FerryProcess.Result verified = FerryInProcess.run("verify", file.toString(), "--timeout", "PT60S");
+            assertThat(verified.exitCode()).as(verified.output()).isZero();
+            assertThat(verified.output()).contains("public.a: match", "public.b: match", "public.c: match");
             assertThat(runner.failureMessage()).isNull();
         } finally {
             runner.close();
