@@ -390,10 +390,8 @@ public final class PostgresSource implements Source {
             if (message == null) {
                 handler.idle();
                 long received = stream.getLastReceiveLSN().asLong();
-                if (!listener.inTransaction() && requests.takeUnwritten()) {
-                    // The accepted queue reaches the offsets topic now, so a crash before its turn keeps it.
-                    handler.boundary(listener.handedOver());
-                    handler.flush();
+                if (!listener.inTransaction()) {
+                    requests.writeQueue();
                 }
                 if (!listener.inTransaction() && look == null
                         && (System.currentTimeMillis() >= nextLook || requests.hasWaiting())) {

@@ -38,6 +38,8 @@ final class RequestedCopies {
     private volatile String queueText;
     private volatile TableId running;
     private final AtomicLong rowsDone = new AtomicLong();
+    /** The handler of the current run, on the capture thread. */
+    private Carrier carrier;
 
     /** Queues the tables not waiting already; any thread. */
     void accept(Collection<TableId> tables) {
@@ -68,6 +70,19 @@ final class RequestedCopies {
             queueText = waiting.isEmpty() ? null : encode(waiting);
         }
         running = null;
+    }
+
+    /**
+     * When a table was accepted since the last call, hands the newest boundary of this run over again, now carrying
+     * the queue, and commits it: a crash before the copy's turn keeps the request. Nothing before this run's first
+     * boundary (a position before the resume point is never handed over). Capture thread, between transactions.
+     */
+    void writeQueue() {
+        Carrier c = carrier;
+        if (c != null && c.lastBoundary != null && takeUnwritten()) {
+            c.boundary(c.lastBoundary);
+            c.flush();
+        }
     }
 
     /** Whether a table accepted since the last call is carried by no position yet; clears the mark. */
@@ -136,9 +151,13 @@ final class RequestedCopies {
         return out;
     }
 
-    /** {@code handler} with the queue written into every position handed to it, and the running copy counted. */
+    /**
+     * {@code handler} with the queue written into every position handed to it, and the running copy counted; one
+     * per run of the capture thread.
+     */
     ChangeHandler carriedBy(ChangeHandler handler) {
-        return new Carrier(handler);
+        carrier = new Carrier(handler);
+        return carrier;
     }
 
     /** The position a source handed over, without the queue this class added. */
@@ -190,6 +209,7 @@ final class RequestedCopies {
 
     private final class Carrier implements ChangeHandler {
         private final ChangeHandler handler;
+        private SourcePosition lastBoundary;
 
         Carrier(ChangeHandler handler) {
             this.handler = handler;
@@ -217,7 +237,8 @@ final class RequestedCopies {
 
         @Override
         public void boundary(SourcePosition position) {
-            handler.boundary(carry(position));
+            lastBoundary = unwrap(position);
+            handler.boundary(carry(lastBoundary));
         }
 
         @Override

@@ -99,7 +99,8 @@ class RequestedCopiesContinueAfterACrashTest {
         });
         try {
             run.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> first.status().phase().equals("streaming"));
+            // The queue is written with this run's newest boundary again: wait for the stream's first one.
+            await().atMost(Duration.ofSeconds(20)).until(() -> !stopping.recorded.boundaries.isEmpty());
 
             assertThatThrownBy(() -> first.requestSnapshot(List.of("rq_nope"), TABLES))
                     .isInstanceOf(FerryException.class).hasMessageStartingWith("table \"public.rq_nope\" does not exist");
