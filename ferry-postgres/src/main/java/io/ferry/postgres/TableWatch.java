@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * leaves it; a shape changed by DDL that no row change has carried into the stream yet (ADD COLUMN ... DEFAULT
  * now() on a quiet table, or DDL made while Ferry was down) is announced and, when it rewrote rows, backfilled.
  *
- * It also runs the copies requested while streaming ({@link RequestedCopies}): a requested table already
+ * <p>It also runs the copies requested while streaming ({@link RequestedCopies}): a requested table already
  * captured is read again, one named in {@code joined} joins like a new table.
  *
  * <p>What {@link #look} sees is acted on only once the stream has passed the WAL position read after it, so
