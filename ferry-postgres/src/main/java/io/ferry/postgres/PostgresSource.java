@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * values the WAL does not carry are followed by a {@link Backfill} of the table. Named tables are copied again,
  * or join, on request while the others stream ({@link #requestSnapshot}, {@link RequestedCopies}).
  *
- * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop} and
- * {@link #status} and {@link #requestSnapshot} are safe from any thread. A lost connection surfaces as a retriable {@link FerryException};
- * the caller restarts {@code run} from the last committed position.
+ * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop},
+ * {@link #status} and {@link #requestSnapshot} are safe from any thread. A lost connection surfaces as a retriable
+ * {@link FerryException}; the caller restarts {@code run} from the last committed position.
  */
 public final class PostgresSource implements Source {
 
@@ -184,7 +184,7 @@ public final class PostgresSource implements Source {
     @Override
     public List<TableId> requestSnapshot(List<String> names, List<String> sourceTables) {
         if (tables == null) {
-            throw new FerryException("capture has not started yet; ask again once it streams");
+            throw FerryException.retriable("capture has not started yet; ask again once it streams", null);
         }
         List<TableId> wanted = TableSelector.named(names, "public");
         List<TableSelector.Entry> now = new ArrayList<>();
