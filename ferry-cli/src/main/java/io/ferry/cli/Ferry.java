@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Real-time, exactly-once sync of database changes through Apache Kafka.",
         subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, DemoCommand.class, DropCommand.class,
-                ResetCommand.class})
+                ResetCommand.class, SnapshotCommand.class})
 public final class Ferry {
 
     /** Bad input: the pipeline file, credentials, or a source that cannot be captured as configured. */

@@ -3,7 +3,9 @@ package io.ferry.cli;
 import io.ferry.core.FerryException;
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.config.PipelineConfigParser;
 import io.ferry.core.connector.Connector;
 import io.ferry.core.connector.Connectors;
 import io.ferry.core.config.SinkConfig;
@@ -42,6 +44,8 @@ public final class PipelineRunner implements AutoCloseable {
 
     private final PipelineConfig config;
     private final Duration startupTimeout;
+    /** The pipeline file, read again for its {@code source.tables} on a snapshot request; null when there is none. */
+    private final Path file;
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
@@ -58,8 +62,14 @@ public final class PipelineRunner implements AutoCloseable {
     private volatile Applier.BatchListener batchListener;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
+        this(config, startupTimeout, null);
+    }
+
+    /** With the file {@code config} was read from: a snapshot request reads its {@code source.tables} again. */
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file) {
         this.config = config;
         this.startupTimeout = startupTimeout;
+        this.file = file;
         Map<Part, String> where = new EnumMap<>(Part.class);
         SourceConfig src = config.source();
         where.put(Part.SOURCE, src.type() + " at " + src.host() + ":" + src.port() + "/" + src.database());
@@ -233,6 +243,20 @@ public final class PipelineRunner implements AutoCloseable {
         if (a != null) {
             a.onCommitted(l);
         }
+    }
+
+    /**
+     * Queues a copy of the named tables while streaming goes on; a table the pipeline file's {@code source.tables}
+     * matches now (the file is read again) joins the capture without a restart. Returns the tables queued.
+     */
+    public List<TableId> requestSnapshot(List<String> tables) {
+        Source s = source;
+        if (s == null || capture == null) {
+            throw FerryException.retriable("capture has not started yet; ask again once it runs", null);
+        }
+        List<String> sourceTables = file == null ? config.source().tables()
+                : new PipelineConfigParser().parse(file).source().tables();
+        return s.requestSnapshot(tables, sourceTables);
     }
 
     /** The Kafka cluster the pipeline runs through: the configured one, or the embedded broker's address. */

@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
-        PipelineRunner runner = new PipelineRunner(config, startupTimeout);
+        PipelineRunner runner = new PipelineRunner(config, startupTimeout, file);
         Operations ops = null;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

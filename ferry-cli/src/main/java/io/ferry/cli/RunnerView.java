@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.Applier;
 import io.ferry.ops.RunningPipeline;
@@ -124,6 +125,11 @@ public final class RunnerView implements RunningPipeline {
         if (a != null) {
             a.restart();
         }
+    }
+
+    @Override
+    public List<TableId> requestSnapshot(List<String> tables) {
+        return runner.requestSnapshot(tables);
     }
 
     @Override

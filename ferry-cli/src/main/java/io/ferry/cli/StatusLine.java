@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * The one-line status {@code ferry run} prints every few seconds: what each half is doing, throughput,
- * lag and snapshot progress.
+ * lag, snapshot progress and the tables copied on request.
  *
  * @param applyState       null when the pipeline has no sink
  * @param down             one line per part that is down ({@link io.ferry.core.health.PartState#describe})
@@ -41,6 +41,13 @@ record StatusLine(String pipeline, String captureState, String applyState, List<
             b.append(" | snapshot");
             for (TableProgress t : source.tables()) {
                 b.append(' ').append(t.table()).append(' ').append(progress(t));
+            }
+        }
+        if (source != null && !source.copies().isEmpty()) {
+            b.append(" | copying");
+            for (SourceStatus.Copy c : source.copies()) {
+                b.append(' ').append(c.table()).append(' ').append(c.running()
+                        ? String.format(Locale.ROOT, "%,d rows", c.rowsDone()) : "queued");
             }
         }
         return b.toString();

@@ -42,4 +42,15 @@ class StatusLineTest {
         assertThat(line).isEqualTo("[shop] capture waiting | apply waiting | waiting for Kafka at k1:9092: connection"
                 + " refused, retry in 8 s (down 35 s) | 0 ev/s | captured 10 | applied 10");
     }
+
+    @Test
+    void showsTheTablesCopiedOnRequest() {
+        String line = new StatusLine("shop", "running", null, List.of(), 0, 10, 0, 0,
+                new SourceStatus("streaming", "", 0, List.of(), List.of(
+                        new SourceStatus.Copy(new TableId("public", "b"), true, 12_000),
+                        new SourceStatus.Copy(new TableId("public", "c"), false, 0)))).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture running | 0 ev/s | captured 10 | copying public.b 12,000 rows"
+                + " public.c queued");
+    }
 }

@@ -1,5 +1,6 @@
 package io.ferry.core;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +27,19 @@ public interface Source extends AutoCloseable {
 
     /** Snapshot progress and source lag, safe to call from any thread. */
     SourceStatus status();
+
+    /**
+     * Queues a copy of the named tables' current rows (exact names as {@code source.tables} spells them) while
+     * streaming of the others goes on; a named table that {@code sourceTables} (the pipeline file's
+     * {@code source.tables} now) matches but that is not captured yet joins the capture. Callable from any thread
+     * once prepared; the capture thread starts at its next transaction boundary and keeps the queue in the
+     * positions it publishes, so a restart continues it. Returns the tables queued; throws a
+     * {@link FerryException} naming a table that cannot be copied, or when this source cannot copy at all.
+     */
+    default List<TableId> requestSnapshot(List<String> tables, List<String> sourceTables) {
+        throw new FerryException("this source cannot copy tables while it streams; to copy every table again, stop"
+                + " ferry run and run ferry reset");
+    }
 
     /** Asks {@link #run} to return soon; callable from any thread. */
     void stop();

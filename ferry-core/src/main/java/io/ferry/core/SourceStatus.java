@@ -9,10 +9,27 @@ import java.util.List;
  * @param position         the newest source position read, human-readable
  * @param lastCommitMicros commit time of the newest change read, microseconds since the epoch, or 0
  * @param tables           snapshot progress per table (empty once streaming began without a snapshot)
+ * @param copies           tables being copied while streaming goes on ({@link Source#requestSnapshot}): the one
+ *                         running first, then those queued
  */
-public record SourceStatus(String phase, String position, long lastCommitMicros, List<TableProgress> tables) {
+public record SourceStatus(String phase, String position, long lastCommitMicros, List<TableProgress> tables,
+                           List<Copy> copies) {
+
+    public SourceStatus {
+        tables = List.copyOf(tables);
+        copies = List.copyOf(copies);
+    }
+
+    /** A status without copies under way. */
+    public SourceStatus(String phase, String position, long lastCommitMicros, List<TableProgress> tables) {
+        this(phase, position, lastCommitMicros, tables, List.of());
+    }
 
     /** Snapshot progress of one table. */
     public record TableProgress(TableId table, long rowsDone, long rowsEstimated, boolean done) {
+    }
+
+    /** A table copy requested while streaming: {@code running} with the rows handed over so far, or queued. */
+    public record Copy(TableId table, boolean running, long rowsDone) {
     }
 }

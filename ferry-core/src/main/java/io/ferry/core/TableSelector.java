@@ -126,6 +126,29 @@ public final class TableSelector {
         return List.copyOf(out.keySet());
     }
 
+    /**
+     * Exact table names, as a snapshot request gives them, without duplicates: an empty list, a pattern or a
+     * malformed name is a {@link FerryException} naming it. Whether the tables exist is the source's to say.
+     */
+    public static List<TableId> named(List<String> names, String defaultSchema) {
+        if (names == null || names.isEmpty()) {
+            throw new FerryException("name at least one table to copy, e.g. public.orders");
+        }
+        Map<TableId, Boolean> out = new LinkedHashMap<>();
+        for (String text : names) {
+            if (text == null || text.isBlank()) {
+                throw new FerryException("a table name to copy is empty");
+            }
+            Entry e = parse(text.strip(), defaultSchema);
+            if (e.isPattern()) {
+                throw new FerryException("\"" + text + "\" is a pattern; name each table to copy exactly (quote a"
+                        + " name that contains * or ?)");
+            }
+            out.put(new TableId(e.schema(), e.table()), true);
+        }
+        return List.copyOf(out.keySet());
+    }
+
     private static String suggestion(TableId wanted, Collection<TableId> existing) {
         for (TableId id : existing) {
             if (id.schema().equalsIgnoreCase(wanted.schema()) && id.table().equalsIgnoreCase(wanted.table())) {

@@ -44,4 +44,24 @@ class TableSelectorTest {
     void identifiersAreQuotedForSql() {
         assertThat(TableSelector.quote(new TableId("Sales Dept", "a\"b"))).isEqualTo("\"Sales Dept\".\"a\"\"b\"");
     }
+
+    @Test
+    void aSnapshotRequestNamesTablesExactlyWithoutDuplicates() {
+        assertThat(TableSelector.named(List.of("orders", " public.orders ", "\"Sales Dept\".\"Order\"", "\"a*b\""),
+                "public")).containsExactly(new TableId("public", "orders"), new TableId("Sales Dept", "Order"),
+                new TableId("public", "a*b"));
+        assertThat(TableSelector.named(List.of("shop.orders"), "shop")).containsExactly(new TableId("shop", "orders"));
+    }
+
+    @Test
+    void aSnapshotRequestRefusesPatternsEmptyAndMalformedNames() {
+        assertThatThrownBy(() -> TableSelector.named(List.of(), "public"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("name at least one table");
+        assertThatThrownBy(() -> TableSelector.named(List.of("public.order*"), "public"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("\"public.order*\" is a pattern");
+        assertThatThrownBy(() -> TableSelector.named(List.of("orders", " "), "public"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> TableSelector.named(List.of("a.b.c"), "public"))
+                .isInstanceOf(FerryException.class).hasMessageContaining("\"a.b.c\"");
+    }
 }

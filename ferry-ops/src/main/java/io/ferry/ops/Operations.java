@@ -145,6 +145,7 @@ public final class Operations implements AutoCloseable {
         latency.put("p99", round(pct.length > 1 ? pct[1] : 0));
         latency.put("transactions", metrics.latencyCount());
         n.set("snapshot", StatusJson.snapshot(s));
+        n.set("copies", StatusJson.copies(s));
         HealthPoller.KafkaHealth k = kafka;
         HealthPoller.SourceHealth src = source;
         n.set("source_log", StatusJson.sourceLog(p.config(), src.retainedLogBytes()));

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ferry.core.FerryException;
+import io.ferry.core.TableId;
 import io.ferry.core.config.HttpConfig;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
@@ -16,8 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-
-
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -124,17 +125,31 @@ final class OpsServer implements AutoCloseable {
             case "resume" -> control(ex, method, "PUT", p::resume);
             case "restart" -> control(ex, method, "POST", p::restart);
             case "offsets" -> offsets(ex, method);
-            case "snapshot" -> {
-                if (!method.equals("POST")) {
-                    notAllowed(ex, method, "POST");
-                } else {
-                    drain(ex);
-                    json(ex, 501, StatusJson.error(501, "re-snapshotting named tables while streaming goes on is not"
-                            + " built yet (issue 11, incremental snapshots); to copy every table again, stop"
-                            + " ferry run and reset the pipeline"));
-                }
-            }
+            case "snapshot" -> snapshot(ex, method, p);
             default -> json(ex, 404, StatusJson.error(404, "no such resource: /pipelines/" + name + "/" + action));
+        }
+    }
+
+    /**
+     * Queues copies of the named tables: 202 with those queued; 400 for a body or table that cannot be copied, 503
+     * while capture is not up to take the request.
+     */
+    private void snapshot(HttpExchange ex, String method, RunningPipeline p) throws IOException {
+        if (!method.equals("POST")) {
+            notAllowed(ex, method, "POST");
+            return;
+        }
+        try {
+            List<TableId> queued = p.requestSnapshot(SnapshotBody.tables(ex.getRequestBody().readAllBytes()));
+            ObjectNode n = StatusJson.MAPPER.createObjectNode();
+            ArrayNode names = n.putArray("queued");
+            queued.forEach(t -> names.add(t.toString()));
+            n.put("message", "copying " + queued.size() + " table(s) while streaming goes on; the status shows"
+                    + " their progress under \"copies\"");
+            json(ex, 202, n);
+        } catch (FerryException e) {
+            int code = e.retriable() ? 503 : 400;
+            json(ex, code, StatusJson.error(code, e.getMessage()));
         }
     }
 

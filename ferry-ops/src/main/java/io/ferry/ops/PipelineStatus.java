@@ -5,18 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.Sink;
-import io.ferry.core.config.HttpConfig;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.connector.Connectors;
 import io.ferry.kafka.EmbeddedKafka;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,31 +32,7 @@ public final class PipelineStatus {
 
     /** The running pipeline's status through its API, or null when it does not answer as this pipeline. */
     static JsonNode fromApi(PipelineConfig config) {
-        HttpConfig http = config.http();
-        if (!http.enabled() || http.port() == 0) {
-            return null;
-        }
-        String host = http.bind().equals("0.0.0.0") || http.bind().equals("::") ? "127.0.0.1" : http.bind();
-        if (host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + http.port()
-                        + "/pipelines/" + URLEncoder.encode(config.name(), StandardCharsets.UTF_8) + "/status"))
-                .timeout(Duration.ofSeconds(10));
-        if (http.authToken() != null) {
-            req.header("Authorization", "Bearer " + http.authToken().reveal());
-        }
-        try {
-            HttpResponse<String> res = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
-            // Another pipeline's ferry run on the same port answers 404: this one is not running there.
-            return res.statusCode() == 200 ? StatusJson.MAPPER.readTree(res.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return new PipelineApi(config).status().orElse(null);
     }
 
     /** What the durable state says while the pipeline does not run. */
@@ -92,6 +60,7 @@ public final class PipelineStatus {
             c.put("state", "not running");
             c.set("committed_position", StatusJson.position(committed));
             n.set("snapshot", StatusJson.snapshot(new SourceStatus("", "", 0, List.of())));
+            n.putArray("copies");
             n.set("source_log", StatusJson.sourceLog(config, source.retainedLogBytes()));
             n.set("partitions", StatusJson.partitions(kafka.partitions(), poller::isTableTopic));
             n.set("target_offsets", targetOffsets(config, kafka.partitions(), poller));

@@ -1,8 +1,10 @@
 package io.ferry.ops;
 
 import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.kafka.Applier;
+import java.util.List;
 
 /**
  * A pipeline running in this process, as the HTTP API, the metrics and the dashboard see and steer it. Every
@@ -52,6 +54,13 @@ public interface RunningPipeline {
 
     /** Both halves reconnect and read their positions again. */
     void restart();
+
+    /**
+     * Queues a copy of the named tables while streaming of the others goes on ({@link io.ferry.core.Source#requestSnapshot}),
+     * with {@code source.tables} as the pipeline file says now; returns the tables queued. Throws a
+     * {@link io.ferry.core.FerryException} naming a table that cannot be copied, retriable while capture is not up.
+     */
+    List<TableId> requestSnapshot(List<String> tables);
 
     /** Registers the listener of every batch the target commits (the latency histogram's input). */
     void onAppliedBatch(Applier.BatchListener listener);

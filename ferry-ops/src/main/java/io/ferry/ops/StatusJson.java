@@ -38,6 +38,18 @@ final class StatusJson {
         return tables;
     }
 
+    /** The copies requested while streaming: the running one with its rows so far, then those queued. */
+    static ArrayNode copies(SourceStatus source) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (SourceStatus.Copy c : source.copies()) {
+            ObjectNode n = out.addObject();
+            n.put("table", c.table().toString());
+            n.put("state", c.running() ? "running" : "queued");
+            n.put("rows_done", c.rowsDone());
+        }
+        return out;
+    }
+
     static ArrayNode partitions(List<PartitionHealth> partitions, Predicate<String> tableTopic) {
         ArrayNode out = MAPPER.createArrayNode();
         for (PartitionHealth p : partitions) {

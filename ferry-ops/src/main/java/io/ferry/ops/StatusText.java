@@ -49,6 +49,15 @@ public final class StatusText {
                         bar(pct), pct, done, est));
             }
         }
+        if (s.path("copies").size() > 0) {
+            b.append("\ncopies while streaming\n");
+            for (JsonNode t : s.path("copies")) {
+                b.append(String.format(Locale.ROOT, "  %-40s %s%n", t.path("table").asText(),
+                        t.path("state").asText().equals("running")
+                                ? String.format(Locale.ROOT, "running, %,d rows so far", t.path("rows_done").asLong())
+                                : "queued"));
+            }
+        }
         b.append("\nreplication health\n");
         b.append(String.format(Locale.ROOT, "  %-40s %4s %6s %-12s %-12s %7s %12s %12s %10s  %s%n", "topic", "part",
                 "leader", "isr", "replicas", "min.isr", "hw", "lso", "lag", "flags"));

@@ -21,6 +21,7 @@ final class FakePipeline implements RunningPipeline {
     volatile boolean paused;
     volatile int restarts;
     volatile Applier.BatchListener listener;
+    final List<List<String>> snapshotRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final PipelineConfig config;
 
     FakePipeline(HttpConfig http) {
@@ -104,6 +105,20 @@ final class FakePipeline implements RunningPipeline {
     @Override
     public void restart() {
         restarts++;
+    }
+
+    /** Accepts tables named {@code public.*}; refuses any other as the source would, naming it. */
+    @Override
+    public List<TableId> requestSnapshot(List<String> tables) {
+        snapshotRequests.add(tables);
+        List<TableId> out = new java.util.ArrayList<>();
+        for (String t : tables) {
+            if (!t.startsWith("public.")) {
+                throw new io.ferry.core.FerryException("table \"" + t + "\" is not captured");
+            }
+            out.add(new TableId("public", t.substring("public.".length())));
+        }
+        return out;
     }
 
     @Override

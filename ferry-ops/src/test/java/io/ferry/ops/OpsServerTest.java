@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The routes, the token check and the served files, on a pipeline without servers behind it. */
@@ -47,8 +48,18 @@ class OpsServerTest {
             assertThat(json(wrongMethod).path("error_code").asInt()).isEqualTo(405);
             assertThat(json(send("GET", base + "/nothing", null)).path("error_code").asInt()).isEqualTo(404);
             assertThat(send("PATCH", base + "/pipelines/shop/offsets", "{}").statusCode()).isEqualTo(409);
-            assertThat(send("POST", base + "/pipelines/shop/snapshot", "{\"tables\":[\"public.orders\"]}").statusCode())
-                    .isEqualTo(501);
+            HttpResponse<String> queued = send("POST", base + "/pipelines/shop/snapshot", "{\"tables\":[\"public.orders\"]}");
+            assertThat(queued.statusCode()).isEqualTo(202);
+            assertThat(json(queued).path("queued").toString()).isEqualTo("[\"public.orders\"]");
+            assertThat(p.snapshotRequests).containsExactly(List.of("public.orders"));
+            HttpResponse<String> refused = send("POST", base + "/pipelines/shop/snapshot", "{\"tables\":[\"other.t\"]}");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(json(refused).path("message").asText()).isEqualTo("table \"other.t\" is not captured");
+            HttpResponse<String> malformed = send("POST", base + "/pipelines/shop/snapshot", "{\"table\":\"x\"}");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(json(malformed).path("message").asText()).contains("no \"tables\" array");
+            assertThat(send("GET", base + "/pipelines/shop/snapshot", null).statusCode()).isEqualTo(405);
+            assertThat(p.snapshotRequests).hasSize(2);
         }
     }
 

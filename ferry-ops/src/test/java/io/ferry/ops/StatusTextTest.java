@@ -37,6 +37,18 @@ class StatusTextTest {
         assertThat(StatusText.render(status)).contains("no alerts").doesNotContain("UNDER");
     }
 
+    @Test
+    void copiesWhileStreamingShowTheRunningOneAndTheQueue() {
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) document(List.of(), 1024L);
+        n.set("copies", StatusJson.copies(new SourceStatus("streaming", "", 0, List.of(), List.of(
+                new SourceStatus.Copy(new TableId("public", "b"), true, 12_345),
+                new SourceStatus.Copy(new TableId("public", "c"), false, 0)))));
+        assertThat(n.path("copies").get(0).path("state").asText()).isEqualTo("running");
+        assertThat(StatusText.render(n)).contains("copies while streaming\n")
+                .containsPattern("public\\.b +running, 12,345 rows so far\n")
+                .containsPattern("public\\.c +queued\n");
+    }
+
     private JsonNode document(List<PartitionHealth> partitions, long retained) {
         var n = StatusJson.MAPPER.createObjectNode();
         n.put("name", "shop");

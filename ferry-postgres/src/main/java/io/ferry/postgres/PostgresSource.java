@@ -17,10 +17,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -41,11 +44,12 @@ import org.slf4j.LoggerFactory;
  * IDENTITY FULL (or USING INDEX), keyed by its {@code source.key-columns} or else by the whole row; without
  * such an identity it is refused. A snapshot interrupted by a crash is redone from a new slot; the target
  * then sees some {@code r} events twice, which its upserts absorb. Schema changes that give existing rows
- * values the WAL does not carry are followed by a {@link Backfill} of the table.
+ * values the WAL does not carry are followed by a {@link Backfill} of the table. Named tables are copied again,
+ * or join, on request while the others stream ({@link #requestSnapshot}, {@link RequestedCopies}).
  *
- * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop} and
- * {@link #status} are safe from any thread. A lost connection surfaces as a retriable {@link FerryException};
- * the caller restarts {@code run} from the last committed position.
+ * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop},
+ * {@link #status} and {@link #requestSnapshot} are safe from any thread. A lost connection surfaces as a retriable
+ * {@link FerryException}; the caller restarts {@code run} from the last committed position.
  */
 public final class PostgresSource implements Source {
 
@@ -67,6 +71,9 @@ public final class PostgresSource implements Source {
     private volatile ChangeStream changes;
     private volatile List<SnapshotReader.Table> snapshotTables = List.of();
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final RequestedCopies requests = new RequestedCopies();
+    /** Tables requested to join that {@code source.tables} as this process read it does not match. */
+    private final Set<TableId> joined = ConcurrentHashMap.newKeySet();
 
     /**
      * @param slotName the replication slot and publication name: lower-case letters, digits and underscores
@@ -170,18 +177,82 @@ public final class PostgresSource implements Source {
         }
     }
 
+    /**
+     * Validates the named tables against the catalog now: each must exist, be captured or be matched by
+     * {@code sourceTables}, and have a key or a usable replica identity. The capture thread copies them in order.
+     */
     @Override
-    public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
+    public List<TableId> requestSnapshot(List<String> names, List<String> sourceTables) {
+        if (tables == null) {
+            throw FerryException.retriable("capture has not started yet; ask again once it streams", null);
+        }
+        List<TableId> wanted = TableSelector.named(names, "public");
+        List<TableSelector.Entry> now = new ArrayList<>();
+        for (String t : sourceTables) {
+            now.add(TableSelector.parse(t, "public"));
+        }
+        List<TableId> joining = new ArrayList<>();
+        try (Connection c = connections.regular()) {
+            Map<TableId, Integer> existing = PgPublication.existingTables(c);
+            TypeCatalog catalog = catalog(c);
+            for (TableId id : wanted) {
+                Integer oid = existing.get(id);
+                if (oid == null) {
+                    throw new FerryException("table \"" + id + "\" does not exist at " + connections.where());
+                }
+                if (!captures(id)) {
+                    if (now.stream().noneMatch(e -> e.matches(id))) {
+                        throw new FerryException("table \"" + id + "\" is not captured and source.tables in the"
+                                + " pipeline file does not match it: add it to source.tables, then ask again");
+                    }
+                    joining.add(id);
+                }
+                if (catalog.primaryKey(oid).isEmpty() && catalog.replicaIdentity(oid) != 'f'
+                        && catalog.replicaIdentity(oid) != 'i') {
+                    throw new FerryException(noIdentity(id));
+                }
+            }
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+        joined.addAll(joining);
+        requests.accept(wanted);
+        return wanted;
+    }
+
+    /** Whether the running capture takes the table's changes (if it exists). */
+    private boolean captures(TableId id) {
+        if (joined.contains(id)) {
+            return true;
+        }
+        for (String t : config.tables()) {
+            if (TableSelector.parse(t, "public").matches(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void run(Map<String, Object> resume, ChangeHandler captured) throws InterruptedException {
         if (tables == null) {
             prepare();
         }
+        requests.restore(resume);
+        for (TableId t : requests.waiting()) {
+            if (!captures(t)) {
+                joined.add(t);
+            }
+        }
+        ChangeHandler handler = requests.carriedBy(captured);
         PgPosition from = resume == null || resume.isEmpty() ? null : PgPosition.fromResume(resume);
         Connection catalogConnection = track(connections.regular());
         try {
             TypeCatalog catalog = catalog(catalogConnection);
             SchemaAnnouncer announcer = new SchemaAnnouncer();
             boolean fresh = from == null;
-            TableWatch watch = new TableWatch(config.tables(), slotName, catalog, announcer);
+            TableWatch watch = new TableWatch(config.tables(), Collections.unmodifiableSet(joined), slotName, catalog,
+                    announcer);
             if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
                     || (from != null && from.snapshotInterrupted())) {
                 if (!fresh) {
@@ -319,9 +390,13 @@ public final class PostgresSource implements Source {
             if (message == null) {
                 handler.idle();
                 long received = stream.getLastReceiveLSN().asLong();
-                if (!listener.inTransaction() && look == null && System.currentTimeMillis() >= nextLook) {
+                if (!listener.inTransaction()) {
+                    requests.writeQueue();
+                }
+                if (!listener.inTransaction() && look == null
+                        && (System.currentTimeMillis() >= nextLook || requests.hasWaiting())) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
-                    look = watch.look();
+                    look = watch.look(requests.waiting());
                     if (look != null && received < look.walLsn()) {
                         // Asks the server for a keepalive, which tells how far it has sent.
                         stream.forceUpdateStatus();
@@ -340,7 +415,7 @@ public final class PostgresSource implements Source {
                     TableWatch.Look acting = look;
                     look = null;
                     PgPosition at = listener.handedOver();
-                    if (!watch.act(acting, at, handler, backfill)) {
+                    if (!watch.act(acting, at, handler, backfill, requests)) {
                         return;
                     }
                     handler.boundary(at);
@@ -396,7 +471,7 @@ public final class PostgresSource implements Source {
 
     @Override
     public void acknowledge(SourcePosition boundary) {
-        if (boundary instanceof PgPosition p && p.ackLsn > 0) {
+        if (RequestedCopies.unwrap(boundary) instanceof PgPosition p && p.ackLsn > 0) {
             pendingAck.accumulateAndGet(p.ackLsn, Math::max);
         }
     }
@@ -408,7 +483,8 @@ public final class PostgresSource implements Source {
         for (SnapshotReader.Table t : snapshotTables) {
             progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done));
         }
-        return new SourceStatus(phase, c == null ? "" : c.position, c == null ? 0 : c.lastCommitMicros, progress);
+        return new SourceStatus(phase, c == null ? "" : c.position, c == null ? 0 : c.lastCommitMicros, progress,
+                requests.status());
     }
 
     @Override

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * leaves it; a shape changed by DDL that no row change has carried into the stream yet (ADD COLUMN ... DEFAULT
  * now() on a quiet table, or DDL made while Ferry was down) is announced and, when it rewrote rows, backfilled.
  *
+ * <p>It also runs the copies requested while streaming ({@link RequestedCopies}): a requested table already
+ * captured is read again, one named in {@code joined} joins like a new table.
+ *
  * <p>What {@link #look} sees is acted on only once the stream has passed the WAL position read after it, so
  * every change written before the catalog state it saw has been handed over first. Capture thread only.
  */
@@ -41,8 +44,12 @@ final class TableWatch {
     record Found(int oid, TableId id, char replicaIdentity, boolean inPublication, boolean hasKey, String fingerprint) {
     }
 
-    /** What changed since the last look, and the WAL position the stream must reach before acting on it. */
-    record Look(long walLsn, List<Found> joining, List<Found> changed, Map<Integer, TableId> leaving) {
+    /**
+     * What changed since the last look, the captured tables to copy again, and the WAL position the stream must
+     * reach before acting on it; {@code requested} is the queue of copies the look saw.
+     */
+    record Look(long walLsn, List<Found> joining, List<Found> changed, Map<Integer, TableId> leaving,
+                List<Found> copies, Set<TableId> requested) {
     }
 
     private final String publication;
@@ -54,8 +61,12 @@ final class TableWatch {
     private final Map<Integer, String> fingerprints = new HashMap<>();
     private final Set<String> refused = new HashSet<>();
     private final Set<String> left = new HashSet<>();
+    private final Set<TableId> joined;
 
-    TableWatch(List<String> tables, String publication, TypeCatalog catalog, SchemaAnnouncer announcer) {
+    /** {@code joined}: tables requested to join beyond what {@code tables} matches; read on every look. */
+    TableWatch(List<String> tables, Set<TableId> joined, String publication, TypeCatalog catalog,
+               SchemaAnnouncer announcer) {
+        this.joined = joined;
         for (String t : tables) {
             selectors.add(TableSelector.parse(t, "public"));
         }
@@ -65,8 +76,11 @@ final class TableWatch {
         this.announcer = announcer;
     }
 
-    /** Whether {@code source.tables} names the table. */
+    /** Whether {@code source.tables} names the table, or it was requested to join. */
     boolean matches(TableId id) {
+        if (joined.contains(id)) {
+            return true;
+        }
         for (TableSelector.Entry e : selectors) {
             if (e.matches(id)) {
                 return true;
@@ -95,10 +109,11 @@ final class TableWatch {
         });
     }
 
-    /** The catalog's view now; null when nothing changed since the last look. */
-    Look look() throws SQLException {
+    /** The catalog's view now, with the captured tables of {@code requested} to copy; null when nothing to do. */
+    Look look(Set<TableId> requested) throws SQLException {
         List<Found> joining = new ArrayList<>();
         List<Found> changed = new ArrayList<>();
+        List<Found> copies = new ArrayList<>();
         Map<Integer, TableId> leaving = new LinkedHashMap<>(captured);
         for (Found f : catalogTables()) {
             if (!matches(f.id())) {
@@ -113,25 +128,30 @@ final class TableWatch {
                 if (!f.fingerprint().equals(fingerprints.get(f.oid()))) {
                     changed.add(f);
                 }
+                if (requested.contains(f.id())) {
+                    copies.add(f);
+                }
             } else if (!refused.contains(f.oid() + f.fingerprint())) {
                 joining.add(f);
             }
         }
-        if (joining.isEmpty() && changed.isEmpty() && leaving.isEmpty()) {
+        if (joining.isEmpty() && changed.isEmpty() && leaving.isEmpty() && requested.isEmpty()) {
             return null;
         }
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
             rs.next();
-            return new Look(rs.getLong(1), joining, changed, leaving);
+            return new Look(rs.getLong(1), joining, changed, leaving, copies, Set.copyOf(requested));
         }
     }
 
     /**
      * Applies a look once the stream has handed over everything before its WAL position: {@code at} is that
-     * point. Returns {@code false} if stopped during a backfill.
+     * point. Returns {@code false} if stopped during a backfill; a requested table neither joined nor copied
+     * (dropped or renamed meanwhile) leaves {@code requests}.
      */
-    boolean act(Look look, PgPosition at, ChangeHandler handler, Backfill backfill) throws SQLException {
+    boolean act(Look look, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests)
+            throws SQLException {
         for (Map.Entry<Integer, TableId> gone : look.leaving().entrySet()) {
             TableId was = captured.remove(gone.getKey());
             fingerprints.remove(gone.getKey());
@@ -172,9 +192,11 @@ final class TableWatch {
             TableSchema schema = announcer.announce(f.oid(), shape, handler);
             LOG.info("Table {} joins the capture{}", f.id(),
                     replaced ? " (replacing an earlier table of that name)" : "");
+            requests.starting(f.id());
             if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
                 return false;
             }
+            requests.done();
             captured.put(f.oid(), f.id());
             fingerprints.put(f.oid(), f.fingerprint());
         }
@@ -196,6 +218,32 @@ final class TableWatch {
             }
             fingerprints.put(f.oid(), f.fingerprint());
         }
+        for (Found f : look.copies()) {
+            if (!copy(f, at, handler, backfill, requests)) {
+                return false;
+            }
+        }
+        requests.forget(look.requested());
+        return true;
+    }
+
+    /**
+     * Reads a captured table's rows again with its shape now; every change after the read follows in the stream
+     * as a full row image, so the target converges. Returns {@code false} if stopped first.
+     */
+    private boolean copy(Found f, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests)
+            throws SQLException {
+        PgRelation rel = captured.containsKey(f.oid()) ? describe(f) : null;
+        if (rel == null || !requests.starting(f.id())) {
+            return true;
+        }
+        LOG.info("Copying table {} again, as requested, while streaming goes on", f.id());
+        TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
+        if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+            return false;
+        }
+        announcer.paid(f.id());
+        requests.done();
         return true;
     }
 

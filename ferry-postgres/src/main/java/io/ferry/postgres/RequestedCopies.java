@@ -1,0 +1,254 @@
+package io.ferry.postgres;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.ChangeHandler;
+import io.ferry.core.Operation;
+import io.ferry.core.SourcePosition;
+import io.ferry.core.SourceStatus;
+import io.ferry.core.TableId;
+import io.ferry.core.TableSchema;
+import io.ferry.core.TableSelector;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tables asked to be copied while streaming goes on ({@link PostgresSource#requestSnapshot}): accepted from
+ * any thread, started by the capture thread at a transaction boundary, one at a time. While any wait, every
+ * position the capture hands over carries them in its offsets record ({@value #QUEUE}), so a restart continues
+ * the queue; the table being copied resumes after its last key through the {@link PgPosition#BACKFILL} fields.
+ */
+final class RequestedCopies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestedCopies.class);
+    /** The offsets record's field of the tables still to copy, as PostgreSQL array text of quoted names. */
+    static final String QUEUE = "adhoc_queue";
+
+    private final Object lock = new Object();
+    private final Set<TableId> waiting = new LinkedHashSet<>();
+    /** Whether a table was accepted that no position handed over carries yet. */
+    private boolean unwritten;
+    private volatile String queueText;
+    private volatile TableId running;
+    private final AtomicLong rowsDone = new AtomicLong();
+    /** The handler of the current run, on the capture thread. */
+    private Carrier carrier;
+
+    /** Queues the tables not waiting already; any thread. */
+    void accept(Collection<TableId> tables) {
+        synchronized (lock) {
+            if (waiting.addAll(tables)) {
+                unwritten = true;
+                queueText = encode(waiting);
+            }
+        }
+        LOG.info("Copy of {} requested; it starts at the next transaction boundary", tables);
+    }
+
+    /**
+     * Puts the queue the resume position carries first; tables accepted by this process and not yet durable (a
+     * retry after a lost connection) follow. The capture thread, before it streams.
+     */
+    void restore(Map<String, Object> resume) {
+        Object text = resume == null ? null : resume.get(QUEUE);
+        synchronized (lock) {
+            Set<TableId> accepted = new LinkedHashSet<>(waiting);
+            waiting.clear();
+            if (text != null) {
+                waiting.addAll(decode(text.toString()));
+                LOG.info("Continuing the requested copies of {}", waiting);
+            }
+            unwritten = !waiting.containsAll(accepted);
+            waiting.addAll(accepted);
+            queueText = waiting.isEmpty() ? null : encode(waiting);
+        }
+        running = null;
+    }
+
+    /**
+     * When a table was accepted since the last call, hands the newest boundary of this run over again, now carrying
+     * the queue, and commits it: a crash before the copy's turn keeps the request. Nothing before this run's first
+     * boundary (a position before the resume point is never handed over). Capture thread, between transactions.
+     */
+    void writeQueue() {
+        Carrier c = carrier;
+        if (c != null && c.lastBoundary != null && takeUnwritten()) {
+            c.boundary(c.lastBoundary);
+            c.flush();
+        }
+    }
+
+    /** Whether a table accepted since the last call is carried by no position yet; clears the mark. */
+    boolean takeUnwritten() {
+        synchronized (lock) {
+            boolean was = unwritten;
+            unwritten = false;
+            return was;
+        }
+    }
+
+    boolean hasWaiting() {
+        return queueText != null;
+    }
+
+    Set<TableId> waiting() {
+        synchronized (lock) {
+            return new LinkedHashSet<>(waiting);
+        }
+    }
+
+    /**
+     * The capture thread starts reading {@code table}: it leaves the queue, and counts as running when it was
+     * requested. Returns whether it was.
+     */
+    boolean starting(TableId table) {
+        synchronized (lock) {
+            if (!waiting.remove(table)) {
+                return false;
+            }
+            queueText = waiting.isEmpty() ? null : encode(waiting);
+        }
+        rowsDone.set(0);
+        running = table;
+        return true;
+    }
+
+    /** The running copy handed over its last row. */
+    void done() {
+        running = null;
+    }
+
+    /** Drops the tables of {@code requested} still waiting: the catalog no longer shows them as copyable. */
+    void forget(Collection<TableId> requested) {
+        synchronized (lock) {
+            for (TableId t : requested) {
+                if (waiting.remove(t)) {
+                    LOG.warn("The requested copy of {} does not run: the table was dropped or renamed, or can no"
+                            + " longer be captured", t);
+                }
+            }
+            queueText = waiting.isEmpty() ? null : encode(waiting);
+        }
+    }
+
+    /** The running copy first, then those waiting; any thread. */
+    List<SourceStatus.Copy> status() {
+        List<SourceStatus.Copy> out = new ArrayList<>();
+        TableId r = running;
+        if (r != null) {
+            out.add(new SourceStatus.Copy(r, true, rowsDone.get()));
+        }
+        for (TableId t : waiting()) {
+            out.add(new SourceStatus.Copy(t, false, 0));
+        }
+        return out;
+    }
+
+    /**
+     * {@code handler} with the queue written into every position handed to it, and the running copy counted; one
+     * per run of the capture thread.
+     */
+    ChangeHandler carriedBy(ChangeHandler handler) {
+        carrier = new Carrier(handler);
+        return carrier;
+    }
+
+    /** The position a source handed over, without the queue this class added. */
+    static SourcePosition unwrap(SourcePosition p) {
+        return p instanceof Queued q ? q.inner : p;
+    }
+
+    static String encode(Collection<TableId> tables) {
+        String[] names = new String[tables.size()];
+        int i = 0;
+        for (TableId t : tables) {
+            names[i++] = TableSelector.quote(t);
+        }
+        return Backfill.keyText(names);
+    }
+
+    static List<TableId> decode(String text) {
+        List<TableId> out = new ArrayList<>();
+        for (String name : Backfill.parseKey(text)) {
+            TableSelector.Entry e = TableSelector.parse(name, "public");
+            out.add(new TableId(e.schema(), e.table()));
+        }
+        return out;
+    }
+
+    private SourcePosition carry(SourcePosition p) {
+        String q = queueText;
+        return q == null ? p : new Queued(p, q);
+    }
+
+    /** A position and the queue of copies at the time it was handed over; only resuming reads the queue. */
+    private record Queued(SourcePosition inner, String queue) implements SourcePosition {
+        @Override
+        public void describe(Fields out) {
+            inner.describe(out);
+        }
+
+        @Override
+        public void describeResume(Fields out) {
+            inner.describeResume(out);
+            out.put(QUEUE, queue);
+        }
+
+        @Override
+        public String toString() {
+            return inner.toString();
+        }
+    }
+
+    private final class Carrier implements ChangeHandler {
+        private final ChangeHandler handler;
+        private SourcePosition lastBoundary;
+
+        Carrier(ChangeHandler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public Optional<TableSchema> published(TableId table) {
+            return handler.published(table);
+        }
+
+        @Override
+        public void schema(TableSchema schema) {
+            handler.schema(schema);
+        }
+
+        @Override
+        public void change(ChangeEvent e) {
+            if (e.op() == Operation.READ && e.table().equals(running)) {
+                rowsDone.incrementAndGet();
+            }
+            SourcePosition p = carry(e.position());
+            handler.change(p == e.position() ? e
+                    : new ChangeEvent(e.op(), e.schema(), e.before(), e.after(), p, e.txId(), e.commitMicros()));
+        }
+
+        @Override
+        public void boundary(SourcePosition position) {
+            lastBoundary = unwrap(position);
+            handler.boundary(carry(lastBoundary));
+        }
+
+        @Override
+        public void flush() {
+            handler.flush();
+        }
+
+        @Override
+        public void idle() {
+            handler.idle();
+        }
+    }
+}
