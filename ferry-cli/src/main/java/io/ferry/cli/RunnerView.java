@@ -3,6 +3,7 @@ package io.ferry.cli;
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import io.ferry.ops.RunningPipeline;
 import java.util.List;
@@ -77,6 +78,11 @@ public final class RunnerView implements RunningPipeline {
     public SourceStatus source() {
         Source s = runner.source();
         return s == null ? NOT_STARTED : s.status();
+    }
+
+    @Override
+    public PipelineHealth health() {
+        return runner.health();
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.HttpConfig;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -149,8 +150,12 @@ public final class Operations implements AutoCloseable {
         HealthPoller.SourceHealth src = source;
         n.set("source_log", StatusJson.sourceLog(p.config(), src.retainedLogBytes()));
         n.set("partitions", StatusJson.partitions(k.partitions(), poller::isTableTopic));
-        n.set("conditions", StatusJson.conditions(p.config(), k.partitions(), src.retainedLogBytes(), capture, apply,
-                lag, k.error(), src.error()));
+        PipelineHealth health = p.health();
+        n.set("parts", StatusJson.parts(health));
+        ArrayNode conditions = StatusJson.conditions(p.config(), k.partitions(), src.retainedLogBytes(), capture,
+                apply, lag, k.error(), src.error());
+        StatusJson.partsDown(conditions, health);
+        n.set("conditions", conditions);
         String failure = p.failure();
         if (failure == null) {
             n.putNull("last_error");

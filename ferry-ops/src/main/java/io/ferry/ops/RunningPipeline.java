@@ -2,6 +2,7 @@ package io.ferry.ops;
 
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 
 /**
@@ -16,7 +17,7 @@ public interface RunningPipeline {
     /** The Kafka cluster the pipeline runs through (the embedded broker's address when it has one). */
     String bootstrapServers();
 
-    /** {@code running}, {@code paused}, {@code retrying in 8s: ...}, {@code failed: ...}, {@code stopped}. */
+    /** {@code running}, {@code paused}, {@code retrying (attempt 3 failed, next in 8 s): ...}, {@code failed: ...}, {@code stopped}. */
     String captureState();
 
     /** Like {@link #captureState()}; null when the pipeline has no sink. */
@@ -39,6 +40,9 @@ public interface RunningPipeline {
 
     /** The source's phase, position, newest commit time and snapshot progress. */
     SourceStatus source();
+
+    /** Each part (source, Kafka, sink): up, or down since when, why, after how many failed attempts. */
+    PipelineHealth health();
 
     /** The error that stopped capture or apply, or null. */
     String failure();

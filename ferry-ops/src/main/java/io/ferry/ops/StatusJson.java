@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.SourceStatus.TableProgress;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PartState;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +104,38 @@ final class StatusJson {
             condition(out, "source_unreachable", sourceError);
         }
         return out;
+    }
+
+    /**
+     * Each part of a running pipeline: {@code {part, where, up, reason, since, retry_at, failed_attempts}}; the
+     * reason is the one-line message the status line shows, never a password.
+     */
+    static ArrayNode parts(PipelineHealth health) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (PartState s : health.parts()) {
+            ObjectNode n = out.addObject();
+            n.put("part", partName(s.part()));
+            n.put("where", s.where());
+            n.put("up", s.up());
+            n.put("reason", s.reason());
+            n.put("since", s.since() == null ? null : s.since().toString());
+            n.put("retry_at", s.retryAt() == null ? null : s.retryAt().toString());
+            n.put("failed_attempts", s.failedAttempts());
+        }
+        return out;
+    }
+
+    /** A condition {@code <part>_down} for each part that is down, with the status line's description of it. */
+    static void partsDown(ArrayNode conditions, PipelineHealth health) {
+        java.time.Instant now = health.now();
+        for (PartState s : health.down()) {
+            condition(conditions, partName(s.part()) + "_down", s.describe(now));
+        }
+    }
+
+    /** {@code source}, {@code kafka}, {@code sink}: the API's and the metrics' name of a part. */
+    static String partName(Part part) {
+        return part.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     static ObjectNode sourceLog(PipelineConfig config, Long retainedBytes) {

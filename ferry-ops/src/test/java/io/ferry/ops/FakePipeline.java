@@ -8,6 +8,8 @@ import io.ferry.core.config.KafkaConfig;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ final class FakePipeline implements RunningPipeline {
     volatile int restarts;
     volatile Applier.BatchListener listener;
     private final PipelineConfig config;
+    final PipelineHealth health = new PipelineHealth(java.time.Clock.systemUTC(),
+            Map.of(Part.SOURCE, "postgres at db.internal:5432/shop", Part.KAFKA, "the embedded broker"));
 
     FakePipeline(HttpConfig http) {
         SourceConfig source = new SourceConfig("postgres", "db.internal", 5432, "shop", "ferry",
@@ -79,6 +83,11 @@ final class FakePipeline implements RunningPipeline {
     public SourceStatus source() {
         return new SourceStatus("snapshot", "0/16B3748", 0,
                 List.of(new SourceStatus.TableProgress(new TableId("public", "orders"), 250, 1000, false)));
+    }
+
+    @Override
+    public PipelineHealth health() {
+        return health;
     }
 
     @Override

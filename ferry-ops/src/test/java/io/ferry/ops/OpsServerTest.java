@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.core.Secret;
 import io.ferry.core.config.HttpConfig;
+import io.ferry.core.health.Part;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** The routes, the token check and the served files, on a pipeline without servers behind it. */
@@ -97,6 +99,49 @@ class OpsServerTest {
                     "# TYPE ferry_end_to_end_latency_seconds histogram", "ferry_capture_behind_source_milliseconds 12.0",
                     "ferry_paused 0.0");
         }
+    }
+
+    @Test
+    void aPartDownIsAPartOfTheStatusAConditionAndAMetric() throws Exception {
+        FakePipeline p = new FakePipeline(new HttpConfig(true, "127.0.0.1", 0, null));
+        p.health.up(Part.SOURCE);
+        p.health.down(Part.KAFKA, "connection refused", Instant.now().plusSeconds(8));
+        p.health.down(Part.KAFKA, "connection refused", Instant.now().plusSeconds(16));
+        try (Operations ops = Operations.start(p, 60_000)) {
+            String base = "http://127.0.0.1:" + ops.address().getPort();
+            JsonNode status = json(send("GET", base + "/pipelines/shop/status", null));
+            JsonNode kafka = status.path("parts").get(1);
+            assertThat(kafka.path("part").asText()).isEqualTo("kafka");
+            assertThat(kafka.path("up").asBoolean()).isFalse();
+            assertThat(kafka.path("reason").asText()).isEqualTo("connection refused");
+            assertThat(kafka.path("failed_attempts").asInt()).isEqualTo(2);
+            assertThat(kafka.path("retry_at").asText()).isNotEmpty();
+            assertThat(status.path("parts").get(0).path("up").asBoolean()).isTrue();
+            assertThat(downConditions(status)).singleElement().satisfies(c -> {
+                assertThat(c.path("name").asText()).isEqualTo("kafka_down");
+                assertThat(c.path("message").asText()).startsWith("waiting for Kafka at the embedded broker:"
+                        + " connection refused, 2 failed attempts, retry in ");
+            });
+            String metrics = send("GET", base + "/metrics", null).body();
+            assertThat(metrics).contains("ferry_part_down{part=\"kafka\"} 1.0", "ferry_part_down{part=\"source\"} 0.0",
+                    "ferry_part_failed_attempts{part=\"kafka\"} 2.0", "# HELP ferry_part_down ");
+
+            p.health.up(Part.KAFKA);
+            assertThat(downConditions(json(send("GET", base + "/pipelines/shop/status", null)))).isEmpty();
+            assertThat(send("GET", base + "/metrics", null).body()).contains("ferry_part_down{part=\"kafka\"} 0.0",
+                    "ferry_part_failed_attempts{part=\"kafka\"} 0.0");
+        }
+    }
+
+    /** The conditions of parts down (the fake pipeline's health readings add others: it has no servers). */
+    private static java.util.List<JsonNode> downConditions(JsonNode status) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        status.path("conditions").forEach(c -> {
+            if (c.path("name").asText().endsWith("_down")) {
+                out.add(c);
+            }
+        });
+        return out;
     }
 
     private HttpResponse<String> send(String method, String url, String body) throws Exception {
