@@ -83,6 +83,8 @@ final class PipelineMetrics implements Applier.BatchListener {
                 + " slot's retained WAL, or the MySQL binlog written after the committed position", p -> retainedLogBytes);
         gauge("ferry.source.max.retained.log.bytes", "source.max-retained-wal: the retained log alert threshold",
                 p -> p.config().maxRetainedWalBytes());
+        gauge("ferry.apply.max.behind.source.milliseconds", "sink.max-lag: the apply lag alert threshold",
+                p -> p.config().maxLag().toMillis());
         gauge("ferry.capture.failed", "1 when capture stopped on an error", p -> failed(p.captureState()));
         gauge("ferry.apply.failed", "1 when apply stopped on an error", p -> failed(p.applyState()));
         gauge("ferry.paused", "1 while the pipeline is paused through the API", p -> p.paused() ? 1 : 0);

@@ -23,9 +23,6 @@ final class StatusJson {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** Apply lag above this is an alert condition (docs/operations.md). */
-    static final long LAG_ALERT_MILLIS = 300_000;
-
     private StatusJson() {
     }
 
@@ -93,9 +90,10 @@ final class StatusJson {
         if (applyState != null && applyState.startsWith("failed")) {
             condition(out, "apply_stopped_on_error", "apply " + applyState);
         }
-        if (lagMillis > LAG_ALERT_MILLIS) {
-            condition(out, "lag_over_threshold", "the target is " + lagMillis / 1000 + " s behind the source (alert"
-                    + " above " + LAG_ALERT_MILLIS / 1000 + " s)");
+        long maxLagMillis = config.maxLag().toMillis();
+        if (lagMillis > maxLagMillis) {
+            condition(out, "lag_over_threshold", "the target is " + seconds(lagMillis) + " behind the source, over"
+                    + " sink.max-lag " + seconds(maxLagMillis));
         }
         if (kafkaError != null) {
             condition(out, "kafka_unreachable", kafkaError);
@@ -170,6 +168,11 @@ final class StatusJson {
         ArrayNode a = MAPPER.createArrayNode();
         values.forEach(a::add);
         return a;
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 || millis >= 10_000 ? millis / 1000 + " s"
+                : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     static String bytes(long b) {

@@ -31,7 +31,8 @@ final class FakePipeline implements RunningPipeline {
         SourceConfig source = new SourceConfig("postgres", "db.internal", 5432, "shop", "ferry",
                 new Secret("source-password"), List.of("public.orders"), SourceConfig.SnapshotMode.INITIAL);
         this.config = new PipelineConfig("shop", source, new KafkaConfig(null, "shop", Map.of(), "/tmp/none"),
-                SinkConfig.none(), http, 1L << 30, List.of(), List.of());
+                SinkConfig.none(), http, 1L << 30, PipelineConfig.DEFAULT_MAX_LAG, List.of(),
+                List.of());
     }
 
     @Override

@@ -97,7 +97,8 @@ class OpsServerTest {
                     "# TYPE ferry_capture_events_total counter", "ferry_capture_events_total 42.0",
                     "# HELP ferry_source_retained_log_bytes", "ferry_source_max_retained_log_bytes 1.073741824E9",
                     "# TYPE ferry_end_to_end_latency_seconds histogram", "ferry_capture_behind_source_milliseconds 12.0",
-                    "ferry_paused 0.0");
+                    "ferry_paused 0.0", "# HELP ferry_apply_max_behind_source_milliseconds sink.max-lag",
+                    "ferry_apply_max_behind_source_milliseconds 300000.0");
         }
     }
 
