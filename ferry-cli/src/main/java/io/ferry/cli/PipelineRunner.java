@@ -42,7 +42,7 @@ public final class PipelineRunner implements AutoCloseable {
 
     private final PipelineConfig config;
     private final Duration startupTimeout;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
     /** Whether the last look at Kafka's bootstrap servers found none answering (and marked Kafka down). */
@@ -56,6 +56,15 @@ public final class PipelineRunner implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile String bootstrapServers;
     private volatile Applier.BatchListener batchListener;
+    /** Stopped through the API (KIP-875's stop): both halves ended, the source closed; the process and API stay. */
+    private volatile boolean halted;
+    private final Object lifecycle = new Object();
+    private Connector sourceConnector;
+    /** What halves ended by {@link #halt()} counted, so that counters keep growing across a stop and a start. */
+    private volatile long capturedBefore;
+    private volatile long transactionsBefore;
+    private volatile long appliedBefore;
+    private volatile long deadLetteredBefore;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this.config = config;
@@ -86,6 +95,7 @@ public final class PipelineRunner implements AutoCloseable {
     public void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
         Connector connector = Connectors.installed().get(config.source().type());
+        sourceConnector = connector;
         source = connector.source(config);
         preflight(Part.SOURCE, source::prepare);
         TransformStage.check(config, connector);
@@ -126,12 +136,15 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
-    private void start(Runnable loop, String name) {
+    private void start(SupervisedLoop loop, String name) {
         Thread t = new Thread(() -> {
             try {
                 loop.run();
             } finally {
-                anyEnded.countDown();
+                // A half ended by halt() was asked to; the pipeline goes on, stopped, until resumed.
+                if (!halted || loop.failure() != null) {
+                    anyEnded.countDown();
+                }
             }
         }, name);
         threads.add(t);
@@ -148,7 +161,7 @@ public final class PipelineRunner implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
             probeKafka();
-            long events = capture.eventsCommitted();
+            long events = captured();
             long now = System.nanoTime();
             double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
             lastEvents = events;
@@ -200,7 +213,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
         return new StatusLine(config.name(), shown(capture, captureWaits),
                 apply == null ? null : shown(apply, applyWaits), down, eventsPerSecond,
-                capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
+                captured(), applied(), newest, s);
     }
 
     /** A half's state as people should read it: never "running" while a part it needs is down. */
@@ -242,12 +255,96 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Changes committed to the target since this runner started; 0 without a sink. */
     public long applied() {
-        return apply == null ? 0 : apply.applied();
+        ApplyLoop a = apply;
+        return appliedBefore + (a == null ? 0 : a.applied());
     }
 
-    /** Changes committed to Kafka by the current capture attempt. */
+    /** Changes committed to Kafka since this runner started. */
     public long captured() {
-        return capture.eventsCommitted();
+        CaptureLoop c = capture;
+        return capturedBefore + (c == null ? 0 : c.eventsCommitted());
+    }
+
+    /** Kafka transactions committed by capture since this runner started. */
+    long transactionsCommitted() {
+        CaptureLoop c = capture;
+        return transactionsBefore + (c == null ? 0 : c.transactionsCommitted());
+    }
+
+    /** Records sent to the dead-letter topic since this runner started. */
+    long deadLettered() {
+        ApplyLoop a = apply;
+        return deadLetteredBefore + (a == null ? 0 : a.deadLettered());
+    }
+
+    /** Whether the pipeline is stopped through {@link #halt()}, its process and API up. */
+    public boolean halted() {
+        return halted;
+    }
+
+    /**
+     * Kafka Connect's {@code PUT /connectors/{name}/stop} (KIP-875): both halves finish their batch and end, the
+     * source connection (and its slot), the Kafka clients and the target connection are released; the process, the
+     * embedded broker and the API stay. Offsets may then be changed; {@link #unhalt()} starts both halves again.
+     * Returns when both halves have ended. Does nothing when already stopped or not started.
+     */
+    public void halt() {
+        synchronized (lifecycle) {
+            CaptureLoop c = capture;
+            if (halted || stopRequested || c == null) {
+                return;
+            }
+            halted = true;
+            c.stop();
+            ApplyLoop a = apply;
+            if (a != null) {
+                a.stop();
+            }
+            joinThreads();
+            capturedBefore += c.eventsCommitted();
+            transactionsBefore += c.transactionsCommitted();
+            if (a != null) {
+                appliedBefore += a.applied();
+                deadLetteredBefore += a.deadLettered();
+            }
+            source.close();
+            log.info("pipeline {} stopped through the API: capture and apply ended, connections released",
+                    config.name());
+        }
+    }
+
+    /** Starts both halves again after {@link #halt()}, from the positions stored in Kafka and the target. */
+    public void unhalt() {
+        synchronized (lifecycle) {
+            if (!halted || stopRequested) {
+                return;
+            }
+            source = sourceConnector.source(config);
+            capture = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
+            if (apply != null) {
+                apply = new ApplyLoop(config, bootstrapServers, health);
+                if (batchListener != null) {
+                    apply.onCommitted(batchListener);
+                }
+            }
+            halted = false;
+            start(capture, "ferry-capture");
+            if (apply != null) {
+                start(apply, "ferry-apply");
+            }
+            log.info("pipeline {} started again through the API", config.name());
+        }
+    }
+
+    private void joinThreads() {
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.removeIf(t -> !t.isAlive());
     }
 
     /** Seconds between now and the source commit of the newest change that reached the end of the pipeline. */
@@ -269,6 +366,9 @@ public final class PipelineRunner implements AutoCloseable {
     /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */
     public void stop() {
         stopRequested = true;
+        if (halted) {
+            anyEnded.countDown(); // nothing runs that would end
+        }
         if (capture != null) {
             capture.stop();
         }
@@ -280,14 +380,8 @@ public final class PipelineRunner implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        for (Thread t : threads) {
-            try {
-                t.join(Duration.ofSeconds(30).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (source != null) {
+        joinThreads();
+        if (source != null && !halted) {
             source.close();
         }
         if (embedded != null) {

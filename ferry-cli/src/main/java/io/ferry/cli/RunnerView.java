@@ -1,8 +1,10 @@
 package io.ferry.cli;
 
+import io.ferry.core.Sink;
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.connector.Connectors;
 import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import io.ferry.ops.RunningPipeline;
@@ -46,26 +48,22 @@ public final class RunnerView implements RunningPipeline {
 
     @Override
     public long eventsCaptured() {
-        CaptureLoop c = runner.captureLoop();
-        return c == null ? 0 : c.eventsCommitted();
+        return runner.captured();
     }
 
     @Override
     public long transactionsCommitted() {
-        CaptureLoop c = runner.captureLoop();
-        return c == null ? 0 : c.transactionsCommitted();
+        return runner.transactionsCommitted();
     }
 
     @Override
     public long eventsApplied() {
-        ApplyLoop a = runner.applyLoop();
-        return a == null ? 0 : a.applied();
+        return runner.applied();
     }
 
     @Override
     public long deadLettered() {
-        ApplyLoop a = runner.applyLoop();
-        return a == null ? 0 : a.deadLettered();
+        return runner.deadLettered();
     }
 
     @Override
@@ -110,6 +108,10 @@ public final class RunnerView implements RunningPipeline {
 
     @Override
     public void resume() {
+        if (runner.halted()) {
+            runner.unhalt();
+            return;
+        }
         CaptureLoop c = runner.captureLoop();
         ApplyLoop a = runner.applyLoop();
         if (a != null) {
@@ -117,6 +119,51 @@ public final class RunnerView implements RunningPipeline {
         }
         if (c != null) {
             c.resume();
+        }
+    }
+
+    @Override
+    public void stop() {
+        runner.halt();
+    }
+
+    @Override
+    public boolean stopped() {
+        return runner.halted();
+    }
+
+    @Override
+    public List<String> resetOffsets() {
+        requireHalted();
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            new PipelineTeardown(runner.config(), out, null, runner.bootstrapServers()).run("reset", true, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return text.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("  ")).map(String::strip).toList();
+    }
+
+    @Override
+    public void setAppliedOffsets(List<AppliedOffset> offsets) {
+        requireHalted();
+        PipelineConfig config = runner.config();
+        try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
+            List<Sink.OffsetUpdate> updates = new java.util.ArrayList<>();
+            for (AppliedOffset o : offsets) {
+                Long stored = sink.storedOffsets(o.topic()).get(o.partition());
+                updates.add(new Sink.OffsetUpdate(o.topic(), o.partition(), stored == null ? -1 : stored, o.offset()));
+            }
+            // No events: the sink's own check-and-set moves the offsets, in one target transaction.
+            sink.apply(List.of(), updates);
+        }
+    }
+
+    private void requireHalted() {
+        if (!runner.halted()) {
+            throw new IllegalStateException("the pipeline is not stopped");
         }
     }
 

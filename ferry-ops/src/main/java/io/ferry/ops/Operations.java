@@ -115,7 +115,7 @@ public final class Operations implements AutoCloseable {
         n.put("name", p.config().name());
         String capture = p.captureState();
         String apply = p.applyState();
-        n.put("state", overall(capture, apply));
+        n.put("state", p.stopped() ? "STOPPED" : overall(capture, apply));
         n.put("running", true);
         ObjectNode c = n.putObject("capture");
         c.put("state", capture);

@@ -4,6 +4,7 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
+import java.util.List;
 
 /**
  * A pipeline running in this process, as the HTTP API, the metrics and the dashboard see and steer it. Every
@@ -52,7 +53,31 @@ public interface RunningPipeline {
     /** Capture holds at its next transaction boundary, apply after its current batch; nothing is lost. */
     void pause();
 
+    /** Resumes a paused pipeline, or starts both halves again after {@link #stop()}. */
     void resume();
+
+    /**
+     * Kafka Connect's stop (KIP-875): capture and apply finish their batch and end, releasing the source, Kafka and
+     * target connections; the API stays up. Returns once both have ended.
+     */
+    void stop();
+
+    /** Whether the pipeline is stopped through {@link #stop()}. */
+    boolean stopped();
+
+    /**
+     * While stopped: removes what {@code ferry reset} removes (the source's slot, the pipeline's topics and group,
+     * the target's offsets and schema rows, the rows of its target tables), so that resuming takes a new snapshot.
+     * Returns one line per item removed.
+     */
+    List<String> resetOffsets();
+
+    /** While stopped: sets the next offset the target applies of each named table partition. */
+    void setAppliedOffsets(List<AppliedOffset> offsets);
+
+    /** The next offset to apply of one table topic partition, as stored in the target. */
+    record AppliedOffset(String topic, int partition, long offset) {
+    }
 
     /** Both halves reconnect and read their positions again. */
     void restart();

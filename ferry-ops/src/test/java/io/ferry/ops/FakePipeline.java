@@ -109,6 +109,30 @@ final class FakePipeline implements RunningPipeline {
     @Override
     public void resume() {
         paused = false;
+        stopped = false;
+    }
+
+    volatile boolean stopped;
+    volatile List<AppliedOffset> altered;
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public boolean stopped() {
+        return stopped;
+    }
+
+    @Override
+    public List<String> resetOffsets() {
+        return List.of("source: replication slot ferry_shop");
+    }
+
+    @Override
+    public void setAppliedOffsets(List<AppliedOffset> offsets) {
+        altered = offsets;
     }
 
     @Override

@@ -48,7 +48,21 @@ class OpsServerTest {
             assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("PUT");
             assertThat(json(wrongMethod).path("error_code").asInt()).isEqualTo(405);
             assertThat(json(send("GET", base + "/nothing", null)).path("error_code").asInt()).isEqualTo(404);
-            assertThat(send("PATCH", base + "/pipelines/shop/offsets", "{}").statusCode()).isEqualTo(409);
+            HttpResponse<String> running = send("PATCH", base + "/pipelines/shop/offsets", "{}");
+            assertThat(running.statusCode()).isEqualTo(409);
+            assertThat(json(running).path("message").asText()).contains("stop it first with PUT /pipelines/shop/stop");
+            assertThat(send("DELETE", base + "/pipelines/shop/offsets", null).statusCode()).isEqualTo(409);
+            assertThat(send("PUT", base + "/pipelines/shop/stop", null).statusCode()).isEqualTo(202);
+            assertThat(json(send("GET", base + "/pipelines/shop/status", null)).path("state").asText())
+                    .isEqualTo("STOPPED");
+            HttpResponse<String> reset = send("DELETE", base + "/pipelines/shop/offsets", null);
+            assertThat(reset.statusCode()).isEqualTo(200);
+            assertThat(json(reset).path("removed").get(0).asText()).isEqualTo("source: replication slot ferry_shop");
+            HttpResponse<String> noSink = send("PATCH", base + "/pipelines/shop/offsets", "{\"offsets\":[]}");
+            assertThat(noSink.statusCode()).isEqualTo(400);
+            assertThat(json(noSink).path("message").asText()).contains("no sink");
+            assertThat(send("PUT", base + "/pipelines/shop/resume", null).statusCode()).isEqualTo(202);
+            assertThat(p.stopped).isFalse();
             assertThat(send("POST", base + "/pipelines/shop/snapshot", "{\"tables\":[\"public.orders\"]}").statusCode())
                     .isEqualTo(501);
         }
