@@ -24,6 +24,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public final class PipelineRunner implements AutoCloseable {
 
     private final PipelineConfig config;
     private final Duration startupTimeout;
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
     /** Whether the last look at Kafka's bootstrap servers found none answering (and marked Kafka down). */
@@ -60,7 +61,8 @@ public final class PipelineRunner implements AutoCloseable {
     private volatile boolean halted;
     private final Object lifecycle = new Object();
     private Connector sourceConnector;
-    /** What halves ended by {@link #halt()} counted, so that counters keep growing across a stop and a start. */
+    /** What halves ended by {@link #halt()} counted, so that counters keep growing across a stop and a start;
+     * written only by {@link #unhalt()}. */
     private volatile long capturedBefore;
     private volatile long transactionsBefore;
     private volatile long appliedBefore;
@@ -301,12 +303,6 @@ public final class PipelineRunner implements AutoCloseable {
                 a.stop();
             }
             joinThreads();
-            capturedBefore += c.eventsCommitted();
-            transactionsBefore += c.transactionsCommitted();
-            if (a != null) {
-                appliedBefore += a.applied();
-                deadLetteredBefore += a.deadLettered();
-            }
             source.close();
             log.info("pipeline {} stopped through the API: capture and apply ended, connections released",
                     config.name());
@@ -320,12 +316,19 @@ public final class PipelineRunner implements AutoCloseable {
                 return;
             }
             source = sourceConnector.source(config);
-            capture = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
+            // The ended halves' counts move into the totals as the new halves replace them: counters never go back.
+            CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
+            capturedBefore += capture.eventsCommitted();
+            transactionsBefore += capture.transactionsCommitted();
+            capture = c;
             if (apply != null) {
-                apply = new ApplyLoop(config, bootstrapServers, health);
+                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health);
                 if (batchListener != null) {
-                    apply.onCommitted(batchListener);
+                    a.onCommitted(batchListener);
                 }
+                appliedBefore += apply.applied();
+                deadLetteredBefore += apply.deadLettered();
+                apply = a;
             }
             halted = false;
             start(capture, "ferry-capture");

@@ -88,6 +88,8 @@ final class PipelineMetrics implements Applier.BatchListener {
         gauge("ferry.capture.failed", "1 when capture stopped on an error", p -> failed(p.captureState()));
         gauge("ferry.apply.failed", "1 when apply stopped on an error", p -> failed(p.applyState()));
         gauge("ferry.paused", "1 while the pipeline is paused through the API", p -> p.paused() ? 1 : 0);
+        gauge("ferry.stopped", "1 while the pipeline is stopped through the API (capture and apply ended, their"
+                + " connections released)", p -> p.stopped() ? 1 : 0);
         for (PartState s : pipeline.health().parts()) {
             Part part = s.part();
             Gauge.builder("ferry.part.down", pipeline, p -> partState(p, part).down() ? 1 : 0)

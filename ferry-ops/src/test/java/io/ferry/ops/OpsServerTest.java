@@ -55,6 +55,7 @@ class OpsServerTest {
             assertThat(send("PUT", base + "/pipelines/shop/stop", null).statusCode()).isEqualTo(202);
             assertThat(json(send("GET", base + "/pipelines/shop/status", null)).path("state").asText())
                     .isEqualTo("STOPPED");
+            assertThat(send("GET", base + "/metrics", null).body()).contains("ferry_stopped 1.0");
             HttpResponse<String> reset = send("DELETE", base + "/pipelines/shop/offsets", null);
             assertThat(reset.statusCode()).isEqualTo(200);
             assertThat(json(reset).path("removed").get(0).asText()).isEqualTo("source: replication slot ferry_shop");
