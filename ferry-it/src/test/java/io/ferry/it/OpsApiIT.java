@@ -157,7 +157,11 @@ class OpsApiIT {
 
             // KIP-875's stop: both halves end and let go of the slot, the group and the target; the API stays.
             assertThat(api.call("PUT", "/pipelines/opsapi/stop", null).code()).isEqualTo(202);
-            assertThat(api.json("/pipelines/opsapi/status").path("state").asText()).isEqualTo("STOPPED");
+            JsonNode stoppedStatus = api.json("/pipelines/opsapi/status");
+            assertThat(stoppedStatus.path("state").asText()).isEqualTo("STOPPED");
+            long appliedAtStop = runner.applied();
+            assertThat(stoppedStatus.path("apply").path("events").asLong()).as("counted once while stopped")
+                    .isEqualTo(appliedAtStop).isGreaterThan(ROWS);
             await().atMost(Duration.ofSeconds(10)).until(() -> servers.queryLong(source,
                     "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'ferry_opsapi' AND active") == 0);
             assertThat(servers.queryLong(source, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + target
@@ -191,6 +195,7 @@ class OpsApiIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> servers.queryLong(target,
                     "SELECT sum(counter) FROM counters") == made + 10);
             assertThat(servers.queryLong(target, "SELECT count(*) FROM replays")).isPositive();
+            assertThat(runner.applied()).as("counters go on across a stop").isGreaterThan(appliedAtStop + 10);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     api.json("/pipelines/opsapi/status").path("state").asText().equals("RUNNING"));
 
