@@ -8,9 +8,19 @@ import io.ferry.core.connector.Connectors;
 import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import io.ferry.ops.RunningPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link PipelineRunner} as the HTTP API and the metrics see it; before start, it says so. */
+/**
+ * A {@link PipelineRunner} as the HTTP API and the metrics see and steer it; before start, it says so. While the
+ * pipeline is stopped through the API it resets or moves its offsets, through the same teardown as {@code ferry reset}
+ * and the sink's own check-and-set.
+ */
 public final class RunnerView implements RunningPipeline {
 
     private static final SourceStatus NOT_STARTED = new SourceStatus("starting", "", 0, List.of());
@@ -135,14 +145,14 @@ public final class RunnerView implements RunningPipeline {
     @Override
     public List<String> resetOffsets() {
         requireHalted();
-        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream out = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
         try {
             new PipelineTeardown(runner.config(), out, null, runner.bootstrapServers()).run("reset", true, true);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return text.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        return text.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.startsWith("  ")).map(String::strip).toList();
     }
 
@@ -151,7 +161,7 @@ public final class RunnerView implements RunningPipeline {
         requireHalted();
         PipelineConfig config = runner.config();
         try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
-            List<Sink.OffsetUpdate> updates = new java.util.ArrayList<>();
+            List<Sink.OffsetUpdate> updates = new ArrayList<>();
             for (AppliedOffset o : offsets) {
                 Long stored = sink.storedOffsets(o.topic()).get(o.partition());
                 updates.add(new Sink.OffsetUpdate(o.topic(), o.partition(), stored == null ? -1 : stored, o.offset()));
