@@ -1,6 +1,7 @@
 package io.ferry.cli;
 
 import io.ferry.core.ChangeEvent;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.Sink;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
@@ -27,6 +28,8 @@ final class ApplyLoop extends SupervisedLoop {
     private volatile RuntimeException sinkFailure;
     private volatile long deadLetteredBefore;
     private volatile Applier.BatchListener listener = (events, millis) -> { };
+    /** Whether the applier is retrying a batch in place: the loop's state then says so, until the target answers. */
+    private volatile boolean sinkWaiting;
 
     ApplyLoop(PipelineConfig config, String bootstrapServers, PipelineHealth health) {
         super("apply", health);
@@ -39,6 +42,8 @@ final class ApplyLoop extends SupervisedLoop {
         Sink opened;
         try {
             opened = Connectors.installed().get(config.sink().type()).sink(config.sink());
+        } catch (LoginRefusedException e) {
+            throw sinkFailure = e.whileRunning();
         } catch (RuntimeException e) {
             sinkFailure = e;
             throw e;
@@ -47,7 +52,11 @@ final class ApplyLoop extends SupervisedLoop {
         try (Sink sink = TransformStage.apply(config, new Observed(opened))) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
                     config.consumerGroup(), sink, config.sink().onError());
-            a.onSinkRetry((e, wait) -> health.down(Part.SINK, e.getMessage(), health.now().plus(wait)));
+            a.onSinkRetry((e, attempt, wait) -> {
+                health.down(Part.SINK, e.getMessage(), health.now().plus(wait));
+                retrying(attempt, wait, e.getMessage());
+                sinkWaiting = true;
+            });
             a.onCommitted(listener);
             applier = a;
             if (stopping() || paused()) {
@@ -161,11 +170,20 @@ final class ApplyLoop extends SupervisedLoop {
         private void answered() {
             health.up(Part.SINK);
             health.up(Part.KAFKA);
+            if (sinkWaiting) {
+                sinkWaiting = false;
+                state("running");
+            }
         }
 
+        /**
+         * Remembers the sink's failure. A refused login is retried like an unreachable target: this pipeline logged
+         * in before (preflight did), so a password rotated or a database restored comes back without a restart.
+         */
         private RuntimeException sinkFailed(RuntimeException e) {
-            sinkFailure = e;
-            return e;
+            RuntimeException failure = e instanceof LoginRefusedException refused ? refused.whileRunning() : e;
+            sinkFailure = failure;
+            return failure;
         }
     }
 }

@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,20 +47,31 @@ public final class PipelineRunner implements AutoCloseable {
     private final Duration startupTimeout;
     /** The pipeline file, read again for its {@code source.tables} on a snapshot request; null when there is none. */
     private final Path file;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
     /** Whether the last look at Kafka's bootstrap servers found none answering (and marked Kafka down). */
     private boolean kafkaProbeDown;
     private KafkaPreflight kafkaProbe;
     private EmbeddedKafka embedded;
-    private Source source;
+    // Volatile: replaced by unhalt() while API threads read it.
+    private volatile Source source;
     // Volatile: a SIGTERM's stop() may run on another thread while start() is still creating them.
     private volatile CaptureLoop capture;
     private volatile ApplyLoop apply;
     private volatile boolean stopRequested;
     private volatile String bootstrapServers;
     private volatile Applier.BatchListener batchListener;
+    /** Stopped through the API (KIP-875's stop): both halves ended, the source closed; the process and API stay. */
+    private volatile boolean halted;
+    private final Object lifecycle = new Object();
+    private Connector sourceConnector;
+    /** What halves ended by {@link #halt()} counted, so that counters keep growing across a stop and a start;
+     * written only by {@link #unhalt()}. */
+    private volatile long capturedBefore;
+    private volatile long transactionsBefore;
+    private volatile long appliedBefore;
+    private volatile long deadLetteredBefore;
 
     public PipelineRunner(PipelineConfig config, Duration startupTimeout) {
         this(config, startupTimeout, null);
@@ -96,6 +108,7 @@ public final class PipelineRunner implements AutoCloseable {
     public void start() {
         // The source is checked first: a wrong password should not wait for a broker to start.
         Connector connector = Connectors.installed().get(config.source().type());
+        sourceConnector = connector;
         source = connector.source(config);
         preflight(Part.SOURCE, source::prepare);
         TransformStage.check(config, connector);
@@ -136,12 +149,15 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
-    private void start(Runnable loop, String name) {
+    private void start(SupervisedLoop loop, String name) {
         Thread t = new Thread(() -> {
             try {
                 loop.run();
             } finally {
-                anyEnded.countDown();
+                // A half ended by halt() was asked to; the pipeline goes on, stopped, until resumed.
+                if (!halted || loop.failure() != null) {
+                    anyEnded.countDown();
+                }
             }
         }, name);
         threads.add(t);
@@ -158,7 +174,7 @@ public final class PipelineRunner implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
             probeKafka();
-            long events = capture.eventsCommitted();
+            long events = captured();
             long now = System.nanoTime();
             double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
             lastEvents = events;
@@ -210,7 +226,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
         return new StatusLine(config.name(), shown(capture, captureWaits),
                 apply == null ? null : shown(apply, applyWaits), down, eventsPerSecond,
-                capture.eventsCommitted(), apply == null ? 0 : apply.applied(), newest, s);
+                captured(), applied(), newest, s);
     }
 
     /** A half's state as people should read it: never "running" while a part it needs is down. */
@@ -254,6 +270,11 @@ public final class PipelineRunner implements AutoCloseable {
         if (s == null || capture == null) {
             throw FerryException.retriable("capture has not started yet; ask again once it runs", null);
         }
+        if (halted) {
+            // A stopped source is replaced on resume: what it queued now would be forgotten.
+            throw new FerryException("the pipeline is stopped; resume it (PUT /pipelines/" + config.name()
+                    + "/resume) and ask again");
+        }
         List<String> sourceTables = file == null ? config.source().tables()
                 : new PipelineConfigParser().parse(file).source().tables();
         return s.requestSnapshot(tables, sourceTables);
@@ -266,12 +287,97 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Changes committed to the target since this runner started; 0 without a sink. */
     public long applied() {
-        return apply == null ? 0 : apply.applied();
+        ApplyLoop a = apply;
+        return appliedBefore + (a == null ? 0 : a.applied());
     }
 
-    /** Changes committed to Kafka by the current capture attempt. */
+    /** Changes committed to Kafka since this runner started. */
     public long captured() {
-        return capture.eventsCommitted();
+        CaptureLoop c = capture;
+        return capturedBefore + (c == null ? 0 : c.eventsCommitted());
+    }
+
+    /** Kafka transactions committed by capture since this runner started. */
+    long transactionsCommitted() {
+        CaptureLoop c = capture;
+        return transactionsBefore + (c == null ? 0 : c.transactionsCommitted());
+    }
+
+    /** Records sent to the dead-letter topic since this runner started. */
+    long deadLettered() {
+        ApplyLoop a = apply;
+        return deadLetteredBefore + (a == null ? 0 : a.deadLettered());
+    }
+
+    /** Whether the pipeline is stopped through {@link #halt()}, its process and API up. */
+    public boolean halted() {
+        return halted;
+    }
+
+    /**
+     * Kafka Connect's {@code PUT /connectors/{name}/stop} (KIP-875): both halves finish their batch and end, the
+     * source connection (and its slot), the Kafka clients and the target connection are released; the process, the
+     * embedded broker and the API stay. Offsets may then be changed; {@link #unhalt()} starts both halves again.
+     * Returns when both halves have ended. Does nothing when already stopped or not started.
+     */
+    public void halt() {
+        synchronized (lifecycle) {
+            CaptureLoop c = capture;
+            if (halted || stopRequested || c == null) {
+                return;
+            }
+            halted = true;
+            c.stop();
+            ApplyLoop a = apply;
+            if (a != null) {
+                a.stop();
+            }
+            joinThreads();
+            source.close();
+            log.info("pipeline {} stopped through the API: capture and apply ended, connections released",
+                    config.name());
+        }
+    }
+
+    /** Starts both halves again after {@link #halt()}, from the positions stored in Kafka and the target. */
+    public void unhalt() {
+        synchronized (lifecycle) {
+            if (!halted || stopRequested) {
+                return;
+            }
+            source = sourceConnector.source(config);
+            // The ended halves' counts move into the totals as the new halves replace them: counters never go back.
+            CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
+            capturedBefore += capture.eventsCommitted();
+            transactionsBefore += capture.transactionsCommitted();
+            capture = c;
+            if (apply != null) {
+                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health);
+                if (batchListener != null) {
+                    a.onCommitted(batchListener);
+                }
+                appliedBefore += apply.applied();
+                deadLetteredBefore += apply.deadLettered();
+                apply = a;
+            }
+            halted = false;
+            start(capture, "ferry-capture");
+            if (apply != null) {
+                start(apply, "ferry-apply");
+            }
+            log.info("pipeline {} started again through the API", config.name());
+        }
+    }
+
+    private void joinThreads() {
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.removeIf(t -> !t.isAlive());
     }
 
     /** Seconds between now and the source commit of the newest change that reached the end of the pipeline. */
@@ -293,6 +399,9 @@ public final class PipelineRunner implements AutoCloseable {
     /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */
     public void stop() {
         stopRequested = true;
+        if (halted) {
+            anyEnded.countDown(); // nothing runs that would end
+        }
         if (capture != null) {
             capture.stop();
         }
@@ -304,14 +413,8 @@ public final class PipelineRunner implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        for (Thread t : threads) {
-            try {
-                t.join(Duration.ofSeconds(30).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (source != null) {
+        joinThreads();
+        if (source != null && !halted) {
             source.close();
         }
         if (embedded != null) {

@@ -29,11 +29,19 @@ final class PipelineTeardown {
     private final PipelineConfig config;
     private final PrintStream out;
     private final BufferedReader in;
+    /** The running pipeline's Kafka (its embedded broker, say), or null to open the configured one. */
+    private final String bootstrapServers;
 
     PipelineTeardown(PipelineConfig config, PrintStream out, BufferedReader in) {
+        this(config, out, in, null);
+    }
+
+    /** Through {@code bootstrapServers}: for a pipeline stopped through the API, whose process holds the broker. */
+    PipelineTeardown(PipelineConfig config, PrintStream out, BufferedReader in, String bootstrapServers) {
         this.config = config;
         this.out = out;
         this.in = in;
+        this.bootstrapServers = bootstrapServers;
     }
 
     /**
@@ -43,7 +51,7 @@ final class PipelineTeardown {
     int run(String verb, boolean emptyTables, boolean yes) throws IOException {
         Connector source = Connectors.installed().get(config.source().type());
         Connector sink = config.sink().isNone() ? null : Connectors.installed().get(config.sink().type());
-        try (Kafka kafka = Kafka.open(config)) {
+        try (Kafka kafka = Kafka.open(config, bootstrapServers)) {
             OwnedTopics owned = kafka.owned;
             // Whether the pipeline runs is read first, before anything is listed or removed.
             List<String> sourceLines = source.dropSource(config, false);
@@ -114,10 +122,10 @@ final class PipelineTeardown {
             this.owned = owned;
         }
 
-        static Kafka open(PipelineConfig config) {
+        static Kafka open(PipelineConfig config, String running) {
             EmbeddedKafka embedded = null;
-            String bootstrap = config.kafka().bootstrapServers();
-            if (config.kafka().embedded()) {
+            String bootstrap = running != null ? running : config.kafka().bootstrapServers();
+            if (running == null && config.kafka().embedded()) {
                 try {
                     embedded = EmbeddedKafka.start(Path.of(config.kafka().dataDir()));
                 } catch (RuntimeException e) {

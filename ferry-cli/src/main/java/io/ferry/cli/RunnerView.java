@@ -1,14 +1,27 @@
 package io.ferry.cli;
 
+import io.ferry.core.Sink;
 import io.ferry.core.Source;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.connector.Connectors;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import io.ferry.ops.RunningPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link PipelineRunner} as the HTTP API and the metrics see it; before start, it says so. */
+/**
+ * A {@link PipelineRunner} as the HTTP API and the metrics see and steer it; before start, it says so. While the
+ * pipeline is stopped through the API it resets or moves its offsets, through the same teardown as {@code ferry reset}
+ * and the sink's own check-and-set.
+ */
 public final class RunnerView implements RunningPipeline {
 
     private static final SourceStatus NOT_STARTED = new SourceStatus("starting", "", 0, List.of());
@@ -46,26 +59,22 @@ public final class RunnerView implements RunningPipeline {
 
     @Override
     public long eventsCaptured() {
-        CaptureLoop c = runner.captureLoop();
-        return c == null ? 0 : c.eventsCommitted();
+        return runner.captured();
     }
 
     @Override
     public long transactionsCommitted() {
-        CaptureLoop c = runner.captureLoop();
-        return c == null ? 0 : c.transactionsCommitted();
+        return runner.transactionsCommitted();
     }
 
     @Override
     public long eventsApplied() {
-        ApplyLoop a = runner.applyLoop();
-        return a == null ? 0 : a.applied();
+        return runner.applied();
     }
 
     @Override
     public long deadLettered() {
-        ApplyLoop a = runner.applyLoop();
-        return a == null ? 0 : a.deadLettered();
+        return runner.deadLettered();
     }
 
     @Override
@@ -78,6 +87,11 @@ public final class RunnerView implements RunningPipeline {
     public SourceStatus source() {
         Source s = runner.source();
         return s == null ? NOT_STARTED : s.status();
+    }
+
+    @Override
+    public PipelineHealth health() {
+        return runner.health();
     }
 
     @Override
@@ -105,6 +119,10 @@ public final class RunnerView implements RunningPipeline {
 
     @Override
     public void resume() {
+        if (runner.halted()) {
+            runner.unhalt();
+            return;
+        }
         CaptureLoop c = runner.captureLoop();
         ApplyLoop a = runner.applyLoop();
         if (a != null) {
@@ -112,6 +130,51 @@ public final class RunnerView implements RunningPipeline {
         }
         if (c != null) {
             c.resume();
+        }
+    }
+
+    @Override
+    public void stop() {
+        runner.halt();
+    }
+
+    @Override
+    public boolean stopped() {
+        return runner.halted();
+    }
+
+    @Override
+    public List<String> resetOffsets() {
+        requireHalted();
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
+        try {
+            new PipelineTeardown(runner.config(), out, null, runner.bootstrapServers()).run("reset", true, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("  ")).map(String::strip).toList();
+    }
+
+    @Override
+    public void setAppliedOffsets(List<AppliedOffset> offsets) {
+        requireHalted();
+        PipelineConfig config = runner.config();
+        try (Sink sink = Connectors.installed().get(config.sink().type()).sink(config.sink())) {
+            List<Sink.OffsetUpdate> updates = new ArrayList<>();
+            for (AppliedOffset o : offsets) {
+                Long stored = sink.storedOffsets(o.topic()).get(o.partition());
+                updates.add(new Sink.OffsetUpdate(o.topic(), o.partition(), stored == null ? -1 : stored, o.offset()));
+            }
+            // No events: the sink's own check-and-set moves the offsets, in one target transaction.
+            sink.apply(List.of(), updates);
+        }
+    }
+
+    private void requireHalted() {
+        if (!runner.halted()) {
+            throw new IllegalStateException("the pipeline is not stopped");
         }
     }
 

@@ -48,6 +48,7 @@ abstract class SupervisedLoop implements Runnable {
     @Override
     public final void run() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        int failedAttempts = 0;
         while (!stopping) {
             try {
                 awaitResumed();
@@ -57,6 +58,7 @@ abstract class SupervisedLoop implements Runnable {
                 state = "running";
                 attempt();
                 backoff.reset();
+                failedAttempts = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -78,7 +80,7 @@ abstract class SupervisedLoop implements Runnable {
                 }
                 Duration wait = backoff.next();
                 health.down(partOf(e), f.getMessage(), health.now().plus(wait));
-                state = "retrying in " + wait.toSeconds() + "s: " + f.getMessage();
+                retrying(++failedAttempts, wait, f.getMessage());
                 log.warn("{}: {}; retrying in {} s", name, f.getMessage(), wait.toSeconds());
                 TRACE.warn("{} will retry", name, e);
                 pause(wait);
@@ -163,6 +165,15 @@ abstract class SupervisedLoop implements Runnable {
     }
 
     protected void onResume() {
+    }
+
+    /**
+     * Says the loop waits to try again: {@code retrying (attempt 3 failed, next in 8 s): <reason>}. Also for a loop
+     * whose attempt retries inside itself (the applier waiting for its target).
+     */
+    protected final void retrying(int failedAttempts, Duration wait, String reason) {
+        state = "retrying (attempt " + failedAttempts + " failed, next in " + Math.max(1, (wait.toMillis() + 999) / 1000)
+                + " s): " + reason;
     }
 
     /** For a loop that pauses inside its attempt, to say so. */

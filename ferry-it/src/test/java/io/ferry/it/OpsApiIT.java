@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ferry run}'s HTTP API, metrics and {@code ferry status} against a live PostgreSQL → Kafka → PostgreSQL
- * sync: every endpoint, the token on a non-loopback bind, offsets refused while running, and a pause and resume
- * under load that loses nothing and applies nothing twice (a target trigger witnesses any replay).
+ * sync: every endpoint, the token on a non-loopback bind, offsets refused while running, a pause and resume under
+ * load that loses nothing and applies nothing twice (a target trigger witnesses any replay), and KIP-875's stop:
+ * connections released, offsets patched (and checked) or reset while stopped, resumed from them.
  */
 class OpsApiIT {
 
@@ -156,6 +157,65 @@ class OpsApiIT {
             assertThat(servers.queryLong(target, "SELECT count(*) FROM counters c WHERE counter <> 0")).isPositive();
             assertThat(servers.queryLong(target, "SELECT count(*) FROM replays")).isZero();
 
+            // KIP-875's stop: both halves end and let go of the slot, the group and the target; the API stays.
+            assertThat(api.call("PUT", "/pipelines/opsapi/stop", null).code()).isEqualTo(202);
+            JsonNode stoppedStatus = api.json("/pipelines/opsapi/status");
+            assertThat(stoppedStatus.path("state").asText()).isEqualTo("STOPPED");
+            long appliedAtStop = runner.applied();
+            assertThat(stoppedStatus.path("apply").path("events").asLong()).as("counted once while stopped")
+                    .isEqualTo(appliedAtStop).isGreaterThan(ROWS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servers.queryLong(source,
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'ferry_opsapi' AND active") == 0);
+            assertThat(servers.queryLong(source, "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + target
+                    + "' AND application_name = 'ferry-sink'")).as("no target connection").isZero();
+            servers.execute(source, "UPDATE counters SET counter = counter + 1 WHERE id <= 10");
+            long stopped = servers.queryLong(target, "SELECT sum(counter) FROM counters");
+            assertThat(stopped).isEqualTo(made);
+
+            // While stopped, PATCH takes a table partition's applied offset within the topic, and nothing else.
+            String topicOffset = "SELECT next_offset FROM ferry_offsets WHERE topic = 'opsapi.public.counters'";
+            long stored = servers.queryLong(target, topicOffset);
+            long end = partition(api.json("/pipelines/opsapi/status"), "opsapi.public.counters", 0)
+                    .path("high_watermark").asLong();
+            OpsApi.Response past = api.call("PATCH", "/pipelines/opsapi/offsets", alter("opsapi.public.counters", end + 1));
+            assertThat(past.code()).isEqualTo(400);
+            assertThat(past.json().path("message").asText()).contains("past the end of opsapi.public.counters-0");
+            assertThat(api.call("PATCH", "/pipelines/opsapi/offsets", alter("opsapi.ferry-offsets", 0)).code())
+                    .isEqualTo(400);
+            assertThat(api.call("PATCH", "/pipelines/opsapi/offsets",
+                    "{\"offsets\":[{\"partition\":{\"pipeline\":\"opsapi\"},\"offset\":{\"lsn\":\"0/0\"}}]}")
+                    .json().path("message").asText()).contains("source position cannot be set");
+            assertThat(servers.queryLong(target, topicOffset)).isEqualTo(stored);
+            OpsApi.Response altered = api.call("PATCH", "/pipelines/opsapi/offsets", alter("opsapi.public.counters",
+                    stored - 50));
+            assertThat(altered.code()).as(altered.body()).isEqualTo(200);
+            assertThat(servers.queryLong(target, topicOffset)).isEqualTo(stored - 50);
+
+            // Resumed, apply starts from the patched offset: the 50 records before the stop come again (the
+            // witness sees them go back), then everything after; the copy converges.
+            assertThat(api.call("PUT", "/pipelines/opsapi/resume", null).code()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> servers.queryLong(target,
+                    "SELECT sum(counter) FROM counters") == made + 10);
+            assertThat(servers.queryLong(target, "SELECT count(*) FROM replays")).isPositive();
+            assertThat(runner.applied()).as("counters go on across a stop").isGreaterThan(appliedAtStop + 10);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    api.json("/pipelines/opsapi/status").path("state").asText().equals("RUNNING"));
+
+            // DELETE resets while stopped, as ferry reset does: resumed, a new snapshot fills the emptied table.
+            assertThat(api.call("DELETE", "/pipelines/opsapi/offsets", null).code()).isEqualTo(409);
+            assertThat(api.call("PUT", "/pipelines/opsapi/stop", null).code()).isEqualTo(202);
+            servers.execute(target, "DELETE FROM replays", "DROP TRIGGER witness ON counters");
+            OpsApi.Response reset = api.call("DELETE", "/pipelines/opsapi/offsets", null);
+            assertThat(reset.code()).as(reset.body()).isEqualTo(200);
+            assertThat(reset.json().path("removed").toString()).contains("ferry_opsapi", "opsapi.public.counters");
+            assertThat(servers.queryLong(target, "SELECT count(*) FROM counters")).as("emptied").isZero();
+            assertThat(servers.queryLong(source, "SELECT count(*) FROM pg_replication_slots WHERE slot_name ="
+                    + " 'ferry_opsapi'")).isZero();
+            assertThat(api.call("PUT", "/pipelines/opsapi/resume", null).code()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    servers.queryLong(target, "SELECT count(*) FROM counters") == ROWS
+                            && servers.queryLong(target, "SELECT sum(counter) FROM counters") == made + 10);
+
             // No response carries a password or the token.
             for (String path : new String[] {"/pipelines/opsapi", "/pipelines/opsapi/status", "/pipelines/opsapi/offsets",
                     "/metrics"}) {
@@ -171,6 +231,12 @@ class OpsApiIT {
         String down = StatusText.render(PipelineStatus.read(config));
         assertThat(down).contains("pipeline opsapi: NOT RUNNING (from durable state)", "committed {",
                 "opsapi.public.counters", "target offsets (ferry_offsets)", "opsapi.public.counters-0 next ");
+    }
+
+    /** A PATCH body setting partition 0 of {@code topic} to {@code offset}. */
+    private static String alter(String topic, long offset) {
+        return "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"" + topic + "\",\"kafka_partition\":0},"
+                + "\"offset\":{\"kafka_offset\":" + offset + "}}]}";
     }
 
     /** Increments random counters, one per transaction, until told to stop; returns how many it made. */

@@ -2,6 +2,7 @@ package io.ferry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.kafka.KafkaTestCluster;
 import io.ferry.postgres.PostgresTestServer;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * After start, the status line names the part that is down, since when and when the next try is, and never says
- * "running" meanwhile; a stop nobody asked for exits non-zero with one line and no stack trace on the terminal (the
- * trace is in the log file).
+ * After start, the status line, the API and the metrics name the part that is down, since when, after how many failed
+ * attempts and when the next try is, and never say "running" meanwhile; a target that refuses connections, a rotated
+ * password or a dropped database is waited for, not fatal, and nothing is lost or applied twice. No stack trace or
+ * password reaches the terminal (traces are in the log file).
  */
 class PartDownAfterStartIT {
 
@@ -73,24 +74,36 @@ class PartDownAfterStartIT {
     }
 
     @Test
-    void aSinkRefusingConnectionsIsNamedWithItsRetryAndAVanishedDatabaseExits1() throws Exception {
+    void aSinkRefusingConnectionsOrItsLoginIsRetriedUntilItTakesThemAgain() throws Exception {
+        String rotated = "rotated-pw-4711";
         try (PostgresTestServer target = PostgresTestServer.start(Map.of())) {
             try (Connection c = target.admin("postgres"); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE vanishing OWNER " + PostgresTestServer.USER);
             }
+            // Every write to the target's row is witnessed: a change applied twice leaves two.
+            try (Connection c = target.admin("vanishing"); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE items (id int PRIMARY KEY)");
+                s.execute("CREATE TABLE writes (id int)");
+                s.execute("CREATE FUNCTION witness() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO writes VALUES (NEW.id); RETURN NEW; END $$");
+                s.execute("CREATE TRIGGER witness AFTER INSERT OR UPDATE ON items FOR EACH ROW EXECUTE FUNCTION witness()");
+                s.execute("ALTER TABLE items OWNER TO " + PostgresTestServer.USER);
+                s.execute("ALTER TABLE writes OWNER TO " + PostgresTestServer.USER);
+            }
             servers.createDatabase("down_sink");
             servers.execute("down_sink", "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+            int httpPort = PostgresTestServer.freePort();
             String sink = "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + target.port() + "\n"
                     + "  database: vanishing\n  user: " + PostgresTestServer.USER + "\n  password: "
-                    + PostgresTestServer.PASSWORD + "\n";
+                    + PostgresTestServer.PASSWORD + "\nhttp:\n  port: " + httpPort + "\n";
             Path file = servers.pipeline(dir, "downsink", "down_sink", "[public.items]", sink);
+            OpsApi api = new OpsApi("http://127.0.0.1:" + httpPort, null);
             try (FerryProcess run = FerryProcess.start(dir.resolve("s.out"), "384m", "run", file.toString(),
                     "--status-interval", "PT1S")) {
                 awaitOutput(run, "applied 1 ");
                 // The target stops taking this login's connections (a transient refusal), and drops the one it had.
                 adminOf(target, "ALTER ROLE " + PostgresTestServer.USER + " CONNECTION LIMIT 0",
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '"
-                                + PostgresTestServer.USER + "'");
+                        terminate(PostgresTestServer.USER));
                 servers.execute("down_sink", "INSERT INTO items VALUES (2)");
                 String down = "sink postgres at 127.0.0.1:" + target.port() + "/vanishing: ";
                 // First the lost session is named, then the refused reconnection.
@@ -99,23 +112,77 @@ class PartDownAfterStartIT {
                 String lineDown = run.output().lines().filter(l -> l.contains(down) && l.contains("too many connections"))
                         .findFirst().orElseThrow();
                 assertThat(lineDown).contains("] capture running | apply waiting")
-                        .containsPattern("retry in \\d+ s \\(down \\d+ s\\)");
+                        .containsPattern("\\d+ failed attempts?, retry in \\d+ s \\(down \\d+ s\\)");
 
                 adminOf(target, "ALTER ROLE " + PostgresTestServer.USER + " CONNECTION LIMIT -1");
                 awaitOutput(run, "applied 2 ");
 
-                adminOf(target, "DROP DATABASE vanishing WITH (FORCE)");
+                // The password is rotated while Ferry runs: its next login is refused, and retried, not fatal.
+                adminOf(target, "ALTER ROLE " + PostgresTestServer.USER + " PASSWORD '" + rotated + "'",
+                        terminate(PostgresTestServer.USER));
                 servers.execute("down_sink", "INSERT INTO items VALUES (3)");
-                assertThat(run.process().waitFor(90, TimeUnit.SECONDS)).as(run.output()).isTrue();
+                String refused = "login refused for user " + PostgresTestServer.USER + " at 127.0.0.1:" + target.port()
+                        + ": FATAL: password authentication failed";
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> statusLines(run, 0).stream()
+                        .anyMatch(l -> l.contains(down + refused) && l.contains("] capture running | apply waiting")));
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    JsonNode status = api.json("/pipelines/downsink/status");
+                    assertThat(status.path("state").asText()).isEqualTo("DEGRADED");
+                    assertThat(status.path("apply").path("state").asText()).startsWith("retrying (attempt ")
+                            .containsPattern("failed, next in \\d+ s\\): " + java.util.regex.Pattern.quote(refused));
+                    JsonNode sinkPart = status.path("parts").get(2);
+                    assertThat(sinkPart.path("up").asBoolean()).isFalse();
+                    assertThat(sinkPart.path("failed_attempts").asInt()).isPositive();
+                    assertThat(status.path("conditions").toString()).contains("\"sink_down\"", refused);
+                    assertThat(api.get("/metrics").body()).contains("ferry_part_down{part=\"sink\"} 1.0");
+                });
+                for (String path : new String[] {"/pipelines/downsink", "/pipelines/downsink/status", "/metrics"}) {
+                    assertThat(api.get(path).body()).doesNotContain(PostgresTestServer.PASSWORD).doesNotContain(rotated);
+                }
+                assertThat(run.isAlive()).isTrue();
 
-                assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
-                List<String> errors = run.output().lines().filter(l -> l.startsWith("ferry: ")).toList();
-                assertThat(errors).as(run.output()).hasSize(1);
-                assertThat(errors.get(0)).contains("has no database vanishing");
-                assertThat(run.output()).as("no stack trace on the terminal").doesNotContain("\tat ")
-                        .doesNotContain("] stopped");
-                assertThat(run.log()).as("the trace is in the log file").contains("\tat ");
+                adminOf(target, "ALTER ROLE " + PostgresTestServer.USER + " PASSWORD '" + PostgresTestServer.PASSWORD
+                        + "'");
+                awaitOutput(run, "applied 3 ");
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.json("/pipelines/downsink/status")
+                        .path("state").asText().equals("RUNNING"));
+                assertThat(api.get("/metrics").body()).contains("ferry_part_down{part=\"sink\"} 0.0");
+                assertThat(query(target, "SELECT string_agg(id::text, ',' ORDER BY id) FROM items")).isEqualTo("1,2,3");
+                assertThat(query(target, "SELECT string_agg(id::text, ',' ORDER BY id) FROM writes"))
+                        .as("every row written once").isEqualTo("1,2,3");
+
+                // The target database is dropped while Ferry runs, and created again: Ferry waits, then fills it.
+                adminOf(target, "DROP DATABASE vanishing WITH (FORCE)");
+                servers.execute("down_sink", "INSERT INTO items VALUES (4)");
+                awaitOutput(run, "login refused for user " + PostgresTestServer.USER + " at 127.0.0.1:" + target.port()
+                        + ": no database vanishing");
+                adminOf(target, "CREATE DATABASE vanishing OWNER " + PostgresTestServer.USER);
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() ->
+                        "1,2,3,4".equals(query(target, "SELECT string_agg(id::text, ',' ORDER BY id) FROM items")));
+
+                run.terminate();
+                assertThat(run.output()).as("no stack trace on the terminal").doesNotContain("\tat ");
+                assertThat(run.output().lines().filter(l -> l.startsWith("ferry: "))).as("no fatal line").isEmpty();
+                assertThat(run.log()).as("each retry is in the log file").contains(refused);
+                for (String secret : new String[] {PostgresTestServer.PASSWORD, rotated}) {
+                    assertThat(run.output()).doesNotContain(secret);
+                    assertThat(run.log()).doesNotContain(secret);
+                }
             }
+        }
+    }
+
+    private static String terminate(String user) {
+        return "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + user + "'";
+    }
+
+    /** The first column of the first row in the target's database {@code vanishing}, or null when it has none. */
+    private static String query(PostgresTestServer server, String sql) {
+        try (Connection c = server.admin("vanishing"); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (java.sql.SQLException e) {
+            return "(" + e.getMessage() + ")";
         }
     }
 

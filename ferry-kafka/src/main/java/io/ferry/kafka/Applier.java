@@ -86,14 +86,17 @@ public final class Applier implements Runnable {
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
-    private volatile SinkRetries sinkRetries = (e, wait) -> { };
+    private volatile SinkRetries sinkRetries = (e, attempts, wait) -> { };
     private volatile BatchListener listener = (events, millis) -> { };
     private KafkaConsumer<byte[], byte[]> consumer;
 
-    /** Told each time the target is out of reach and the batch will be tried again after {@code wait}. */
+    /**
+     * Told each time the target is out of reach and the batch will be tried again after {@code wait};
+     * {@code failedAttempts} counts the batch's failed attempts, from 1.
+     */
     @FunctionalInterface
     public interface SinkRetries {
-        void retrying(FerryException failure, Duration wait);
+        void retrying(FerryException failure, int failedAttempts, Duration wait);
     }
 
     /** Told of each batch the target committed, on the applier's writer thread: it must return quickly. */
@@ -311,6 +314,7 @@ public final class Applier implements Runnable {
             }
         }
         long backoffMillis = 500;
+        int failedAttempts = 0;
         while (true) {
             try {
                 sink.apply(events, offsets);
@@ -334,7 +338,7 @@ public final class Applier implements Runnable {
                 }
                 state = "target unreachable, retrying in " + backoffMillis + " ms: " + e.getMessage();
                 log.warn("{}", state);
-                sinkRetries.retrying(e, Duration.ofMillis(backoffMillis));
+                sinkRetries.retrying(e, ++failedAttempts, Duration.ofMillis(backoffMillis));
                 sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 30_000);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.config.HttpConfig;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -114,7 +115,7 @@ public final class Operations implements AutoCloseable {
         n.put("name", p.config().name());
         String capture = p.captureState();
         String apply = p.applyState();
-        n.put("state", overall(capture, apply));
+        n.put("state", p.stopped() ? "STOPPED" : overall(capture, apply));
         n.put("running", true);
         ObjectNode c = n.putObject("capture");
         c.put("state", capture);
@@ -150,8 +151,12 @@ public final class Operations implements AutoCloseable {
         HealthPoller.SourceHealth src = source;
         n.set("source_log", StatusJson.sourceLog(p.config(), src.retainedLogBytes()));
         n.set("partitions", StatusJson.partitions(k.partitions(), poller::isTableTopic));
-        n.set("conditions", StatusJson.conditions(p.config(), k.partitions(), src.retainedLogBytes(), capture, apply,
-                lag, k.error(), src.error()));
+        PipelineHealth health = p.health();
+        n.set("parts", StatusJson.parts(health));
+        ArrayNode conditions = StatusJson.conditions(p.config(), k.partitions(), src.retainedLogBytes(), capture,
+                apply, lag, k.error(), src.error());
+        StatusJson.partsDown(conditions, health);
+        n.set("conditions", conditions);
         String failure = p.failure();
         if (failure == null) {
             n.putNull("last_error");

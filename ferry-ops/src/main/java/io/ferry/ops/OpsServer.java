@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,6 +124,7 @@ final class OpsServer implements AutoCloseable {
             case "status" -> onlyGet(ex, method, ops.status());
             case "pause" -> control(ex, method, "PUT", p::pause);
             case "resume" -> control(ex, method, "PUT", p::resume);
+            case "stop" -> control(ex, method, "PUT", p::stop);
             case "restart" -> control(ex, method, "POST", p::restart);
             case "offsets" -> offsets(ex, method);
             case "snapshot" -> snapshot(ex, method, p);
@@ -156,14 +158,108 @@ final class OpsServer implements AutoCloseable {
     private void offsets(HttpExchange ex, String method) throws IOException {
         switch (method) {
             case "GET" -> json(ex, 200, offsetsDocument());
-            case "PATCH", "DELETE" -> {
-                drain(ex);
-                // KIP-875: offsets change only while the pipeline is stopped; this process is running it.
-                json(ex, 409, StatusJson.error(409, "offsets can be changed only while the pipeline is stopped, and"
-                        + " ferry run is running it: stop ferry run first"));
-            }
+            case "DELETE" -> resetOffsets(ex);
+            case "PATCH" -> alterOffsets(ex);
             default -> notAllowed(ex, method, "GET, PATCH, DELETE");
         }
+    }
+
+    /** KIP-875: offsets change only while the pipeline is stopped; else 409 saying how to stop it. */
+    private boolean stoppedElse409(HttpExchange ex) throws IOException {
+        if (ops.pipeline().stopped()) {
+            return true;
+        }
+        json(ex, 409, StatusJson.error(409, "offsets can be changed only while the pipeline is stopped: stop it first"
+                + " with PUT /pipelines/" + ops.pipeline().config().name() + "/stop (resume starts it again)"));
+        return false;
+    }
+
+    /** DELETE: what {@code ferry reset} does; resuming then takes a new snapshot into the emptied target tables. */
+    private void resetOffsets(HttpExchange ex) throws IOException {
+        drain(ex);
+        if (!stoppedElse409(ex)) {
+            return;
+        }
+        List<String> removed;
+        try {
+            removed = ops.pipeline().resetOffsets();
+        } catch (FerryException e) {
+            json(ex, 409, StatusJson.error(409, "the offsets were not reset: " + e.getMessage()));
+            return;
+        }
+        ObjectNode n = StatusJson.MAPPER.createObjectNode();
+        n.put("message", "The offsets of pipeline " + ops.pipeline().config().name() + " have been reset: resume"
+                + " takes a new snapshot into the emptied target tables");
+        ArrayNode list = n.putArray("removed");
+        removed.forEach(list::add);
+        json(ex, 200, n);
+    }
+
+    /**
+     * PATCH: sets the next offset the target applies of table partitions, each checked against the topic's
+     * partitions and high watermark. The source position is not taken: no answer from here could prove it lies on
+     * a transaction boundary of the source's log (DELETE resets it instead).
+     */
+    private void alterOffsets(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        if (!stoppedElse409(ex)) {
+            return;
+        }
+        if (ops.pipeline().config().sink().isNone()) {
+            json(ex, 400, StatusJson.error(400, "the pipeline has no sink, so it applies no Kafka offsets"));
+            return;
+        }
+        List<RunningPipeline.AppliedOffset> wanted = new ArrayList<>();
+        try {
+            JsonNode offsets = StatusJson.MAPPER.readTree(body).path("offsets");
+            if (!offsets.isArray() || offsets.isEmpty()) {
+                throw new IllegalArgumentException("send {\"offsets\": [{\"partition\": {\"kafka_topic\": ...,"
+                        + " \"kafka_partition\": ...}, \"offset\": {\"kafka_offset\": ...}}]}");
+            }
+            for (JsonNode o : offsets) {
+                wanted.add(appliedOffset(o));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            json(ex, 400, StatusJson.error(400, "bad offsets: " + e.getMessage()));
+            return;
+        }
+        try {
+            ops.pipeline().setAppliedOffsets(wanted);
+        } catch (FerryException e) {
+            json(ex, 409, StatusJson.error(409, "the offsets were not altered: " + e.getMessage()));
+            return;
+        }
+        json(ex, 200, StatusJson.MAPPER.createObjectNode().put("message", "The offsets of pipeline "
+                + ops.pipeline().config().name() + " have been altered: resume applies from them"));
+    }
+
+    /** One entry of a PATCH, validated against the pipeline's table partitions and their high watermarks. */
+    private RunningPipeline.AppliedOffset appliedOffset(JsonNode o) {
+        JsonNode partition = o.path("partition");
+        if (partition.has("pipeline")) {
+            throw new IllegalArgumentException("the source position cannot be set here (nothing could check that it"
+                    + " is a transaction boundary of the source's log); DELETE the offsets to take a new snapshot");
+        }
+        String topic = partition.path("kafka_topic").asText(null);
+        JsonNode p = partition.path("kafka_partition");
+        JsonNode offset = o.path("offset").path("kafka_offset");
+        if (topic == null || !p.canConvertToInt() || !offset.canConvertToLong() || offset.asLong() < 0) {
+            throw new IllegalArgumentException("each entry needs partition.kafka_topic, partition.kafka_partition and"
+                    + " offset.kafka_offset (a number from 0): " + o);
+        }
+        if (!ops.isTableTopic(topic)) {
+            throw new IllegalArgumentException(topic + " is not a table topic of this pipeline");
+        }
+        for (PartitionHealth h : ops.partitions()) {
+            if (h.topic().equals(topic) && h.partition() == p.asInt()) {
+                if (offset.asLong() > h.highWatermark()) {
+                    throw new IllegalArgumentException("offset " + offset.asLong() + " is past the end of " + topic
+                            + "-" + p.asInt() + " (high watermark " + h.highWatermark() + ")");
+                }
+                return new RunningPipeline.AppliedOffset(topic, p.asInt(), offset.asLong());
+            }
+        }
+        throw new IllegalArgumentException(topic + " has no partition " + p.asInt());
     }
 
     /** KIP-875's shape: the source position under the pipeline, and each table partition's applied offset. */

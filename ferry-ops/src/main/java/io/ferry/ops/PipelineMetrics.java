@@ -3,6 +3,8 @@ package io.ferry.ops;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.SourceStatus.TableProgress;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PartState;
 import io.ferry.kafka.Applier;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -81,9 +83,22 @@ final class PipelineMetrics implements Applier.BatchListener {
                 + " slot's retained WAL, or the MySQL binlog written after the committed position", p -> retainedLogBytes);
         gauge("ferry.source.max.retained.log.bytes", "source.max-retained-wal: the retained log alert threshold",
                 p -> p.config().maxRetainedWalBytes());
+        gauge("ferry.apply.max.behind.source.milliseconds", "sink.max-lag: the apply lag alert threshold",
+                p -> p.config().maxLag().toMillis());
         gauge("ferry.capture.failed", "1 when capture stopped on an error", p -> failed(p.captureState()));
         gauge("ferry.apply.failed", "1 when apply stopped on an error", p -> failed(p.applyState()));
         gauge("ferry.paused", "1 while the pipeline is paused through the API", p -> p.paused() ? 1 : 0);
+        gauge("ferry.stopped", "1 while the pipeline is stopped through the API (capture and apply ended, their"
+                + " connections released)", p -> p.stopped() ? 1 : 0);
+        for (PartState s : pipeline.health().parts()) {
+            Part part = s.part();
+            Gauge.builder("ferry.part.down", pipeline, p -> partState(p, part).down() ? 1 : 0)
+                    .description("1 while the part (source, kafka, sink) is down and retried: out of reach, or its"
+                            + " login refused").tags("part", StatusJson.partName(part)).register(registry);
+            Gauge.builder("ferry.part.failed.attempts", pipeline, p -> partState(p, part).failedAttempts())
+                    .description("Failed attempts to use the part in its current outage; 0 while up")
+                    .tags("part", StatusJson.partName(part)).register(registry);
+        }
         latency = Timer.builder("ferry.end.to.end.latency")
                 .description("Seconds from a source transaction's commit to its commit in the target")
                 .publishPercentileHistogram()
@@ -212,6 +227,15 @@ final class PipelineMetrics implements Applier.BatchListener {
 
     private long remaining() {
         return progress.values().stream().filter(t -> !t.done()).count();
+    }
+
+    private static PartState partState(RunningPipeline p, Part part) {
+        for (PartState s : p.health().parts()) {
+            if (s.part() == part) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no part " + part);
     }
 
     private static double failed(String state) {

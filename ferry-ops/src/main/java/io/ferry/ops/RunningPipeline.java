@@ -3,6 +3,7 @@ package io.ferry.ops;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import java.util.List;
 
@@ -18,7 +19,7 @@ public interface RunningPipeline {
     /** The Kafka cluster the pipeline runs through (the embedded broker's address when it has one). */
     String bootstrapServers();
 
-    /** {@code running}, {@code paused}, {@code retrying in 8s: ...}, {@code failed: ...}, {@code stopped}. */
+    /** {@code running}, {@code paused}, {@code retrying (attempt 3 failed, next in 8 s): ...}, {@code failed: ...}, {@code stopped}. */
     String captureState();
 
     /** Like {@link #captureState()}; null when the pipeline has no sink. */
@@ -42,6 +43,9 @@ public interface RunningPipeline {
     /** The source's phase, position, newest commit time and snapshot progress. */
     SourceStatus source();
 
+    /** Each part (source, Kafka, sink): up, or down since when, why, after how many failed attempts. */
+    PipelineHealth health();
+
     /** The error that stopped capture or apply, or null. */
     String failure();
 
@@ -50,7 +54,31 @@ public interface RunningPipeline {
     /** Capture holds at its next transaction boundary, apply after its current batch; nothing is lost. */
     void pause();
 
+    /** Resumes a paused pipeline, or starts both halves again after {@link #stop()}. */
     void resume();
+
+    /**
+     * Kafka Connect's stop (KIP-875): capture and apply finish their batch and end, releasing the source, Kafka and
+     * target connections; the API stays up. Returns once both have ended.
+     */
+    void stop();
+
+    /** Whether the pipeline is stopped through {@link #stop()}. */
+    boolean stopped();
+
+    /**
+     * While stopped: removes what {@code ferry reset} removes (the source's slot, the pipeline's topics and group,
+     * the target's offsets and schema rows, the rows of its target tables), so that resuming takes a new snapshot.
+     * Returns one line per item removed.
+     */
+    List<String> resetOffsets();
+
+    /** While stopped: sets the next offset the target applies of each named table partition. */
+    void setAppliedOffsets(List<AppliedOffset> offsets);
+
+    /** The next offset to apply of one table topic partition, as stored in the target. */
+    record AppliedOffset(String topic, int partition, long offset) {
+    }
 
     /** Both halves reconnect and read their positions again. */
     void restart();

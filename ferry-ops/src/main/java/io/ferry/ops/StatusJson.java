@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.SourceStatus.TableProgress;
 import io.ferry.core.config.PipelineConfig;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PartState;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.TopicAdmin.PartitionHealth;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +22,6 @@ import java.util.function.Predicate;
 final class StatusJson {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
-
-    /** Apply lag above this is an alert condition (docs/operations.md). */
-    static final long LAG_ALERT_MILLIS = 300_000;
 
     private StatusJson() {
     }
@@ -102,9 +102,10 @@ final class StatusJson {
         if (applyState != null && applyState.startsWith("failed")) {
             condition(out, "apply_stopped_on_error", "apply " + applyState);
         }
-        if (lagMillis > LAG_ALERT_MILLIS) {
-            condition(out, "lag_over_threshold", "the target is " + lagMillis / 1000 + " s behind the source (alert"
-                    + " above " + LAG_ALERT_MILLIS / 1000 + " s)");
+        long maxLagMillis = config.maxLag().toMillis();
+        if (lagMillis > maxLagMillis) {
+            condition(out, "lag_over_threshold", "the target is " + seconds(lagMillis) + " behind the source, over"
+                    + " sink.max-lag " + seconds(maxLagMillis));
         }
         if (kafkaError != null) {
             condition(out, "kafka_unreachable", kafkaError);
@@ -113,6 +114,38 @@ final class StatusJson {
             condition(out, "source_unreachable", sourceError);
         }
         return out;
+    }
+
+    /**
+     * Each part of a running pipeline: {@code {part, where, up, reason, since, retry_at, failed_attempts}}; the
+     * reason is the one-line message the status line shows, never a password.
+     */
+    static ArrayNode parts(PipelineHealth health) {
+        ArrayNode out = MAPPER.createArrayNode();
+        for (PartState s : health.parts()) {
+            ObjectNode n = out.addObject();
+            n.put("part", partName(s.part()));
+            n.put("where", s.where());
+            n.put("up", s.up());
+            n.put("reason", s.reason());
+            n.put("since", s.since() == null ? null : s.since().toString());
+            n.put("retry_at", s.retryAt() == null ? null : s.retryAt().toString());
+            n.put("failed_attempts", s.failedAttempts());
+        }
+        return out;
+    }
+
+    /** A condition {@code <part>_down} for each part that is down, with the status line's description of it. */
+    static void partsDown(ArrayNode conditions, PipelineHealth health) {
+        java.time.Instant now = health.now();
+        for (PartState s : health.down()) {
+            condition(conditions, partName(s.part()) + "_down", s.describe(now));
+        }
+    }
+
+    /** {@code source}, {@code kafka}, {@code sink}: the API's and the metrics' name of a part. */
+    static String partName(Part part) {
+        return part.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     static ObjectNode sourceLog(PipelineConfig config, Long retainedBytes) {
@@ -147,6 +180,11 @@ final class StatusJson {
         ArrayNode a = MAPPER.createArrayNode();
         values.forEach(a::add);
         return a;
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 || millis >= 10_000 ? millis / 1000 + " s"
+                : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     static String bytes(long b) {

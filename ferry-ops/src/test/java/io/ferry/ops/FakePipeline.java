@@ -8,6 +8,8 @@ import io.ferry.core.config.KafkaConfig;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.SinkConfig;
 import io.ferry.core.config.SourceConfig;
+import io.ferry.core.health.Part;
+import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +25,15 @@ final class FakePipeline implements RunningPipeline {
     volatile Applier.BatchListener listener;
     final List<List<String>> snapshotRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final PipelineConfig config;
+    final PipelineHealth health = new PipelineHealth(java.time.Clock.systemUTC(),
+            Map.of(Part.SOURCE, "postgres at db.internal:5432/shop", Part.KAFKA, "the embedded broker"));
 
     FakePipeline(HttpConfig http) {
         SourceConfig source = new SourceConfig("postgres", "db.internal", 5432, "shop", "ferry",
                 new Secret("source-password"), List.of("public.orders"), SourceConfig.SnapshotMode.INITIAL);
         this.config = new PipelineConfig("shop", source, new KafkaConfig(null, "shop", Map.of(), "/tmp/none"),
-                SinkConfig.none(), http, 1L << 30, List.of(), List.of());
+                SinkConfig.none(), http, 1L << 30, PipelineConfig.DEFAULT_MAX_LAG, List.of(),
+                List.of());
     }
 
     @Override
@@ -83,6 +88,11 @@ final class FakePipeline implements RunningPipeline {
     }
 
     @Override
+    public PipelineHealth health() {
+        return health;
+    }
+
+    @Override
     public String failure() {
         return null;
     }
@@ -100,6 +110,30 @@ final class FakePipeline implements RunningPipeline {
     @Override
     public void resume() {
         paused = false;
+        stopped = false;
+    }
+
+    volatile boolean stopped;
+    volatile List<AppliedOffset> altered;
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public boolean stopped() {
+        return stopped;
+    }
+
+    @Override
+    public List<String> resetOffsets() {
+        return List.of("source: replication slot ferry_shop");
+    }
+
+    @Override
+    public void setAppliedOffsets(List<AppliedOffset> offsets) {
+        altered = offsets;
     }
 
     @Override

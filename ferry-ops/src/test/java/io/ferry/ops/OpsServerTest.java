@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.core.Secret;
 import io.ferry.core.config.HttpConfig;
+import io.ferry.core.health.Part;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** The routes, the token check and the served files, on a pipeline without servers behind it. */
@@ -47,7 +49,6 @@ class OpsServerTest {
             assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("PUT");
             assertThat(json(wrongMethod).path("error_code").asInt()).isEqualTo(405);
             assertThat(json(send("GET", base + "/nothing", null)).path("error_code").asInt()).isEqualTo(404);
-            assertThat(send("PATCH", base + "/pipelines/shop/offsets", "{}").statusCode()).isEqualTo(409);
             HttpResponse<String> queued = send("POST", base + "/pipelines/shop/snapshot", "{\"tables\":[\"public.orders\"]}");
             assertThat(queued.statusCode()).isEqualTo(202);
             assertThat(json(queued).path("queued").toString()).isEqualTo("[\"public.orders\"]");
@@ -60,6 +61,22 @@ class OpsServerTest {
             assertThat(json(malformed).path("message").asText()).contains("no \"tables\" array");
             assertThat(send("GET", base + "/pipelines/shop/snapshot", null).statusCode()).isEqualTo(405);
             assertThat(p.snapshotRequests).hasSize(2);
+            HttpResponse<String> running = send("PATCH", base + "/pipelines/shop/offsets", "{}");
+            assertThat(running.statusCode()).isEqualTo(409);
+            assertThat(json(running).path("message").asText()).contains("stop it first with PUT /pipelines/shop/stop");
+            assertThat(send("DELETE", base + "/pipelines/shop/offsets", null).statusCode()).isEqualTo(409);
+            assertThat(send("PUT", base + "/pipelines/shop/stop", null).statusCode()).isEqualTo(202);
+            assertThat(json(send("GET", base + "/pipelines/shop/status", null)).path("state").asText())
+                    .isEqualTo("STOPPED");
+            assertThat(send("GET", base + "/metrics", null).body()).contains("ferry_stopped 1.0");
+            HttpResponse<String> reset = send("DELETE", base + "/pipelines/shop/offsets", null);
+            assertThat(reset.statusCode()).isEqualTo(200);
+            assertThat(json(reset).path("removed").get(0).asText()).isEqualTo("source: replication slot ferry_shop");
+            HttpResponse<String> noSink = send("PATCH", base + "/pipelines/shop/offsets", "{\"offsets\":[]}");
+            assertThat(noSink.statusCode()).isEqualTo(400);
+            assertThat(json(noSink).path("message").asText()).contains("no sink");
+            assertThat(send("PUT", base + "/pipelines/shop/resume", null).statusCode()).isEqualTo(202);
+            assertThat(p.stopped).isFalse();
         }
     }
 
@@ -106,8 +123,52 @@ class OpsServerTest {
                     "# TYPE ferry_capture_events_total counter", "ferry_capture_events_total 42.0",
                     "# HELP ferry_source_retained_log_bytes", "ferry_source_max_retained_log_bytes 1.073741824E9",
                     "# TYPE ferry_end_to_end_latency_seconds histogram", "ferry_capture_behind_source_milliseconds 12.0",
-                    "ferry_paused 0.0");
+                    "ferry_paused 0.0", "# HELP ferry_apply_max_behind_source_milliseconds sink.max-lag",
+                    "ferry_apply_max_behind_source_milliseconds 300000.0");
         }
+    }
+
+    @Test
+    void aPartDownIsAPartOfTheStatusAConditionAndAMetric() throws Exception {
+        FakePipeline p = new FakePipeline(new HttpConfig(true, "127.0.0.1", 0, null));
+        p.health.up(Part.SOURCE);
+        p.health.down(Part.KAFKA, "connection refused", Instant.now().plusSeconds(8));
+        p.health.down(Part.KAFKA, "connection refused", Instant.now().plusSeconds(16));
+        try (Operations ops = Operations.start(p, 60_000)) {
+            String base = "http://127.0.0.1:" + ops.address().getPort();
+            JsonNode status = json(send("GET", base + "/pipelines/shop/status", null));
+            JsonNode kafka = status.path("parts").get(1);
+            assertThat(kafka.path("part").asText()).isEqualTo("kafka");
+            assertThat(kafka.path("up").asBoolean()).isFalse();
+            assertThat(kafka.path("reason").asText()).isEqualTo("connection refused");
+            assertThat(kafka.path("failed_attempts").asInt()).isEqualTo(2);
+            assertThat(kafka.path("retry_at").asText()).isNotEmpty();
+            assertThat(status.path("parts").get(0).path("up").asBoolean()).isTrue();
+            assertThat(downConditions(status)).singleElement().satisfies(c -> {
+                assertThat(c.path("name").asText()).isEqualTo("kafka_down");
+                assertThat(c.path("message").asText()).startsWith("waiting for Kafka at the embedded broker:"
+                        + " connection refused, 2 failed attempts, retry in ");
+            });
+            String metrics = send("GET", base + "/metrics", null).body();
+            assertThat(metrics).contains("ferry_part_down{part=\"kafka\"} 1.0", "ferry_part_down{part=\"source\"} 0.0",
+                    "ferry_part_failed_attempts{part=\"kafka\"} 2.0", "# HELP ferry_part_down ");
+
+            p.health.up(Part.KAFKA);
+            assertThat(downConditions(json(send("GET", base + "/pipelines/shop/status", null)))).isEmpty();
+            assertThat(send("GET", base + "/metrics", null).body()).contains("ferry_part_down{part=\"kafka\"} 0.0",
+                    "ferry_part_failed_attempts{part=\"kafka\"} 0.0");
+        }
+    }
+
+    /** The conditions of parts down (the fake pipeline's health readings add others: it has no servers). */
+    private static java.util.List<JsonNode> downConditions(JsonNode status) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        status.path("conditions").forEach(c -> {
+            if (c.path("name").asText().endsWith("_down")) {
+                out.add(c);
+            }
+        });
+        return out;
     }
 
     private HttpResponse<String> send(String method, String url, String body) throws Exception {

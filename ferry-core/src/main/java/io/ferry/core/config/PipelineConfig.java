@@ -1,5 +1,6 @@
 package io.ferry.core.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -10,15 +11,20 @@ import java.util.Objects;
  *
  * @param maxRetainedWalBytes {@code source.max-retained-wal}: more log than this held back for the pipeline
  *                            (a slot's WAL, the binlog not yet read) is an alert condition
+ * @param maxLag              {@code sink.max-lag}: the target further behind the source than this is an alert
+ *                            condition
  * @param transforms     capture-side transforms (top-level {@code transforms:}): their output is what reaches Kafka
  * @param sinkTransforms apply-side transforms ({@code sink.transforms:}): applied between Kafka and the target
  */
 public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink, HttpConfig http,
-                             long maxRetainedWalBytes, List<TransformConfig> transforms,
+                             long maxRetainedWalBytes, Duration maxLag, List<TransformConfig> transforms,
                              List<TransformConfig> sinkTransforms) {
 
     /** 1 GiB. */
     public static final long DEFAULT_MAX_RETAINED_WAL = 1L << 30;
+
+    /** 5 minutes. */
+    public static final Duration DEFAULT_MAX_LAG = Duration.ofMinutes(5);
 
     public PipelineConfig {
         Objects.requireNonNull(name, "name");
@@ -26,18 +32,21 @@ public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(maxLag, "maxLag");
         transforms = List.copyOf(transforms);
         sinkTransforms = List.copyOf(sinkTransforms);
     }
 
     /** A pipeline without transforms, with the default HTTP API and alert thresholds. */
     public PipelineConfig(String name, SourceConfig source, KafkaConfig kafka, SinkConfig sink) {
-        this(name, source, kafka, sink, HttpConfig.defaults(), DEFAULT_MAX_RETAINED_WAL, List.of(), List.of());
+        this(name, source, kafka, sink, HttpConfig.defaults(), DEFAULT_MAX_RETAINED_WAL, DEFAULT_MAX_LAG, List.of(),
+                List.of());
     }
 
     /** The same pipeline with another HTTP configuration. */
     public PipelineConfig withHttp(HttpConfig newHttp) {
-        return new PipelineConfig(name, source, kafka, sink, newHttp, maxRetainedWalBytes, transforms, sinkTransforms);
+        return new PipelineConfig(name, source, kafka, sink, newHttp, maxRetainedWalBytes, maxLag, transforms,
+                sinkTransforms);
     }
 
     /** PostgreSQL replication slot and publication name: {@code ferry_<name>} in lower case. */

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class PipelineConfigParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
     private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^\\s:,\\[\\]]+):[0-9]{1,5}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B?|B|)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)", Pattern.CASE_INSENSITIVE);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
 
     private static final List<String> POLICIES = List.of("evolve", "lenient", "ignore", "stop");
@@ -95,6 +97,9 @@ public final class PipelineConfigParser {
         Section kafkaNode = root.section("kafka", false);
         KafkaConfig kafka = kafka(kafkaNode, name);
         Section sinkNode = root.section("sink", false);
+        // Read before sink() rejects the keys it does not know.
+        Duration maxLag = sinkNode == null ? PipelineConfig.DEFAULT_MAX_LAG
+                : duration(sinkNode.scalar("max-lag", false), PipelineConfig.DEFAULT_MAX_LAG);
         List<TransformConfig> sinkTransforms = sinkNode == null ? List.of()
                 : transforms().read(sinkNode, "transforms", false);
         SinkConfig sink = sinkNode == null ? SinkConfig.none() : sink(sinkNode);
@@ -105,7 +110,8 @@ public final class PipelineConfigParser {
                 || transforms == null || sinkTransforms == null) {
             return null;
         }
-        return new PipelineConfig(name, source, kafka, sink, http, maxRetainedWal, transforms, sinkTransforms);
+        return new PipelineConfig(name, source, kafka, sink, http, maxRetainedWal, maxLag, transforms,
+                sinkTransforms);
     }
 
     private TransformsReader transforms() {
@@ -166,6 +172,33 @@ public final class PipelineConfigParser {
             }
         }
         s.error("expected a size such as 1GiB, 512MiB or a number of bytes, got '" + v + "'");
+        return fallback;
+    }
+
+    /** A positive duration such as {@code 5m}, {@code 90s}, {@code 1h} or {@code 500ms}; the fallback when absent. */
+    private Duration duration(Scalar s, Duration fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(v.strip());
+        if (m.matches()) {
+            try {
+                long n = Long.parseLong(m.group(1));
+                Duration d = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m", "min" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+                if (!d.isZero()) {
+                    return d;
+                }
+            } catch (ArithmeticException | NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        s.error("expected a duration above zero such as 5m, 90s, 1h or 500ms, got '" + v + "'");
         return fallback;
     }
 
@@ -270,7 +303,8 @@ public final class PipelineConfigParser {
             perTableNode.rejectUnknown(List.of());
         }
         List<String> known = new ArrayList<>(List.of("type", "host", "port", "database", "user", "password",
-                "schema", "create-tables", "on-error", "schema-changes", "schema-changes-per-table", "transforms"));
+                "schema", "create-tables", "on-error", "schema-changes", "schema-changes-per-table", "transforms",
+                "max-lag"));
         Map<String, String> options = new LinkedHashMap<>();
         boolean optionsOk = true;
         for (SinkOption option : connector == null ? List.<SinkOption>of() : connector.sinkOptions()) {

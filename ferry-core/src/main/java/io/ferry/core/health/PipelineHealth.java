@@ -28,7 +28,7 @@ public final class PipelineHealth {
     public PipelineHealth(Clock clock, Map<Part, String> where) {
         this.clock = clock;
         Instant now = clock.instant();
-        where.forEach((part, address) -> parts.put(part, new PartState(part, false, address, null, now, null)));
+        where.forEach((part, address) -> parts.put(part, new PartState(part, false, address, null, now, null, 0)));
     }
 
     /** The part answered: it is up from now (or still up). */
@@ -51,7 +51,7 @@ public final class PipelineHealth {
 
     /**
      * An attempt to use the part failed with {@code reason}; the next one is due at {@code retryAt} (null: not
-     * scheduled). The outage keeps the instant it began.
+     * scheduled). The outage keeps the instant it began and counts its failed attempts.
      */
     public synchronized void down(Part part, String reason, Instant retryAt) {
         PartState s = parts.get(part);
@@ -60,7 +60,8 @@ public final class PipelineHealth {
         }
         upMask &= ~bit(part);
         Instant since = s.down() ? s.since() : clock.instant();
-        parts.put(part, new PartState(part, false, s.where(), reason, since, retryAt));
+        int attempts = s.down() ? s.failedAttempts() + 1 : 1;
+        parts.put(part, new PartState(part, false, s.where(), reason, since, retryAt, attempts));
     }
 
     /** The pipeline stopped on a failure nobody asked for; {@code reason} says why, in one line. */

@@ -263,6 +263,7 @@ class PipelineConfigParserTest {
         assertThat(c.http().bind()).isEqualTo("127.0.0.1");
         assertThat(c.http().port()).isEqualTo(8083);
         assertThat(c.maxRetainedWalBytes()).isEqualTo(1L << 30);
+        assertThat(c.maxLag()).isEqualTo(java.time.Duration.ofMinutes(5));
     }
 
     @Test
@@ -278,6 +279,26 @@ class PipelineConfigParserTest {
         assertThat(c.http().authToken().toString()).isEqualTo("[hidden]");
         assertThat(c.maxRetainedWalBytes()).isEqualTo(512L << 20);
         assertThat(parser.parse(VALID + "http:\n  enabled: false\n", "p.yaml").http().enabled()).isFalse();
+    }
+
+    @Test
+    void readsTheLagAlertThresholdInEveryUnit() {
+        String sink = "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  max-lag: ";
+        assertThat(parser.parse(VALID + sink + "90s\n", "p.yaml").maxLag()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(parser.parse(VALID + sink + "10 min\n", "p.yaml").maxLag()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(parser.parse(VALID + sink + "2h\n", "p.yaml").maxLag()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(parser.parse(VALID + sink + "1500ms\n", "p.yaml").maxLag()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(parser.parse(VALID + "sink:\n  type: postgres\n  database: replica\n  user: ferry\n", "p.yaml")
+                .maxLag()).isEqualTo(PipelineConfig.DEFAULT_MAX_LAG);
+    }
+
+    @Test
+    void namesABadLagAlertThresholdByLine() {
+        String sink = "sink:\n  type: postgres\n  database: replica\n  user: ferry\n  max-lag: ";
+        assertError(VALID + sink + "soon\n", "pipeline.yaml:19: sink.max-lag: expected a duration above zero such as"
+                + " 5m, 90s, 1h or 500ms, got 'soon'");
+        assertError(VALID + sink + "0s\n", "pipeline.yaml:19: sink.max-lag: expected a duration above zero such as"
+                + " 5m, 90s, 1h or 500ms, got '0s'");
     }
 
     @Test

@@ -55,12 +55,16 @@ class PipelineHealthTest {
         assertThat(health.state()).isEqualTo(State.WAITING);
         assertThat(health.down()).singleElement().satisfies(p -> {
             assertThat(p.since()).isEqualTo(now.minusSeconds(5));
-            assertThat(p.describe(now)).isEqualTo("waiting for Kafka at k1:9092: connection refused, retry in 14 s"
-                    + " (down 5 s)");
+            assertThat(p.describe(now)).isEqualTo("waiting for Kafka at k1:9092: connection refused, 2 failed"
+                    + " attempts, retry in 14 s (down 5 s)");
+            assertThat(p.failedAttempts()).isEqualTo(2);
         });
 
         health.up(Part.KAFKA);
         assertThat(health.state()).isEqualTo(State.RUNNING);
+        health.down(Part.KAFKA, "connection refused", null);
+        assertThat(health.down()).singleElement().extracting(PartState::failedAttempts)
+                .as("a new outage counts from one").isEqualTo(1);
     }
 
     @Test
@@ -68,7 +72,7 @@ class PipelineHealthTest {
         health.down(Part.SINK, "password authentication failed for user \"x\"", now.plus(Duration.ofSeconds(4)));
 
         assertThat(health.down().get(0).describe(now)).isEqualTo("sink postgres at target:5432/replica: password"
-                + " authentication failed for user \"x\", retry in 4 s (down 0 s)");
+                + " authentication failed for user \"x\", 1 failed attempt, retry in 4 s (down 0 s)");
     }
 
     @Test
@@ -76,7 +80,7 @@ class PipelineHealthTest {
         health.down(Part.SOURCE, "terminating connection due to administrator command", null);
 
         assertThat(health.down().get(0).describe(now)).isEqualTo("source postgres at db:5432/shop: terminating"
-                + " connection due to administrator command (down 0 s)");
+                + " connection due to administrator command, 1 failed attempt (down 0 s)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
 import io.ferry.core.config.SinkConfig;
@@ -112,15 +113,17 @@ public final class MySqlDialect implements JdbcDialect {
     }
 
     @Override
-    public FerryException connectFailure(String target, String login, String database, SQLException e) {
+    public FerryException connectFailure(String target, String user, String database, SQLException e) {
         int code = e.getErrorCode();
+        String login = user + "@" + database;
         if (code == 1045 || code == 1044 || code == 1698) {
-            return new FerryException("MySQL target " + target + " refused the login " + login + ": "
-                    + e.getMessage() + ". Check sink.user and sink.password", e, false);
+            return new LoginRefusedException("MySQL target " + target + " refused the login " + login + ": "
+                    + e.getMessage() + ". Check sink.user and sink.password", user, target, e.getMessage(), e);
         }
         if (code == 1049) {
-            return new FerryException("MySQL target " + target + " has no database " + database
-                    + " (login " + login + "): create it or fix sink.database", e, false);
+            return new LoginRefusedException("MySQL target " + target + " has no database " + database
+                    + " (login " + login + "): create it or fix sink.database", user, target,
+                    "no database " + database, e);
         }
         return new FerryException("cannot connect to MySQL target " + target + " as " + login + ": "
                 + e.getMessage(), e, isLost(e) || e.getSQLState() == null);

@@ -4,6 +4,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TableSelector;
 import io.ferry.core.TypeKind;
@@ -96,15 +97,17 @@ public final class PostgresDialect implements JdbcDialect {
     }
 
     @Override
-    public FerryException connectFailure(String target, String login, String database, SQLException e) {
+    public FerryException connectFailure(String target, String user, String database, SQLException e) {
         String state = state(e);
+        String login = user + "@" + database;
         if (state.startsWith("28")) {
-            return new FerryException("PostgreSQL target " + target + " refused the login " + login + ": "
-                    + e.getMessage() + ". Check sink.user and sink.password", e, false);
+            return new LoginRefusedException("PostgreSQL target " + target + " refused the login " + login + ": "
+                    + e.getMessage() + ". Check sink.user and sink.password", user, target, e.getMessage(), e);
         }
         if (state.equals("3D000")) {
-            return new FerryException("PostgreSQL target " + target + " has no database " + database
-                    + " (login " + login + "): create it or fix sink.database", e, false);
+            return new LoginRefusedException("PostgreSQL target " + target + " has no database " + database
+                    + " (login " + login + "): create it or fix sink.database", user, target,
+                    "no database " + database, e);
         }
         boolean transientState = state.isEmpty() || state.startsWith("08") || state.startsWith("57P")
                 || state.startsWith("53");

@@ -33,8 +33,11 @@ public interface JdbcDialect {
     /** Opens a connection to {@code host} and {@code port} as the login and sets up its session. */
     Connection open(SinkConfig config, String host, int port, Properties credentials) throws SQLException;
 
-    /** A failure to connect as one line saying what to fix; retriable when trying again may help. */
-    FerryException connectFailure(String target, String login, String database, SQLException e);
+    /**
+     * A failure to connect as one line saying what to fix; retriable when trying again may help. A refused login or
+     * a missing database is a {@link io.ferry.core.LoginRefusedException}.
+     */
+    FerryException connectFailure(String target, String user, String database, SQLException e);
 
     /** Whether {@code e} means the session is gone. */
     boolean isLost(SQLException e);

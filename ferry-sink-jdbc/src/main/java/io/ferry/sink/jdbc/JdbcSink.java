@@ -99,10 +99,11 @@ public final class JdbcSink implements Sink {
         if (events.isEmpty() && updates.isEmpty()) {
             return;
         }
+        // Connected first: a new connection forgets the cached tables, which ensureTables then looks at again.
+        Connection c = ready();
         // Tables are made ready before the batch's transaction begins: MySQL commits around every DDL statement.
         ensureTables(events);
         List<BatchPlan.Step> plan = BatchPlan.of(events);
-        Connection c = ready();
         try {
             offsets.moveAll(c, updates, connection.target(), this::rollback);
             for (BatchPlan.Step step : plan) {
@@ -259,6 +260,9 @@ public final class JdbcSink implements Sink {
     private Connection ready() {
         Connection c = connection.get();
         if (c != prepared) {
+            // A new connection may find another database than the last one saw (dropped and created again while
+            // the sink waited): tables are looked at again, never assumed.
+            catalog.forget();
             dialect.reset();
             try (Statement st = c.createStatement()) {
                 for (String sql : dialect.createNamespace(namespace)) {

@@ -71,7 +71,7 @@ public final class TargetConnection implements AutoCloseable {
             }
             return c;
         } catch (SQLException e) {
-            throw dialect.connectFailure(target(), login(), config.database(), e);
+            throw dialect.connectFailure(target(), config.user(), config.database(), e);
         }
     }
 

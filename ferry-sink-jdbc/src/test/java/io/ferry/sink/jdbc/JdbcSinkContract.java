@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.Sink;
 import io.ferry.core.Sink.OffsetUpdate;
 import io.ferry.core.TableId;
@@ -247,6 +248,19 @@ public abstract class JdbcSinkContract extends SinkTestBase {
     }
 
     @Test
+    void aTableDroppedWhileTheConnectionWasLostIsCreatedAgainOnTheNextConnection() {
+        sink.apply(List.of(insert(ITEMS, 1L, "a", null)), List.of());
+        target().killSinkSessions(namespace);
+        target().execute(namespace, "DROP TABLE " + qualified(ITEMS.table().table()));
+
+        assertThatThrownBy(() -> sink.apply(List.of(insert(ITEMS, 2L, "b", null)), List.of()))
+                .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.retriable()).isTrue());
+        sink.apply(List.of(insert(ITEMS, 2L, "b", null)), List.of());
+
+        assertThat(count()).isEqualTo(1);
+    }
+
+    @Test
     void anUnreachablePortIsARetriableErrorNamingHostAndPort() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -271,7 +285,13 @@ public abstract class JdbcSinkContract extends SinkTestBase {
             assertThatThrownBy(() -> refused.storedOffsets("t"))
                     .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.retriable()).isFalse())
                     .hasMessageContaining(config.user() + "@" + config.database())
-                    .hasMessageNotContaining(config.password().reveal());
+                    .hasMessageNotContaining(config.password().reveal())
+                    .isInstanceOfSatisfying(LoginRefusedException.class, e -> {
+                        // Once a pipeline has run, the same refusal is waited for: a password rotated comes back.
+                        FerryException running = e.whileRunning();
+                        assertThat(running.retriable()).isTrue();
+                        assertThat(running.getMessage()).startsWith("login refused for user " + config.user() + " at ").doesNotContain(config.password().reveal()).doesNotContain("\n");
+                    });
         }
     }
 
