@@ -154,6 +154,7 @@ class CaptureSurvivesKillsIT {
             runOutputs.add(Files.readString(out).substring((int) from));
         }
         long killedAt = System.nanoTime();
+        Map<String, SnapshotLedger> ledgers;
         long from = Files.size(out);
         try (FerryProcess ferry = FerryProcess.start(out, "256m", "run", pipeline.toString())) {
             await().atMost(Duration.ofSeconds(120)).until(
@@ -161,16 +162,17 @@ class CaptureSurvivesKillsIT {
                             || !ferry.isAlive());
             hammering.set(false);
             updates.join();
-            Map<Long, String> big = sourceRows(db, "big");
-            Map<Long, String> side = sourceRows(db, "side");
-            try {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                        ledger(topics.get(0)).compareWith(big).equals("missing=0 extra=0")
-                                && ledger(topics.get(1)).compareWith(side).equals("missing=0 extra=0"));
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("big: " + ledger(topics.get(0)).compareWith(big) + ", side: "
-                        + ledger(topics.get(1)).compareWith(side) + "\n" + ferry.output(), e);
+            // The last change: once it is in Kafka, every change committed before it is too.
+            try (Connection c = servers.connect(db); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO side VALUES (0, 1, '" + SnapshotLedger.Live.THE_END + "')");
             }
+            try (SnapshotLedger.Live side = new SnapshotLedger.Live(servers.bootstrapServers(), topics.get(1))) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> side.sawTheEnd() || !ferry.isAlive());
+            }
+            assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
+            ledgers = Map.of("big", ledger(topics.get(0)), "side", ledger(topics.get(1)));
+            assertThat(ledgers.get("big").compareWith(sourceRows(db, "big"))).isEqualTo("missing=0 extra=0");
+            assertThat(ledgers.get("side").compareWith(sourceRows(db, "side"))).isEqualTo("missing=0 extra=0");
             runOutputs.add(Files.readString(out).substring((int) from));
             ferry.terminate();
         }
@@ -179,7 +181,6 @@ class CaptureSurvivesKillsIT {
         // Each restart named where it resumed each table under way; what the killed run had published of the table
         // beyond that row was read again: at most one chunk.
         Map<String, Long> reRead = new HashMap<>();
-        Map<String, SnapshotLedger> ledgers = Map.of("big", ledger(topics.get(0)), "side", ledger(topics.get(1)));
         java.util.TreeSet<Long> runSet = new java.util.TreeSet<>();
         ledgers.values().forEach(l -> runSet.addAll(l.lastRowByRun.keySet()));
         List<Long> runs = new ArrayList<>(runSet);

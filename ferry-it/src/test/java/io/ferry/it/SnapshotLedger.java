@@ -77,6 +77,9 @@ final class SnapshotLedger {
         private final Thread thread;
         private final ConcurrentSkipListMap<Long, AtomicLong> readsByRun = new ConcurrentSkipListMap<>();
         private final AtomicLong all = new AtomicLong();
+        /** The row a test writes last, with {@code note} = {@value #THE_END}. */
+        static final String THE_END = "the end";
+        private volatile boolean sawTheEnd;
         private volatile boolean closed;
 
         Live(String bootstrap, String topic) {
@@ -100,6 +103,9 @@ final class SnapshotLedger {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(java.time.Duration.ofMillis(200))) {
                     all.incrementAndGet();
                     String v = r.value() == null ? "" : new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (v.contains("\"note\":\"" + THE_END + "\"")) {
+                        sawTheEnd = true;
+                    }
                     if (v.contains("\"op\":\"r\"")) {
                         int at = v.indexOf("\"ts_us\":") + 8;
                         int end = at;
@@ -117,6 +123,11 @@ final class SnapshotLedger {
         /** Records seen so far, duplicates included. */
         long count() {
             return all.get();
+        }
+
+        /** Whether the row with note {@value #THE_END} arrived. */
+        boolean sawTheEnd() {
+            return sawTheEnd;
         }
 
         /** The start time of the newest run that published snapshot reads, or 0. */
