@@ -34,6 +34,8 @@ final class StatusJson {
             n.put("rows_done", t.rowsDone());
             n.put("rows_estimated", t.rowsEstimated());
             n.put("done", t.done());
+            n.put("chunk_rows", t.chunkRows());
+            n.put("chunks_done", t.chunksDone());
         }
         return tables;
     }

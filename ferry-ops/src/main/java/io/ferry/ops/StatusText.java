@@ -45,8 +45,10 @@ public final class StatusText {
                 long done = t.path("rows_done").asLong();
                 long est = t.path("done").asBoolean() ? done : t.path("rows_estimated").asLong();
                 int pct = t.path("done").asBoolean() ? 100 : est > 0 ? (int) Math.min(99, done * 100 / est) : 0;
-                b.append(String.format(Locale.ROOT, "  %-40s %s %3d%% %,d/%,d rows%n", t.path("table").asText(),
-                        bar(pct), pct, done, est));
+                String chunks = t.path("chunk_rows").asInt() <= 0 ? "" : String.format(Locale.ROOT,
+                        ", %,d chunk(s) of %,d", t.path("chunks_done").asLong(), t.path("chunk_rows").asInt());
+                b.append(String.format(Locale.ROOT, "  %-40s %s %3d%% %,d/%,d rows%s%n", t.path("table").asText(),
+                        bar(pct), pct, done, est, chunks));
             }
         }
         if (s.path("copies").size() > 0) {

@@ -84,7 +84,7 @@ final class FakePipeline implements RunningPipeline {
     @Override
     public SourceStatus source() {
         return new SourceStatus("snapshot", "0/16B3748", 0,
-                List.of(new SourceStatus.TableProgress(new TableId("public", "orders"), 250, 1000, false)));
+                List.of(new SourceStatus.TableProgress(new TableId("public", "orders"), 250, 1000, false, 10, 25)));
     }
 
     @Override

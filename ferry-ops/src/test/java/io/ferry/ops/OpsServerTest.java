@@ -35,6 +35,8 @@ class OpsServerTest {
             assertThat(status.path("capture").path("events").asLong()).isEqualTo(1234);
             assertThat(status.path("apply").isNull()).isTrue();
             assertThat(status.path("snapshot").get(0).path("rows_done").asLong()).isEqualTo(250);
+            assertThat(status.path("snapshot").get(0).path("chunk_rows").asInt()).isEqualTo(10);
+            assertThat(status.path("snapshot").get(0).path("chunks_done").asLong()).isEqualTo(25);
 
             assertThat(send("PUT", base + "/pipelines/shop/pause", null).statusCode()).isEqualTo(202);
             assertThat(p.paused).isTrue();

@@ -23,7 +23,7 @@ class StatusTextTest {
 
         String text = StatusText.render(status);
 
-        assertThat(text).contains("public.orders", "[#####...............]  25% 250/1,000 rows")
+        assertThat(text).contains("public.orders", "[#####...............]  25% 250/1,000 rows, 25 chunk(s) of 10")
                 .containsPattern("shop.public.orders +0 +2 \\[2,3\\] +\\[1,2,3\\] +2 +120 +118 +18  UNDER-REPLICATED")
                 .containsPattern("shop.public.orders +1 +3 \\[3\\] .* UNDER-MIN-ISR UNDER-REPLICATED")
                 .contains("ALERT partition_under_min_isr: shop.public.orders-1 has 1 in-sync replica(s)")
@@ -56,7 +56,7 @@ class StatusTextTest {
         n.put("running", true);
         n.putObject("capture").put("state", "running");
         n.set("snapshot", StatusJson.snapshot(new SourceStatus("snapshot", "", 0,
-                List.of(new SourceStatus.TableProgress(new TableId("public", "orders"), 250, 1000, false)))));
+                List.of(new SourceStatus.TableProgress(new TableId("public", "orders"), 250, 1000, false, 10, 25)))));
         n.set("source_log", StatusJson.sourceLog(pipeline.config(), retained));
         n.set("partitions", StatusJson.partitions(partitions, t -> true));
         n.set("conditions", StatusJson.conditions(pipeline.config(), partitions, retained, "running", null, 10, null,

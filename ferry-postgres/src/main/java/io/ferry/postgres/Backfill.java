@@ -28,16 +28,17 @@ import org.slf4j.LoggerFactory;
 final class Backfill {
 
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
-    static final int CHUNK_ROWS = SnapshotReader.CHUNK_ROWS;
 
     private final PgConnections connections;
     private final Runnable keepAlive;
     private final BooleanSupplier stopped;
+    private final int chunkRows;
 
-    Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped) {
+    Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped, int chunkRows) {
         this.connections = connections;
         this.keepAlive = keepAlive;
         this.stopped = stopped;
+        this.chunkRows = chunkRows;
     }
 
     /**
@@ -90,10 +91,10 @@ final class Backfill {
                         PgPosition.backfill(at, name, null, 0), -1, readMicros));
                 c.setAutoCommit(false);
                 try (PreparedStatement ps = c.prepareStatement(from)) {
-                    ps.setFetchSize(CHUNK_ROWS);
+                    ps.setFetchSize(chunkRows);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            if (++rows % CHUNK_ROWS == 0) {
+                            if (++rows % chunkRows == 0) {
                                 if (stopped.getAsBoolean()) {
                                     return false;
                                 }
@@ -112,7 +113,7 @@ final class Backfill {
                     keys.add(cols.get(k));
                 }
                 String keyList = String.join(", ", keys);
-                String order = " ORDER BY " + keyList + " LIMIT " + CHUNK_ROWS;
+                String order = " ORDER BY " + keyList + " LIMIT " + chunkRows;
                 String next = from + " WHERE (" + keyList + ") > ("
                         + String.join(", ", java.util.Collections.nCopies(key.length, "?")) + ")" + order;
                 String[] last = afterKey == null ? null : parseKey(afterKey);
@@ -139,7 +140,7 @@ final class Backfill {
                         }
                     }
                     keepAlive.run();
-                    if (n < CHUNK_ROWS) {
+                    if (n < chunkRows) {
                         break;
                     }
                 }

@@ -20,6 +20,8 @@ final class PgPosition implements SourcePosition {
     static final String SNAPSHOT_TABLE = "snapshot_table";
     static final String SNAPSHOT_ROWS = "snapshot_rows";
     static final String SNAPSHOT_DONE = "snapshot_done";
+    /** Per-table progress of an unfinished snapshot ({@link SnapshotProgress}); kept in the offsets topic only. */
+    static final String SNAPSHOT_PROGRESS = "snapshot_progress";
     /** The table whose rows are being read again after a schema change, while its backfill is not finished. */
     static final String BACKFILL = "backfill";
     /** The last key handed over by that backfill, as PostgreSQL array text of the key columns' text forms. */
@@ -36,6 +38,8 @@ final class PgPosition implements SourcePosition {
     final String snapshotTable;
     final long snapshotRows;
     final boolean snapshotDone;
+    /** An unfinished snapshot's per-table progress, or {@code null}: none, or written before Ferry kept it. */
+    final SnapshotProgress snapshotProgress;
     /** Schema-qualified name of the table being backfilled, or {@code null}: no backfill is under way. */
     final String backfillTable;
     /** The backfill's last key handed over (array text), or {@code null} for none yet or a keyless table. */
@@ -44,12 +48,13 @@ final class PgPosition implements SourcePosition {
 
     private PgPosition(long lsn, int index, long txId, boolean complete, long ackLsn, boolean snapshot,
                        String snapshotTable, long snapshotRows, boolean snapshotDone) {
-        this(lsn, index, txId, complete, ackLsn, snapshot, snapshotTable, snapshotRows, snapshotDone, null, null, 0);
+        this(lsn, index, txId, complete, ackLsn, snapshot, snapshotTable, snapshotRows, snapshotDone, null, null, null,
+                0);
     }
 
     private PgPosition(long lsn, int index, long txId, boolean complete, long ackLsn, boolean snapshot,
-                       String snapshotTable, long snapshotRows, boolean snapshotDone, String backfillTable,
-                       String backfillKey, long backfillRows) {
+                       String snapshotTable, long snapshotRows, boolean snapshotDone, SnapshotProgress snapshotProgress,
+                       String backfillTable, String backfillKey, long backfillRows) {
         this.lsn = lsn;
         this.index = index;
         this.txId = txId;
@@ -59,6 +64,7 @@ final class PgPosition implements SourcePosition {
         this.snapshotTable = snapshotTable;
         this.snapshotRows = snapshotRows;
         this.snapshotDone = snapshotDone;
+        this.snapshotProgress = snapshotProgress;
         this.backfillTable = backfillTable;
         this.backfillKey = backfillKey;
         this.backfillRows = backfillRows;
@@ -82,8 +88,12 @@ final class PgPosition implements SourcePosition {
         return new PgPosition(lsn, -1, -1, false, lsn, false, null, 0, false);
     }
 
-    static PgPosition snapshotRow(long consistentPoint, String table, long rows) {
-        return new PgPosition(consistentPoint, -1, -1, false, 0, true, table, rows, false);
+    /**
+     * The {@code rows}-th row of {@code table} in a snapshot from the slot's {@code consistentPoint}; resuming from
+     * it reads each table on from where {@code progress} says.
+     */
+    static PgPosition snapshotRow(long consistentPoint, String table, long rows, SnapshotProgress progress) {
+        return new PgPosition(consistentPoint, -1, -1, false, 0, true, table, rows, false, progress, null, null, 0);
     }
 
     static PgPosition snapshotDone(long consistentPoint) {
@@ -95,7 +105,8 @@ final class PgPosition implements SourcePosition {
      * first finishes the table's backfill after {@code lastKey}. Never acknowledges the slot.
      */
     static PgPosition backfill(PgPosition at, String table, String lastKey, long rows) {
-        return new PgPosition(at.lsn, at.index, at.txId, at.complete, 0, false, null, 0, false, table, lastKey, rows);
+        return new PgPosition(at.lsn, at.index, at.txId, at.complete, 0, false, null, 0, false, null, table, lastKey,
+                rows);
     }
 
     /** The same stream position without a backfill marker. */
@@ -108,9 +119,11 @@ final class PgPosition implements SourcePosition {
     static PgPosition fromResume(Map<String, Object> m) {
         boolean snapshot = bool(m.get(SNAPSHOT));
         Object table = m.get(SNAPSHOT_TABLE);
+        Object progress = m.get(SNAPSHOT_PROGRESS);
         return new PgPosition(number(m.get(LSN), 0), (int) number(m.get(INDEX), -1), number(m.get(TX_ID), -1),
                 bool(m.get(COMPLETE)), number(m.get(END_LSN), 0), snapshot, table == null ? null : table.toString(),
                 number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)),
+                progress == null ? null : SnapshotProgress.parse(progress.toString()),
                 m.get(BACKFILL) == null ? null : m.get(BACKFILL).toString(),
                 m.get(BACKFILL_KEY) == null ? null : m.get(BACKFILL_KEY).toString(), number(m.get(BACKFILL_ROWS), 0));
     }
@@ -120,7 +133,7 @@ final class PgPosition implements SourcePosition {
         return eventLsn < lsn || (eventLsn == lsn && (complete || eventIndex <= index));
     }
 
-    /** A snapshot was started but not finished: it must be redone from a new slot. */
+    /** A snapshot was started but not finished: it must be resumed ({@link #snapshotProgress}) or redone. */
     boolean snapshotInterrupted() {
         return snapshot && !snapshotDone;
     }
@@ -150,6 +163,13 @@ final class PgPosition implements SourcePosition {
                 out.put(BACKFILL_KEY, backfillKey);
             }
             out.put(BACKFILL_ROWS, backfillRows);
+        }
+    }
+
+    @Override
+    public void describeResume(Fields out) {
+        if (snapshotProgress != null && snapshot && !snapshotDone) {
+            out.put(SNAPSHOT_PROGRESS, snapshotProgress.text());
         }
     }
 

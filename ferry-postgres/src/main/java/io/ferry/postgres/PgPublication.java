@@ -63,16 +63,7 @@ final class PgPublication {
         } else if (allTables || !reset) {
             return;
         } else {
-            List<TableId> current = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
-                ps.setString(1, slotName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        current.add(new TableId(rs.getString(1), rs.getString(2)));
-                    }
-                }
-            }
+            List<TableId> current = tables(c);
             if (current.size() == wanted.size() && current.containsAll(wanted)) {
                 return;
             }
@@ -83,6 +74,36 @@ final class PgPublication {
         } catch (SQLException e) {
             throw new FerryException("cannot create or alter publication " + pub + " as user \"" + user
                     + "\": " + PgConnections.firstLine(e) + "; an owner of the tables can run: " + ddl, e, false);
+        }
+    }
+
+    /** The tables the publication holds now. */
+    List<TableId> tables(Connection c) throws SQLException {
+        List<TableId> current = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    current.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return current;
+    }
+
+    /** The slot's {@code confirmed_flush_lsn}, or null when there is no such slot (or it has no such LSN yet). */
+    Long confirmedFlushLsn(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long lsn = rs.getLong(1);
+                return rs.wasNull() ? null : lsn;
+            }
         }
     }
 

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@link TableSelector}); names are never case-folded. A table created later that a pattern matches joins the
  * capture without a restart ({@link TableWatch}). A table without a primary key is captured under REPLICA
  * IDENTITY FULL (or USING INDEX), keyed by its {@code source.key-columns} or else by the whole row; without
- * such an identity it is refused. A snapshot interrupted by a crash is redone from a new slot; the target
- * then sees some {@code r} events twice, which its upserts absorb. Schema changes that give existing rows
- * values the WAL does not carry are followed by a {@link Backfill} of the table. Named tables are copied again,
+ * such an identity it is refused. A snapshot interrupted by a crash resumes with its slot, which still stands at
+ * the snapshot's consistent point: done tables are skipped, a table under way is read on after its last key handed
+ * over (a keyless one again from its start), and the stream then replays every change since; only without the
+ * slot is it redone from a new one. Schema changes that give existing rows values the WAL does not carry are followed by a {@link Backfill} of the table. Named tables are copied again,
  * or join, on request while the others stream ({@link #requestSnapshot}, {@link RequestedCopies}).
  *
  * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop},
@@ -255,12 +256,17 @@ public final class PostgresSource implements Source {
                     announcer);
             if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
                     || (from != null && from.snapshotInterrupted())) {
-                if (!fresh) {
-                    LOG.warn("Snapshot of slot {} was interrupted; redoing it from a new slot (rows already"
-                            + " published are published again as r events and upserted)", slotName);
+                String cannotResume = fresh ? null : cannotResume(from, catalogConnection);
+                if (cannotResume != null) {
+                    LOG.warn("Snapshot of slot {} was interrupted and cannot resume: {}; redoing it from a new slot"
+                            + " (rows already published are published again as r events and upserted)", slotName,
+                            cannotResume);
                 }
-                publication.dropSlotIfExists(catalogConnection);
-                from = snapshot(catalog, announcer, handler);
+                boolean resumes = !fresh && cannotResume == null;
+                if (!resumes) {
+                    publication.dropSlotIfExists(catalogConnection);
+                }
+                from = snapshot(catalog, announcer, handler, resumes ? from : null);
                 if (from == null) {
                     return;
                 }
@@ -284,29 +290,110 @@ public final class PostgresSource implements Source {
         }
     }
 
-    /** Creates the slot with an exported snapshot and copies all tables; {@code null} if stopped meanwhile. */
-    private PgPosition snapshot(TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler)
-            throws SQLException, InterruptedException {
-        phase = "snapshot";
-        Connection exporter = track(connections.replication());
-        ReplicationSlotInfo slot = exporter.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot()
-                .logical().withSlotName(slotName).withOutputPlugin("pgoutput").make();
-        long consistentPoint = slot.getConsistentPoint().asLong();
-        List<SnapshotReader.Table> work = new ArrayList<>();
-        for (Map.Entry<TableId, Integer> t : tables.entrySet()) {
-            work.add(new SnapshotReader.Table(catalog.describe(t.getKey(), t.getValue()), estimate(catalog, t.getValue())));
+    /**
+     * Why the interrupted snapshot {@code from} cannot go on with its slot, or null when it can: the slot must still
+     * stand at the snapshot's consistent point (nothing was acknowledged during the snapshot), so the stream
+     * replays every change made since, also those the rows read now already show.
+     */
+    private String cannotResume(PgPosition from, Connection c) throws SQLException {
+        if (from.snapshotProgress == null) {
+            return "its last position has no per-table progress (written by an older Ferry)";
         }
+        Long confirmed = publication.confirmedFlushLsn(c);
+        if (confirmed == null) {
+            return "replication slot \"" + slotName + "\" is missing at " + connections.where();
+        }
+        if (confirmed != from.lsn) {
+            return "replication slot \"" + slotName + "\" confirmed " + PgPosition.Lsn.format(confirmed)
+                    + ", not the snapshot's consistent point " + PgPosition.Lsn.format(from.lsn);
+        }
+        return null;
+    }
+
+    /**
+     * Copies all tables: from a new slot's exported snapshot, or ({@code resume}) on from where an interrupted
+     * snapshot of the existing slot left each table, reading rows as they are now. {@code null} if stopped meanwhile.
+     */
+    private PgPosition snapshot(TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler,
+                                PgPosition resume) throws SQLException, InterruptedException {
+        phase = "snapshot";
+        Connection exporter = null;
+        String snapshotName = null;
+        long consistentPoint;
+        SnapshotProgress progress;
+        if (resume == null) {
+            exporter = track(connections.replication());
+            ReplicationSlotInfo slot = exporter.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot()
+                    .logical().withSlotName(slotName).withOutputPlugin("pgoutput").make();
+            consistentPoint = slot.getConsistentPoint().asLong();
+            snapshotName = slot.getSnapshotName();
+            progress = SnapshotProgress.NONE;
+        } else {
+            consistentPoint = resume.lsn;
+            progress = resume.snapshotProgress;
+        }
+        List<SnapshotReader.Table> work = resume == null ? freshTables(catalog)
+                : resumedTables(catalog, progress, consistentPoint);
         snapshotTables = List.copyOf(work);
-        SnapshotReader reader = new SnapshotReader(connections, work, slot.getSnapshotName(), consistentPoint);
+        SnapshotReader reader = new SnapshotReader(connections, work, snapshotName, consistentPoint,
+                config.snapshotChunkRows(), progress);
         if (!reader.read(handler, announcer, () -> stopped)) {
             return null;
         }
         PgPosition done = PgPosition.snapshotDone(consistentPoint);
         handler.boundary(done);
         handler.flush();
-        untrack(exporter);
+        if (exporter != null) {
+            untrack(exporter);
+        }
         LOG.info("Snapshot of {} table(s) done at {}", work.size(), PgPosition.Lsn.format(consistentPoint));
         return done;
+    }
+
+    private List<SnapshotReader.Table> freshTables(TypeCatalog catalog) throws SQLException {
+        List<SnapshotReader.Table> work = new ArrayList<>();
+        for (Map.Entry<TableId, Integer> t : tables.entrySet()) {
+            work.add(new SnapshotReader.Table(catalog.describe(t.getKey(), t.getValue()), estimate(catalog, t.getValue())));
+        }
+        return work;
+    }
+
+    /**
+     * The tables of the interrupted snapshot (those in the publication; a table that matches only now joins later,
+     * through {@link TableWatch}), each where the snapshot left it.
+     */
+    private List<SnapshotReader.Table> resumedTables(TypeCatalog catalog, SnapshotProgress progress,
+                                                     long consistentPoint) throws SQLException {
+        List<TableId> inPublication = publication.tables(catalog.connection());
+        List<SnapshotReader.Table> work = new ArrayList<>();
+        int done = 0;
+        for (Map.Entry<TableId, Integer> t : tables.entrySet()) {
+            if (!inPublication.contains(t.getKey())) {
+                continue;
+            }
+            PgRelation relation = catalog.describe(t.getKey(), t.getValue());
+            long estimate = estimate(catalog, t.getValue());
+            SnapshotProgress.Table was = progress.of(t.getKey());
+            if (was == null) {
+                work.add(new SnapshotReader.Table(relation, estimate));
+                continue;
+            }
+            SnapshotReader.Table table = SnapshotReader.Table.resumed(relation, estimate, was);
+            work.add(table);
+            if (table.done) {
+                done++;
+            } else if (table.truncateFirst) {
+                LOG.info("Redoing snapshot of {} from its start: a table without a key cannot resume after a row"
+                        + " ({} row(s) were read before)", t.getKey(), was.rows());
+            } else {
+                LOG.info("Resuming snapshot of {} after {} row(s) ({} chunk(s) done)", t.getKey(), was.rows(),
+                        was.chunks());
+            }
+        }
+        LOG.info("Resuming the interrupted snapshot of slot {} at its consistent point {}: {} of {} table(s) done,"
+                + " the others read as they are now while the stream replays every change since",
+                slotName, PgPosition.Lsn.format(consistentPoint), done, work.size());
+        return work;
     }
 
     private long estimate(TypeCatalog catalog, int oid) throws SQLException {
@@ -337,7 +424,7 @@ public final class PostgresSource implements Source {
             } catch (SQLException e) {
                 throw connections.lost(e);
             }
-        }, () -> stopped);
+        }, () -> stopped, config.snapshotChunkRows());
         if (from != null && from.backfillTable != null) {
             if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
                 return;
@@ -481,7 +568,8 @@ public final class PostgresSource implements Source {
         ChangeStream c = changes;
         List<SourceStatus.TableProgress> progress = new ArrayList<>();
         for (SnapshotReader.Table t : snapshotTables) {
-            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done));
+            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done,
+                    config.snapshotChunkRows(), t.chunksDone));
         }
         return new SourceStatus(phase, c == null ? "" : c.position, c == null ? 0 : c.lastCommitMicros, progress,
                 requests.status());

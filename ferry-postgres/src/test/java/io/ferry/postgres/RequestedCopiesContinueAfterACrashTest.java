@@ -14,6 +14,7 @@ import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
+import io.ferry.core.config.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ class RequestedCopiesContinueAfterACrashTest {
 
     private static final PostgresTestServer PG = PostgresTestServer.shared();
     private static final String SLOT = "requested_copies_slot";
-    private static final int A_ROWS = Backfill.CHUNK_ROWS + 2_000;
+    private static final int A_ROWS = SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS + 2_000;
     private static final int B_ROWS = 50;
     private static final List<String> TABLES = List.of("rq_a", "rq_b");
 
@@ -89,7 +90,7 @@ class RequestedCopiesContinueAfterACrashTest {
                 "CREATE TABLE rq_keyless (v text)");
         PostgresSource first = new PostgresSource(PG.sourceConfig(TABLES, SnapshotMode.NEVER), SLOT);
         first.prepare();
-        StoppingHandler stopping = new StoppingHandler(first, Backfill.CHUNK_ROWS);
+        StoppingHandler stopping = new StoppingHandler(first, SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
         Thread run = new Thread(() -> {
             try {
                 first.run(Map.of(), stopping);
@@ -117,13 +118,13 @@ class RequestedCopiesContinueAfterACrashTest {
             first.close();
 
             List<ChangeEvent> firstRun = stopping.recorded.changes;
-            assertThat(firstRun).hasSize(Backfill.CHUNK_ROWS).allMatch(e -> e.table().table().equals("rq_a"));
+            assertThat(firstRun).hasSize(SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS).allMatch(e -> e.table().table().equals("rq_a"));
             // Written before any row was copied, so a crash at once loses neither.
             assertThat(stopping.recorded.boundaries).anySatisfy(b -> assertThat(RecordingHandler.describe(b))
                     .containsEntry(RequestedCopies.QUEUE, "{\"\\\"public\\\".\\\"rq_a\\\"\",\"\\\"public\\\".\\\"rq_b\\\"\"}"));
             Map<String, Object> resume = RecordingHandler.describe(firstRun.get(firstRun.size() - 1).position());
             assertThat(resume).containsEntry(PgPosition.BACKFILL, "\"public\".\"rq_a\"")
-                    .containsEntry(PgPosition.BACKFILL_KEY, "{\"" + Backfill.CHUNK_ROWS + "\"}")
+                    .containsEntry(PgPosition.BACKFILL_KEY, "{\"" + SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS + "\"}")
                     .containsEntry(RequestedCopies.QUEUE, "{\"\\\"public\\\".\\\"rq_b\\\"\"}");
             // Only resuming reads the queue: the events' own source block does not carry it.
             assertThat(describeOnly(firstRun.get(0).position())).doesNotContainKey(RequestedCopies.QUEUE);
@@ -134,8 +135,8 @@ class RequestedCopiesContinueAfterACrashTest {
                         || c.handler.changesOf("rq_b").size() == B_ROWS);
                 assertThat(c.failure()).isNull();
                 List<ChangeEvent> a = c.handler.changesOf("rq_a");
-                assertThat(a).hasSize(A_ROWS - Backfill.CHUNK_ROWS);
-                assertThat(a.get(0).after()[0]).isEqualTo(Backfill.CHUNK_ROWS + 1);
+                assertThat(a).hasSize(A_ROWS - SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
+                assertThat(a.get(0).after()[0]).isEqualTo(SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS + 1);
                 assertThat(c.handler.changesOf("rq_b")).extracting(ChangeEvent::op).containsOnly(Operation.READ);
                 await().atMost(Duration.ofSeconds(10)).until(() -> second.status().copies().isEmpty());
                 SourcePosition last = c.handler.boundaries.get(c.handler.boundaries.size() - 1);

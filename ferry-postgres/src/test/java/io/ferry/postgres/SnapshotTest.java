@@ -57,7 +57,7 @@ class SnapshotTest {
         }
 
         Map<String, Object> interrupted = new HashMap<>(RecordingHandler.describe(
-                PgPosition.snapshotRow(1, "public.snap_big", 100)));
+                PgPosition.snapshotRow(1, "public.snap_big", 100, null)));
         try (Capture again = Capture.start(new PostgresSource(PG.sourceConfig(List.of("snap_*"), SnapshotMode.INITIAL),
                 slot), interrupted, true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> again.handler.calls.contains("flush")

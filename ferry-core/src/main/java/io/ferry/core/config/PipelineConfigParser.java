@@ -227,14 +227,15 @@ public final class PipelineConfigParser {
         }
         String snapshot = choice(s.scalar("snapshot", false), "initial", "initial", "never");
         Map<String, List<String>> keyColumns = keyColumns(s.section("key-columns", false));
+        Integer chunkRows = positive(s.scalar("snapshot-chunk-rows", false), SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
         s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot",
-                "key-columns"));
+                "key-columns", "snapshot-chunk-rows"));
         if (type == null || database == null || user == null || snapshot == null || tables.isEmpty()
-                || keyColumns == null) {
+                || keyColumns == null || chunkRows == null) {
             return null;
         }
         return new SourceConfig(type, host, port, database, user, password, tables,
-                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)), keyColumns);
+                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)), keyColumns, chunkRows);
     }
 
     private KafkaConfig kafka(Section k, String pipelineName) {
@@ -439,6 +440,24 @@ public final class PipelineConfigParser {
         }
         s.error("expected a port number from 1 to 65535, got '" + v + "'");
         return fallback;
+    }
+
+    /** A whole number above 0, or null after an error. */
+    private Integer positive(Scalar s, int fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return s == null ? fallback : null;
+        }
+        try {
+            int n = Integer.parseInt(v.strip().replace("_", ""));
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        s.error("expected a whole number from 1 to " + Integer.MAX_VALUE + ", got '" + v + "'");
+        return null;
     }
 
     private Boolean bool(Scalar s, boolean fallback) {

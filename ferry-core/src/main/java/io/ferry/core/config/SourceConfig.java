@@ -16,11 +16,20 @@ import java.util.Map;
  * @param keyColumns for tables without a primary key: the columns that identify a row, by table name or pattern
  *                   (as Debezium's {@code message.key.columns}); a keyless table not named here is matched by
  *                   its whole row
+ * @param snapshotChunkRows rows per key chunk of the initial snapshot and of backfills; a resumed snapshot re-reads
+ *                   at most one chunk per table
  */
 public record SourceConfig(String type, String host, int port, String database, String user, Secret password,
-                           List<String> tables, SnapshotMode snapshot, Map<String, List<String>> keyColumns) {
+                           List<String> tables, SnapshotMode snapshot, Map<String, List<String>> keyColumns,
+                           int snapshotChunkRows) {
+
+    /** {@code source.snapshot-chunk-rows} when the pipeline file does not set it. */
+    public static final int DEFAULT_SNAPSHOT_CHUNK_ROWS = 10_000;
 
     public SourceConfig {
+        if (snapshotChunkRows <= 0) {
+            throw new IllegalArgumentException("snapshotChunkRows must be positive, got " + snapshotChunkRows);
+        }
         tables = List.copyOf(tables);
         Map<String, List<String>> copy = new LinkedHashMap<>();
         keyColumns.forEach((k, v) -> copy.put(k, List.copyOf(v)));
@@ -28,8 +37,18 @@ public record SourceConfig(String type, String host, int port, String database, 
     }
 
     public SourceConfig(String type, String host, int port, String database, String user, Secret password,
+                        List<String> tables, SnapshotMode snapshot, Map<String, List<String>> keyColumns) {
+        this(type, host, port, database, user, password, tables, snapshot, keyColumns, DEFAULT_SNAPSHOT_CHUNK_ROWS);
+    }
+
+    public SourceConfig(String type, String host, int port, String database, String user, Secret password,
                         List<String> tables, SnapshotMode snapshot) {
         this(type, host, port, database, user, password, tables, snapshot, Map.of());
+    }
+
+    /** The same source with another snapshot chunk size. */
+    public SourceConfig withSnapshotChunkRows(int rows) {
+        return new SourceConfig(type, host, port, database, user, password, tables, snapshot, keyColumns, rows);
     }
 
     /** The key columns configured for {@code table}, or an empty list; {@code defaultSchema} as for tables. */

@@ -63,6 +63,7 @@ class PipelineConfigParserTest {
         assertThat(c.kafka().dataDir()).isEqualTo("./.ferry/Shop-2");
         assertThat(c.source().port()).isEqualTo(5432);
         assertThat(c.source().snapshot()).isEqualTo(SnapshotMode.INITIAL);
+        assertThat(c.source().snapshotChunkRows()).isEqualTo(10_000);
         assertThat(c.slotName()).isEqualTo("ferry_shop_2");
     }
 
@@ -317,6 +318,16 @@ class PipelineConfigParserTest {
         assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  max-retained-wal: lots\n"),
                 "pipeline.yaml:11: source.max-retained-wal: expected a size such as 1GiB, 512MiB or a number of bytes,"
                         + " got 'lots'");
+    }
+
+    @Test
+    void readsTheSnapshotChunkSizeAndNamesABadOneByLine() {
+        assertThat(parser.parse(VALID.replace("  snapshot: never\n", "  snapshot: never\n  snapshot-chunk-rows: 2_500\n"),
+                "p.yaml").source().snapshotChunkRows()).isEqualTo(2_500);
+        assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  snapshot-chunk-rows: 0\n"),
+                "pipeline.yaml:11: source.snapshot-chunk-rows: expected a whole number from 1 to 2147483647, got '0'");
+        assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  snapshot-chunk-rows: many\n"),
+                "pipeline.yaml:11: source.snapshot-chunk-rows: expected a whole number from 1 to 2147483647, got 'many'");
     }
 
     private void assertError(String yaml, String message) {
