@@ -12,7 +12,18 @@ import java.util.List;
  */
 public record SourceStatus(String phase, String position, long lastCommitMicros, List<TableProgress> tables) {
 
-    /** Snapshot progress of one table. */
-    public record TableProgress(TableId table, long rowsDone, long rowsEstimated, boolean done) {
+    /**
+     * Snapshot progress of one table.
+     *
+     * @param chunkRows  rows per chunk the snapshot reads the table in, or 0 when the source does not read in chunks
+     * @param chunksDone chunks handed over so far, counting those of an interrupted run it resumed after
+     */
+    public record TableProgress(TableId table, long rowsDone, long rowsEstimated, boolean done, int chunkRows,
+                                long chunksDone) {
+
+        /** Progress of a source that does not report chunks. */
+        public TableProgress(TableId table, long rowsDone, long rowsEstimated, boolean done) {
+            this(table, rowsDone, rowsEstimated, done, 0, 0);
+        }
     }
 }
