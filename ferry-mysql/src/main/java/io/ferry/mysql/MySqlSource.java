@@ -88,13 +88,18 @@ public final class MySqlSource implements Source {
      *                 server's replicas and different from the server's own {@code server_id}
      */
     public MySqlSource(SourceConfig config, long serverId) {
+        this(config, serverId, chunkRows());
+    }
+
+    /** As the public constructor, reading snapshots and backfills in chunks of {@code chunkRows} rows. */
+    MySqlSource(SourceConfig config, long serverId, int chunkRows) {
         this.config = Objects.requireNonNull(config, "config");
         if (serverId <= 0 || serverId > 0xFFFFFFFFL) {
             throw new FerryException("MySQL replica server id " + serverId + " is invalid: use 1 to 4294967295");
         }
         this.serverId = serverId;
         this.connections = new MySqlConnections(config);
-        this.chunkRows = chunkRows();
+        this.chunkRows = chunkRows;
     }
 
     /** Rows per chunk of a snapshot or backfill read: {@value #CHUNK_ROWS_PROPERTY}, else 10000. */
