@@ -31,13 +31,20 @@ final class FerryProcess implements AutoCloseable {
      * to {@code output} + {@code .log}; its stdin is empty.
      */
     static FerryProcess start(Path output, String maxHeap, String... args) throws IOException {
-        return startWithInput(output, maxHeap, "", args);
+        return startWithInput(output, maxHeap, List.of(), "", args);
     }
 
-    private static FerryProcess startWithInput(Path output, String maxHeap, String input, String... args) throws IOException {
+    /** As {@link #start(Path, String, String...)}, with JVM options such as {@code -Dname=value} before the class. */
+    static FerryProcess start(Path output, String maxHeap, List<String> jvmOptions, String... args) throws IOException {
+        return startWithInput(output, maxHeap, jvmOptions, "", args);
+    }
+
+    private static FerryProcess startWithInput(Path output, String maxHeap, List<String> jvmOptions, String input,
+                                               String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + maxHeap);
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.ferry.cli.Ferry");
@@ -61,7 +68,7 @@ final class FerryProcess implements AutoCloseable {
     /** Runs {@code ferry <args>} with {@code input} as its stdin (answers to questions). */
     static Result runWithInput(Path dir, String input, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "ferry", ".out");
-        try (FerryProcess p = startWithInput(out, "256m", input, args)) {
+        try (FerryProcess p = startWithInput(out, "256m", List.of(), input, args)) {
             if (!p.process.waitFor(120, TimeUnit.SECONDS)) {
                 throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in 120 s");
             }
