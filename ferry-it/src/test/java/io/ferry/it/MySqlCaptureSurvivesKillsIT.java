@@ -123,7 +123,8 @@ class MySqlCaptureSurvivesKillsIT {
             try (FerryProcess ferry = FerryProcess.start(log, "256m", chunks, "run", pipeline.toString())) {
                 if (workload == null) {
                     // Changes count from the end of the snapshot on: rows committed before it are snapshot reads.
-                    await().atMost(Duration.ofSeconds(60)).until(() -> snapshotDone(name) || !ferry.isAlive());
+                    await().atMost(Duration.ofSeconds(60 + snapshotRows / 5_000))
+                            .until(() -> snapshotDone(name) || !ferry.isAlive());
                     workload = CompletableFuture.runAsync(this::runWorkload);
                 }
                 long target = watcher.count() + 2_000 + random.nextInt(12_000);
