@@ -28,6 +28,7 @@ final class Backfill {
 
     private final Connection connection;
     private final Catalog catalog;
+    private final int chunkRows;
 
     /** The schema to publish the rows under, given the table as the catalog shows it when the read begins. */
     @FunctionalInterface
@@ -38,9 +39,10 @@ final class Backfill {
         Reshape NONE = (wanted, now) -> wanted;
     }
 
-    Backfill(Connection connection) {
+    Backfill(Connection connection, int chunkRows) {
         this.connection = connection;
         this.catalog = new Catalog(connection);
+        this.chunkRows = chunkRows;
     }
 
     /**
@@ -99,7 +101,7 @@ final class Backfill {
                 handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, at.inBackfill(table, 0), -1,
                         eventMicros));
             }
-            TableReader.read(connection, schema.table(), columns, key, (chunk, last) -> {
+            TableReader.read(connection, schema.table(), columns, key, null, chunkRows, (chunk, lastKey, last) -> {
                 for (Object[] row : chunk) {
                     rows[0]++;
                     handler.change(new ChangeEvent(Operation.READ, schema, null, row, at.inBackfill(table, rows[0]),

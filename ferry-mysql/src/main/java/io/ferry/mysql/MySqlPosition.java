@@ -36,6 +36,7 @@ final class MySqlPosition implements SourcePosition {
     static final String SNAPSHOT_TABLE = "snapshot_table";
     static final String SNAPSHOT_ROWS = "snapshot_rows";
     static final String SNAPSHOT_DONE = "snapshot_done";
+    static final String SNAPSHOT_PROGRESS = "snapshot_progress";
     static final String BACKFILL = "backfill";
     static final String BACKFILL_ROWS = "backfill_rows";
 
@@ -51,6 +52,8 @@ final class MySqlPosition implements SourcePosition {
     final String snapshotTable;
     final long snapshotRows;
     final boolean snapshotDone;
+    /** Per-table progress of an unfinished snapshot (offsets topic only), else null. */
+    final SnapshotProgress snapshotProgress;
     /** The table a backfill is re-reading at this point ({@code schema.table}), else null. */
     final String backfill;
     final long backfillRows;
@@ -64,6 +67,13 @@ final class MySqlPosition implements SourcePosition {
     private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid, String gtids,
                           boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone,
                           String backfill, long backfillRows) {
+        this(file, pos, row, nextPos, complete, gtid, gtids, snapshot, snapshotTable, snapshotRows, snapshotDone,
+                backfill, backfillRows, null);
+    }
+
+    private MySqlPosition(String file, long pos, int row, long nextPos, boolean complete, String gtid, String gtids,
+                          boolean snapshot, String snapshotTable, long snapshotRows, boolean snapshotDone,
+                          String backfill, long backfillRows, SnapshotProgress snapshotProgress) {
         this.file = file;
         this.pos = pos;
         this.row = row;
@@ -77,6 +87,7 @@ final class MySqlPosition implements SourcePosition {
         this.snapshotDone = snapshotDone;
         this.backfill = backfill;
         this.backfillRows = backfillRows;
+        this.snapshotProgress = snapshotProgress;
     }
 
     /**
@@ -104,8 +115,14 @@ final class MySqlPosition implements SourcePosition {
         return new MySqlPosition(file, pos, lastRow, nextPos, true, gtid, gtidsAfter, false, null, 0, false);
     }
 
-    static MySqlPosition snapshotRow(String file, long pos, String table, long rows) {
-        return new MySqlPosition(file, pos, -1, 0, false, null, null, true, table, rows, false);
+    /**
+     * The {@code rows}-th snapshot row of {@code table}, read for the snapshot consistent with {@code file:pos}
+     * (after the transactions in {@code gtids}, null without GTIDs); {@code progress} is what a resume from here
+     * may skip.
+     */
+    static MySqlPosition snapshotRow(String file, long pos, String gtids, String table, long rows,
+                                     SnapshotProgress progress) {
+        return new MySqlPosition(file, pos, -1, 0, false, null, gtids, true, table, rows, false, null, 0, progress);
     }
 
     /** The snapshot is complete; streaming continues at {@code file:pos}, after the transactions in {@code gtids}. */
@@ -120,6 +137,7 @@ final class MySqlPosition implements SourcePosition {
         Object gtids = m.get(GTIDS);
         Object table = m.get(SNAPSHOT_TABLE);
         Object backfill = m.get(BACKFILL);
+        Object progress = m.get(SNAPSHOT_PROGRESS);
         if (file == null) {
             throw new IllegalArgumentException("resume position has no \"" + FILE + "\" field: " + m);
         }
@@ -127,7 +145,8 @@ final class MySqlPosition implements SourcePosition {
                 number(m.get(NEXT_POS), 0), bool(m.get(COMPLETE)), gtid == null ? null : gtid.toString(),
                 gtids == null ? null : gtids.toString(), bool(m.get(SNAPSHOT)), table == null ? null : table.toString(),
                 number(m.get(SNAPSHOT_ROWS), 0), bool(m.get(SNAPSHOT_DONE)),
-                backfill == null ? null : backfill.toString(), number(m.get(BACKFILL_ROWS), 0));
+                backfill == null ? null : backfill.toString(), number(m.get(BACKFILL_ROWS), 0),
+                progress == null ? null : SnapshotProgress.decode(progress.toString()));
     }
 
     /** Where the binlog client must start to hand over everything after this position. */
@@ -151,7 +170,7 @@ final class MySqlPosition implements SourcePosition {
         return gtid != null && txGtid != null ? gtid.equals(txGtid) : file.equals(txFile) && pos == txPos;
     }
 
-    /** A snapshot was started but not finished: it must be redone. */
+    /** A snapshot was started but not finished: it must be resumed or redone. */
     boolean snapshotInterrupted() {
         return snapshot && !snapshotDone;
     }
@@ -186,6 +205,9 @@ final class MySqlPosition implements SourcePosition {
     public void describeResume(Fields out) {
         if (gtids != null) {
             out.put(GTIDS, gtids);
+        }
+        if (snapshotProgress != null) {
+            out.put(SNAPSHOT_PROGRESS, snapshotProgress.encode());
         }
     }
 

@@ -40,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * table definitions and opens one consistent-snapshot transaction per reader; {@link #snapshotLockHeld} says
  * how long. Tables in {@code source.tables} are {@code database.table} names or {@code *}/{@code ?} patterns (a
  * name without a database means the configured one); a table without a primary key is keyed by the
- * {@code source.key-columns} configured for it, else by its whole row. A snapshot
- * interrupted by a crash is redone; the target then sees some {@code r} events twice, which its upserts absorb.
+ * {@code source.key-columns} configured for it, else by its whole row. Tables are read in chunks of
+ * {@link #chunkRows} rows; a snapshot interrupted by a crash resumes at the chunk it was in, reading the tables it
+ * had not finished as they are by then (no lock) before it streams from the snapshot's binlog position, whose full
+ * row images bring every row read later back in line. The target sees at most a chunk per table again, which its
+ * upserts absorb; a table without a primary key it was inside is emptied and read again whole. Only when that
+ * binlog position is gone is the snapshot redone.
  *
  * <p>{@link #run} runs on one thread; the binlog client reads on its own thread and hands events over through a
  * bounded queue, so handler calls stay on the run thread. {@link #stop}, {@link #status} and
@@ -58,6 +62,7 @@ public final class MySqlSource implements Source {
     private final SourceConfig config;
     private final long serverId;
     private final MySqlConnections connections;
+    private final int chunkRows;
 
     private List<TableId> tables;
     private boolean mariaDb;
@@ -81,12 +86,18 @@ public final class MySqlSource implements Source {
      *                 server's replicas and different from the server's own {@code server_id}
      */
     public MySqlSource(SourceConfig config, long serverId) {
+        this(config, serverId, config.snapshotChunkRows());
+    }
+
+    /** As the public constructor, reading snapshots and backfills in chunks of {@code chunkRows} rows. */
+    MySqlSource(SourceConfig config, long serverId, int chunkRows) {
         this.config = Objects.requireNonNull(config, "config");
         if (serverId <= 0 || serverId > 0xFFFFFFFFL) {
             throw new FerryException("MySQL replica server id " + serverId + " is invalid: use 1 to 4294967295");
         }
         this.serverId = serverId;
         this.connections = new MySqlConnections(config);
+        this.chunkRows = chunkRows;
     }
 
     @Override
@@ -207,16 +218,16 @@ public final class MySqlSource implements Source {
             Connection catalogConnection = track(connections.open());
             Catalog catalog = new Catalog(catalogConnection);
             SchemaAnnouncer announcer = new SchemaAnnouncer(handler);
-            Backfill backfill = new Backfill(track(connections.open()));
+            Backfill backfill = new Backfill(track(connections.open()), chunkRows);
             boolean fresh = from == null;
             MySqlPosition start;
-            if ((fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL)
-                    || (from != null && from.snapshotInterrupted())) {
-                if (!fresh) {
-                    LOG.warn("Snapshot was interrupted; redoing it (rows already published are published again as"
-                            + " r events and upserted)");
-                }
+            if (fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL) {
                 start = snapshot(catalog, announcer, handler);
+                if (start == null) {
+                    return;
+                }
+            } else if (from != null && from.snapshotInterrupted()) {
+                start = resumeSnapshot(from, catalogConnection, catalog, announcer, handler);
                 if (start == null) {
                     return;
                 }
@@ -322,15 +333,41 @@ public final class MySqlSource implements Source {
     }
 
     private void requireBinlog(Connection c, MySqlPosition from) throws SQLException {
+        List<String> files = binlogFiles(c);
+        if (!files.contains(from.file)) {
+            throw purged(from, files.isEmpty() ? null : files.get(0), null);
+        }
+    }
+
+    private static List<String> binlogFiles(Connection c) throws SQLException {
         List<String> files = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
             while (rs.next()) {
                 files.add(rs.getString(1));
             }
         }
+        return files;
+    }
+
+    /** Why streaming cannot start from {@code from}'s binlog position any more, or null if it can. */
+    private String binlogGone(Connection c, MySqlPosition from) throws SQLException {
+        List<String> files = binlogFiles(c);
         if (!files.contains(from.file)) {
-            throw purged(from, files.isEmpty() ? null : files.get(0), null);
+            return "its binlog " + from.file + " was purged" + (files.isEmpty() ? "" : " (the oldest is "
+                    + files.get(0) + ")");
         }
+        if (gtids && !mariaDb && from.hasGtids()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT GTID_SUBSET(@@GLOBAL.gtid_purged, ?)")) {
+                ps.setString(1, from.gtids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return "transactions after its GTID set " + from.gtids + " were purged";
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private FerryException purged(MySqlPosition from, String oldest, Exception cause) {
@@ -387,17 +424,60 @@ public final class MySqlSource implements Source {
                     tables.size(), start.file, start.pos, (unlocked - locked) / 1000, (locked - asked) / 1000);
         }
         untrack(lock);
-        List<SnapshotReader.Table> estimated = new ArrayList<>();
-        for (SnapshotReader.Table t : work) {
-            estimated.add(new SnapshotReader.Table(t.def, catalog.estimate(t.id())));
-        }
-        snapshotTables = List.copyOf(estimated);
         List<TableDef> defs = new ArrayList<>();
         for (SnapshotReader.Table t : work) {
             defs.add(t.def);
         }
         startDefs = defs;
-        SnapshotReader reader = new SnapshotReader(connections, estimated, readers, start.file, start.pos);
+        return copy(work, readers, true, start, SnapshotProgress.EMPTY, catalog, announcer, handler);
+    }
+
+    /**
+     * Goes on with a snapshot a crash interrupted, from the binlog position it is consistent with, after the rows
+     * its last committed position says were handed over; redoes it when that position is gone from the binlog.
+     * Returns where streaming starts, null if stopped.
+     */
+    private MySqlPosition resumeSnapshot(MySqlPosition from, Connection c, Catalog catalog, SchemaAnnouncer announcer,
+                                         ChangeHandler handler) throws SQLException, InterruptedException {
+        String gone = from.snapshotProgress == null ? "its position carries no per-table progress"
+                : binlogGone(c, from);
+        if (gone != null) {
+            LOG.warn("Snapshot was interrupted and cannot resume: {}; redoing it (rows already published are"
+                    + " published again as r events and upserted)", gone);
+            return snapshot(catalog, announcer, handler);
+        }
+        phase = "snapshot";
+        MySqlPosition start = MySqlPosition.snapshotDone(from.file, from.pos, from.gtids);
+        // The binlog from the snapshot's position says what the columns were there; the catalog is ahead of it.
+        startDefs = List.of();
+        List<SnapshotReader.Table> work = SnapshotResume.plan(describeAll(catalog), from.snapshotProgress, handler);
+        long left = work.stream().filter(t -> !t.done).count();
+        LOG.info("Resuming the snapshot consistent with binlog {}:{}: {} of {} table(s) left, read as they are now",
+                start.file, start.pos, left, work.size());
+        List<Connection> readers = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, Math.min(SnapshotReader.MAX_WORKERS, left)); i++) {
+            Connection r = track(connections.open());
+            try (Statement st = r.createStatement()) {
+                st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            r.setAutoCommit(false);
+            readers.add(r);
+        }
+        return copy(work, readers, false, start, from.snapshotProgress, catalog, announcer, handler);
+    }
+
+    /** Reads {@code work} on {@code readers}, then hands over the boundary streaming starts at; null if stopped. */
+    private MySqlPosition copy(List<SnapshotReader.Table> work, List<Connection> readers, boolean consistent,
+                               MySqlPosition start, SnapshotProgress progress, Catalog catalog,
+                               SchemaAnnouncer announcer, ChangeHandler handler)
+            throws SQLException, InterruptedException {
+        List<SnapshotReader.Table> estimated = new ArrayList<>();
+        for (SnapshotReader.Table t : work) {
+            estimated.add(t.estimated(t.done ? t.rowsDone : catalog.estimate(t.id())));
+        }
+        snapshotTables = List.copyOf(estimated);
+        SnapshotReader reader = new SnapshotReader(connections, estimated, readers, consistent, start, chunkRows,
+                progress);
         if (!reader.read(handler, announcer, () -> stopped)) {
             return null;
         }
@@ -490,7 +570,8 @@ public final class MySqlSource implements Source {
         ChangeStream c = changes;
         List<SourceStatus.TableProgress> progress = new ArrayList<>();
         for (SnapshotReader.Table t : snapshotTables) {
-            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done));
+            progress.add(new SourceStatus.TableProgress(t.id(), t.rowsDone, t.estimatedRows, t.done, chunkRows,
+                    t.chunks));
         }
         MySqlPosition acked = acknowledged;
         String position = (c == null ? "" : c.position) + (acked == null ? "" : " (acknowledged " + acked + ")");

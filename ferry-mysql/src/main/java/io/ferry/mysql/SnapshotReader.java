@@ -8,6 +8,7 @@ import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,10 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads every captured table in chunks ({@link TableReader}) on connections that each already hold a
- * consistent-snapshot transaction opened under the same global read lock, so all of them see the data as of
- * one binlog position. Workers decode rows and pass chunks through a bounded queue to the calling thread, which
- * alone talks to the handler.
+ * Reads every captured table in chunks ({@link TableReader}), either on connections that each already hold a
+ * consistent-snapshot transaction opened under the same global read lock (all of them see the data as of the
+ * snapshot's binlog position), or, resuming an interrupted snapshot, on plain connections that read each table's
+ * current rows in a transaction of its own. Workers decode rows and pass chunks through a bounded queue to the
+ * calling thread, which alone talks to the handler and keeps the {@link SnapshotProgress}: a chunk's events carry
+ * the progress as before the chunk, its last event the progress after it, so a committed position never claims a
+ * row that is not in Kafka.
  */
 final class SnapshotReader {
 
@@ -30,12 +34,31 @@ final class SnapshotReader {
     static final class Table {
         final TableDef def;
         final long estimatedRows;
+        /** The key text to continue after, or null to read from the first row. */
+        final String[] after;
+        /** Whether the target's copy is emptied first: a keyless table an interrupted snapshot was inside. */
+        final boolean truncateFirst;
         volatile long rowsDone;
+        volatile long chunks;
         volatile boolean done;
 
         Table(TableDef def, long estimatedRows) {
+            this(def, estimatedRows, 0, 0, null, false, false);
+        }
+
+        Table(TableDef def, long estimatedRows, long rowsDone, long chunks, String[] after, boolean truncateFirst,
+              boolean done) {
             this.def = def;
             this.estimatedRows = estimatedRows;
+            this.rowsDone = rowsDone;
+            this.chunks = chunks;
+            this.after = after;
+            this.truncateFirst = truncateFirst;
+            this.done = done;
+        }
+
+        Table estimated(long rows) {
+            return new Table(def, rows, rowsDone, chunks, after, truncateFirst, done);
         }
 
         TableId id() {
@@ -43,7 +66,7 @@ final class SnapshotReader {
         }
     }
 
-    private record Chunk(Table table, List<Object[]> rows, boolean last) {
+    private record Chunk(Table table, List<Object[]> rows, String[] lastKey, boolean last) {
     }
 
     private record Failure(Exception error) {
@@ -53,27 +76,43 @@ final class SnapshotReader {
 
     private final MySqlConnections connections;
     private final List<Table> tables;
-    private final List<Connection> snapshots;
-    private final String file;
-    private final long pos;
+    private final List<Connection> readers;
+    private final boolean consistent;
+    private final MySqlPosition start;
+    private final int chunkRows;
+    private SnapshotProgress progress;
 
-    /** {@code snapshots}: connections inside their consistent-snapshot transactions, one per worker. */
-    SnapshotReader(MySqlConnections connections, List<Table> tables, List<Connection> snapshots, String file, long pos) {
+    /**
+     * @param readers    one connection per worker
+     * @param consistent whether {@code readers} are inside consistent-snapshot transactions taken at {@code start};
+     *                   else each table is read as it is now, in a transaction of its own
+     * @param start      where the snapshot's binlog stream starts ({@link MySqlPosition#snapshotDone})
+     * @param progress   what earlier runs handed over, {@link SnapshotProgress#EMPTY} for a new snapshot
+     */
+    SnapshotReader(MySqlConnections connections, List<Table> tables, List<Connection> readers, boolean consistent,
+                   MySqlPosition start, int chunkRows, SnapshotProgress progress) {
         this.connections = connections;
         this.tables = tables;
-        this.snapshots = snapshots;
-        this.file = file;
-        this.pos = pos;
+        this.readers = readers;
+        this.consistent = consistent;
+        this.start = start;
+        this.chunkRows = chunkRows;
+        this.progress = progress;
     }
 
-    /** Copies all tables as {@code r} events. Returns {@code false} if {@code stopped} became true first. */
+    /** Copies all tables not done yet as {@code r} events. Returns {@code false} if {@code stopped} became true first. */
     boolean read(ChangeHandler handler, SchemaAnnouncer announcer, BooleanSupplier stopped) throws InterruptedException {
-        ConcurrentLinkedQueue<Table> todo = new ConcurrentLinkedQueue<>(tables);
+        ConcurrentLinkedQueue<Table> todo = new ConcurrentLinkedQueue<>();
+        for (Table t : tables) {
+            if (!t.done) {
+                todo.add(t);
+            }
+        }
         BlockingQueue<Object> out = new ArrayBlockingQueue<>(2 * MAX_WORKERS);
         List<Thread> threads = new ArrayList<>();
         long readMicros = System.currentTimeMillis() * 1000;
-        for (int i = 0; i < snapshots.size(); i++) {
-            Connection c = snapshots.get(i);
+        for (int i = 0; i < readers.size(); i++) {
+            Connection c = readers.get(i);
             Thread t = new Thread(() -> work(c, todo, out), "ferry-mysql-snapshot-" + i);
             t.setDaemon(true);
             threads.add(t);
@@ -95,19 +134,7 @@ final class SnapshotReader {
                     throw f.error() instanceof FerryException fe ? fe : new FerryException("snapshot failed: "
                             + MySqlConnections.firstLine(f.error()), f.error(), true);
                 } else {
-                    Chunk chunk = (Chunk) item;
-                    TableSchema schema = announcer.announce(chunk.table().def);
-                    String name = chunk.table().id().toString();
-                    long n = chunk.table().rowsDone;
-                    for (Object[] row : chunk.rows()) {
-                        n++;
-                        handler.change(new ChangeEvent(Operation.READ, schema, null, row,
-                                MySqlPosition.snapshotRow(file, pos, name, n), -1, readMicros));
-                    }
-                    chunk.table().rowsDone = n;
-                    if (chunk.last()) {
-                        chunk.table().done = true;
-                    }
+                    handOver((Chunk) item, handler, announcer, readMicros);
                 }
             }
             return true;
@@ -121,11 +148,51 @@ final class SnapshotReader {
         }
     }
 
+    private void handOver(Chunk chunk, ChangeHandler handler, SchemaAnnouncer announcer, long readMicros) {
+        Table table = chunk.table();
+        TableSchema schema = announcer.announce(table.def);
+        String name = table.id().toString();
+        if (table.truncateFirst && table.chunks == 0) {
+            // Whole-row rows are inserted, not upserted: the rows an interrupted run handed over go first.
+            progress = progress.restarted(name);
+            handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, at(name, 0, progress), -1,
+                    readMicros));
+        }
+        List<Object[]> rows = chunk.rows();
+        long n = table.rowsDone;
+        long chunks = table.chunks + (rows.isEmpty() ? 0 : 1);
+        SnapshotProgress before = progress;
+        SnapshotProgress after = before.after(name, n + rows.size(), chunks, chunk.lastKey(), chunk.last());
+        for (int i = 0; i < rows.size(); i++) {
+            n++;
+            handler.change(new ChangeEvent(Operation.READ, schema, null, rows.get(i),
+                    at(name, n, i == rows.size() - 1 ? after : before), -1, readMicros));
+        }
+        progress = after;
+        table.rowsDone = n;
+        table.chunks = chunks;
+        if (chunk.last()) {
+            table.done = true;
+        }
+    }
+
+    private MySqlPosition at(String table, long rows, SnapshotProgress p) {
+        return MySqlPosition.snapshotRow(start.file, start.pos, start.gtids, table, rows, p);
+    }
+
     private void work(Connection c, ConcurrentLinkedQueue<Table> todo, BlockingQueue<Object> out) {
         try {
             Table table;
             while ((table = todo.poll()) != null) {
+                if (!consistent) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                    }
+                }
                 copy(c, table, out);
+                if (!consistent) {
+                    c.commit();
+                }
             }
             c.commit();
             out.put(WORKER_DONE);
@@ -137,10 +204,11 @@ final class SnapshotReader {
         }
     }
 
-    private static void copy(Connection c, Table table, BlockingQueue<Object> out)
+    private void copy(Connection c, Table table, BlockingQueue<Object> out)
             throws SQLException, InterruptedException {
         TableDef def = table.def;
         int[] key = def.catalogKey ? def.shape.keyIndexes() : new int[0];
-        TableReader.read(c, def.id, def.columns, key, (rows, last) -> out.put(new Chunk(table, rows, last)));
+        TableReader.read(c, def.id, def.columns, key, table.after, chunkRows,
+                (rows, lastKey, last) -> out.put(new Chunk(table, rows, lastKey, last)));
     }
 }

@@ -1,36 +1,50 @@
 package io.ferry.mysql;
 
+import io.ferry.core.TableId;
+import io.ferry.core.TypeKind;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Reads a table's rows in chunks: by primary key (keyset pagination) where it has one; else ordered by every
- * column with {@code LIMIT/OFFSET}, which is exact only inside one consistent-snapshot transaction (the caller's):
- * equal rows of a keyless table may repeat, and keyset pagination would skip repeats that straddle a chunk.
+ * Reads a table's rows in chunks: by primary key (keyset pagination) where it has one, optionally after a key an
+ * earlier read handed over last; else ordered by every column with {@code LIMIT/OFFSET}, which is exact only inside
+ * one consistent-snapshot transaction (the caller's): equal rows of a keyless table may repeat, and keyset
+ * pagination would skip repeats that straddle a chunk.
+ *
+ * <p>Keys travel as text (binary columns as hex) so that a resume position can carry them; they are bound back by
+ * the column's kind, so numbers compare as numbers.
  */
 final class TableReader {
 
-    static final int CHUNK_ROWS = 10_000;
+    private static final HexFormat HEX = HexFormat.of();
 
-    /** Receives each chunk, decoded, in order. */
+    /** Receives each chunk, decoded, in order; {@code lastKey} is its last row's key text (null when keyless). */
     interface Chunks {
-        void accept(List<Object[]> rows, boolean last) throws InterruptedException;
+        void accept(List<Object[]> rows, String[] lastKey, boolean last) throws InterruptedException;
     }
 
     private TableReader() {
     }
 
     /**
-     * @param columns the columns to read, in row order; a {@code null} entry reads as NULL (a column the table
-     *                no longer has)
-     * @param key     indexes into {@code columns} of a unique key, or empty to order by every column
+     * @param columns   the columns to read, in row order; a {@code null} entry reads as NULL (a column the table
+     *                  no longer has)
+     * @param key       indexes into {@code columns} of a unique key, or empty to order by every column
+     * @param after     the key text to continue after (as {@link Chunks} received it), or null to read from the start
+     * @param chunkRows rows per chunk, above 0
      */
-    static void read(Connection c, io.ferry.core.TableId table, List<MySqlColumn> columns, int[] key, Chunks out)
-            throws SQLException, InterruptedException {
+    static void read(Connection c, TableId table, List<MySqlColumn> columns, int[] key, String[] after,
+                     int chunkRows, Chunks out) throws SQLException, InterruptedException {
+        if (after != null && after.length != key.length) {
+            throw new IllegalArgumentException("a key of " + after.length + " value(s) for " + key.length
+                    + " key column(s) of " + table);
+        }
         List<String> select = new ArrayList<>();
         List<String> all = new ArrayList<>();
         for (MySqlColumn col : columns) {
@@ -45,17 +59,17 @@ final class TableReader {
         }
         String keyList = String.join(", ", keys);
         String from = "SELECT " + String.join(", ", select) + " FROM " + Backticks.quote(table);
-        String order = " ORDER BY " + (key.length == 0 ? String.join(", ", all) : keyList) + " LIMIT " + CHUNK_ROWS;
+        String order = " ORDER BY " + (key.length == 0 ? String.join(", ", all) : keyList) + " LIMIT " + chunkRows;
         String next = key.length == 0 ? from + order + " OFFSET ?"
                 : from + " WHERE (" + keyList + ") > (" + "?, ".repeat(key.length - 1) + "?)" + order;
-        Object[] lastKey = null;
+        String[] lastKey = after;
         long offset = 0;
         while (true) {
             List<Object[]> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(offset == 0 && lastKey == null ? from + order : next)) {
                 if (lastKey != null) {
                     for (int i = 0; i < lastKey.length; i++) {
-                        ps.setObject(i + 1, lastKey[i]);
+                        bind(ps, i + 1, columns.get(key[i]), lastKey[i]);
                     }
                 } else if (offset > 0) {
                     ps.setLong(1, offset);
@@ -65,14 +79,14 @@ final class TableReader {
                         Object[] row = new Object[columns.size()];
                         for (int i = 0; i < row.length; i++) {
                             MySqlColumn col = columns.get(i);
-                            row[i] = col == null ? null : col.kind == io.ferry.core.TypeKind.BYTES
+                            row[i] = col == null ? null : col.kind == TypeKind.BYTES
                                     ? col.fromSnapshot(null, rs.getBytes(i + 1))
                                     : col.fromSnapshot(rs.getString(i + 1), null);
                         }
-                        if (key.length > 0 && rows.size() == CHUNK_ROWS - 1) {
-                            lastKey = new Object[key.length];
+                        if (key.length > 0 && rows.size() == chunkRows - 1) {
+                            lastKey = new String[key.length];
                             for (int k = 0; k < key.length; k++) {
-                                lastKey[k] = rs.getObject(key[k] + 1);
+                                lastKey[k] = keyText(rs, key[k] + 1, columns.get(key[k]));
                             }
                         }
                         rows.add(row);
@@ -80,11 +94,24 @@ final class TableReader {
                 }
             }
             offset += rows.size();
-            boolean last = rows.size() < CHUNK_ROWS;
-            out.accept(rows, last);
+            boolean last = rows.size() < chunkRows;
+            out.accept(rows, last || key.length == 0 ? null : lastKey, last);
             if (last) {
                 return;
             }
+        }
+    }
+
+    private static String keyText(ResultSet rs, int index, MySqlColumn col) throws SQLException {
+        return col.kind == TypeKind.BYTES ? HEX.formatHex(rs.getBytes(index)) : rs.getString(index);
+    }
+
+    private static void bind(PreparedStatement ps, int index, MySqlColumn col, String text) throws SQLException {
+        switch (col.kind) {
+            case INT16, INT32, INT64 -> ps.setLong(index, Long.parseLong(text));
+            case DECIMAL -> ps.setBigDecimal(index, new BigDecimal(text));
+            case BYTES -> ps.setBytes(index, HEX.parseHex(text));
+            default -> ps.setString(index, text);
         }
     }
 }
