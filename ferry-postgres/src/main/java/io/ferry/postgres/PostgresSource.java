@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * such an identity it is refused. A snapshot interrupted by a crash resumes with its slot, which still stands at
  * the snapshot's consistent point: done tables are skipped, a table under way is read on after its last key handed
  * over (a keyless one again from its start), and the stream then replays every change since; only without the
- * slot is it redone from a new one. Schema changes that give existing rows values the WAL does not carry are followed by a {@link Backfill} of the table. Named tables are copied again,
- * or join, on request while the others stream ({@link #requestSnapshot}, {@link RequestedCopies}).
+ * slot is it redone from a new one. Schema changes that give existing rows values the WAL does not carry are
+ * followed by a {@link Backfill} of the table. Named tables are copied again, or join, on request while the others
+ * stream ({@link #requestSnapshot}, {@link RequestedCopies}).
  *
  * <p>{@link #run} runs on one thread; {@link #acknowledge} is applied by that thread's loop; {@link #stop},
  * {@link #status} and {@link #requestSnapshot} are safe from any thread. A lost connection surfaces as a retriable
