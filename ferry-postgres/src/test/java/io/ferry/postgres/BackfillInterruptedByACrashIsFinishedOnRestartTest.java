@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
-import io.ferry.core.ChangeHandler;
 import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.Operation;
 import io.ferry.core.RecordingHandler;
-import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,52 +29,6 @@ class BackfillInterruptedByACrashIsFinishedOnRestartTest {
     private static final String SLOT = "crash_backfill_slot";
     private static final int ROWS = 25_000;
 
-    /** Hands everything to a recorder and stops the source once it has seen {@code stopAfter} backfill rows. */
-    private static final class StoppingHandler implements ChangeHandler {
-        final RecordingHandler recorded = new RecordingHandler();
-        final PostgresSource source;
-        final int stopAfter;
-        int backfilled;
-
-        StoppingHandler(PostgresSource source, int stopAfter) {
-            this.source = source;
-            this.stopAfter = stopAfter;
-        }
-
-        @Override
-        public Optional<TableSchema> published(TableId table) {
-            return recorded.published(table);
-        }
-
-        @Override
-        public void schema(TableSchema schema) {
-            recorded.schema(schema);
-        }
-
-        @Override
-        public void change(ChangeEvent event) {
-            recorded.change(event);
-            boolean backfill = RecordingHandler.describe(event.position()).containsKey(PgPosition.BACKFILL);
-            if (backfill && ++backfilled == stopAfter) {
-                source.stop();
-            }
-        }
-
-        @Override
-        public void boundary(SourcePosition position) {
-            recorded.boundary(position);
-            source.acknowledge(position);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void idle() {
-        }
-    }
-
     @Test
     void restartingFromABackfillPositionFinishesTheTableAndLosesNoRow() throws Exception {
         PG.dropSlot(SLOT);
@@ -85,7 +36,8 @@ class BackfillInterruptedByACrashIsFinishedOnRestartTest {
                 "INSERT INTO crash_backfill SELECT g, 'v' || g FROM generate_series(1, " + ROWS + ") g");
         PostgresSource first = new PostgresSource(PG.sourceConfig(List.of("crash_backfill"), SnapshotMode.NEVER), SLOT);
         first.prepare();
-        StoppingHandler stopping = new StoppingHandler(first, 10_000);
+        StoppingHandler stopping = new StoppingHandler(first,
+                e -> RecordingHandler.describe(e.position()).containsKey(PgPosition.BACKFILL), 10_000, true);
         // The first run has published the table's old shape, as an earlier snapshot would have.
         stopping.recorded.earlierRuns.put(new TableId("public", "crash_backfill"), new TableSchema(
                 new TableId("public", "crash_backfill"), 1, List.of(

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
-import io.ferry.core.ChangeHandler;
 import io.ferry.core.Operation;
 import io.ferry.core.RecordingHandler;
-import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
-import io.ferry.core.TableSchema;
 import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,48 +28,6 @@ class InterruptedSnapshotResumesAtItsChunkTest {
     private static final int BIG = 5_000;
     private static final int KEYLESS = 1_200;
 
-    /** Records what it is handed and stops the source once {@code stopAfter} rows of rs_big arrived. */
-    private static final class StoppingHandler implements ChangeHandler {
-        final RecordingHandler recorded = new RecordingHandler();
-        final PostgresSource source;
-        int big;
-
-        StoppingHandler(PostgresSource source) {
-            this.source = source;
-        }
-
-        @Override
-        public Optional<TableSchema> published(TableId table) {
-            return recorded.published(table);
-        }
-
-        @Override
-        public void schema(TableSchema schema) {
-            recorded.schema(schema);
-        }
-
-        @Override
-        public void change(ChangeEvent event) {
-            recorded.change(event);
-            if (event.table().table().equals("rs_big") && ++big == 1_200) {
-                source.stop();
-            }
-        }
-
-        @Override
-        public void boundary(SourcePosition position) {
-            recorded.boundary(position);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void idle() {
-        }
-    }
-
     @Test
     void readsOnAfterTheLastChunkWithTheSameSlotAndRedoesOnlyWithoutIt() throws Exception {
         PG.dropSlot(SLOT);
@@ -86,7 +40,7 @@ class InterruptedSnapshotResumesAtItsChunkTest {
         SourceConfig config = PG.sourceConfig(List.of("rs_*"), SnapshotMode.INITIAL).withSnapshotChunkRows(CHUNK);
 
         PostgresSource first = new PostgresSource(config, SLOT);
-        StoppingHandler crash = new StoppingHandler(first);
+        StoppingHandler crash = new StoppingHandler(first, e -> e.table().table().equals("rs_big"), 1_200, false);
         first.prepare();
         first.run(Map.of(), crash);
         first.close();

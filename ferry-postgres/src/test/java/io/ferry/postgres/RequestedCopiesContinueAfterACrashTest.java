@@ -5,20 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
-import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.RecordingHandler;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
-import io.ferry.core.TableSchema;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.core.config.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,51 +31,6 @@ class RequestedCopiesContinueAfterACrashTest {
     private static final int B_ROWS = 50;
     private static final List<String> TABLES = List.of("rq_a", "rq_b");
 
-    /** Records everything and stops the source once it handed over {@code stopAfter} rows of a copy. */
-    private static final class StoppingHandler implements ChangeHandler {
-        final RecordingHandler recorded = new RecordingHandler();
-        final PostgresSource source;
-        final int stopAfter;
-        int read;
-
-        StoppingHandler(PostgresSource source, int stopAfter) {
-            this.source = source;
-            this.stopAfter = stopAfter;
-        }
-
-        @Override
-        public Optional<TableSchema> published(TableId table) {
-            return recorded.published(table);
-        }
-
-        @Override
-        public void schema(TableSchema schema) {
-            recorded.schema(schema);
-        }
-
-        @Override
-        public void change(ChangeEvent event) {
-            recorded.change(event);
-            if (event.op() == Operation.READ && ++read == stopAfter) {
-                source.stop();
-            }
-        }
-
-        @Override
-        public void boundary(SourcePosition position) {
-            recorded.boundary(position);
-            source.acknowledge(position);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void idle() {
-        }
-    }
-
     @Test
     void aStoppedQueueFinishesTheTableItWasCopyingThenCopiesTheRest() throws Exception {
         PG.dropSlot(SLOT);
@@ -90,7 +42,8 @@ class RequestedCopiesContinueAfterACrashTest {
                 "CREATE TABLE rq_keyless (v text)");
         PostgresSource first = new PostgresSource(PG.sourceConfig(TABLES, SnapshotMode.NEVER), SLOT);
         first.prepare();
-        StoppingHandler stopping = new StoppingHandler(first, SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
+        StoppingHandler stopping = new StoppingHandler(first, e -> e.op() == Operation.READ,
+                SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS, true);
         Thread run = new Thread(() -> {
             try {
                 first.run(Map.of(), stopping);
