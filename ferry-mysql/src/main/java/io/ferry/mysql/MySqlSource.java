@@ -264,8 +264,9 @@ public final class MySqlSource implements Source {
     }
 
     /**
-     * The resume position is inside a backfill: the crash interrupted it, so the table is read again (its schema
-     * is the newest published one, which the backfill's rows had) before streaming goes on.
+     * The resume position is inside a backfill (or a requested copy): the crash interrupted it, so the table is read
+     * again from the chunk it was in (its schema is the newest published one, which the backfill's rows had) before
+     * streaming goes on.
      */
     private void finishBackfill(MySqlPosition from, Backfill backfill, ChangeHandler handler)
             throws SQLException, InterruptedException {
@@ -275,10 +276,13 @@ public final class MySqlSource implements Source {
         if (schema == null) {
             return;
         }
-        LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading the table again", id,
-                from.backfillRows);
+        SnapshotProgress.Table readFrom = from.snapshotProgress == null ? null
+                : from.snapshotProgress.of(from.backfill);
+        LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading it again {}", id,
+                from.backfillRows, readFrom == null || readFrom.lastKey() == null ? "from its first row"
+                        : "after row " + readFrom.rows());
         backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler,
-                Backfill.Reshape.NONE);
+                Backfill.Reshape.NONE, readFrom);
     }
 
     /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */

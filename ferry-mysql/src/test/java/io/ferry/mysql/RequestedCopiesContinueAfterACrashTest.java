@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Tables copied on request while the MariaDB binlog streams: a captured table and one that joins are validated,
  * queued and copied at a transaction boundary; a crash in the middle of the first copy keeps the second queued in
- * the committed position, and the restart finishes both, copying the joined table's rows exactly once.
+ * the committed position, and the restart finishes both: the first from the chunk it was in, the joined table's
+ * rows exactly once.
  */
 class RequestedCopiesContinueAfterACrashTest {
 
     private static final int ROWS = 3_000;
     private static final int JOINED_ROWS = 300;
+    private static final int CHUNK = 500;
 
     private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
 
@@ -39,7 +41,7 @@ class RequestedCopiesContinueAfterACrashTest {
                         + ") SELECT i, i FROM g",
                 "INSERT INTO rq_b WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < "
                         + JOINED_ROWS + ") SELECT i, -i FROM g");
-        MySqlSource first = new MySqlSource(db.sourceConfig(List.of("rq_a"), SnapshotMode.NEVER), 193);
+        MySqlSource first = new MySqlSource(db.sourceConfig(List.of("rq_a"), SnapshotMode.NEVER), 193, CHUNK);
         List<ChangeEvent> committed;
         Map<String, Object> crashedAt;
         try (Capture c = Capture.start(first, Map.of(), true)) {
@@ -64,7 +66,8 @@ class RequestedCopiesContinueAfterACrashTest {
                     .doesNotContainKey(RequestedCopies.QUEUE);
         }
         db.execute("UPDATE rq_b SET v = 5 WHERE id = 5");
-        MySqlSource second = new MySqlSource(db.sourceConfig(List.of("rq_a", "rq_b"), SnapshotMode.NEVER), 193);
+        MySqlSource second = new MySqlSource(db.sourceConfig(List.of("rq_a", "rq_b"), SnapshotMode.NEVER), 193,
+                CHUNK);
         RecordingHandler handler = new RecordingHandler(second);
         for (ChangeEvent e : committed) {
             handler.earlierRuns.put(e.schema().table(), e.schema());
@@ -88,7 +91,11 @@ class RequestedCopiesContinueAfterACrashTest {
             assertThat(target.get(5)).containsExactly(5, 5);
             assertThat(target).hasSize(JOINED_ROWS);
             assertThat(second.status().copies()).isEmpty();
-            assertThat(reads(c.handler.changes, "rq_a")).isEqualTo(ROWS);
+            // rq_a goes on from the start of the chunk the crash interrupted (row 1,500 is in rows 1,001-1,500).
+            assertThat(reads(c.handler.changes, "rq_a")).isEqualTo(ROWS - (ROWS / 2 - CHUNK));
+            assertThat(c.handler.changes.stream().filter(e -> e.op() == Operation.READ
+                    && e.table().table().equals("rq_a")).mapToInt(e -> (Integer) e.after()[0]).min().orElseThrow())
+                    .isEqualTo(ROWS / 2 - CHUNK + 1);
         }
     }
 
