@@ -51,9 +51,18 @@ final class Backfill {
      */
     void run(TableSchema schema, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape)
             throws SQLException, InterruptedException {
+        run(schema, at, eventMicros, handler, reshape, null);
+    }
+
+    /**
+     * As above, continuing after {@code from}'s last key (the chunk a crash interrupted is read again), or from the
+     * first row when {@code from} is null or has no key (a keyless table is read whole again).
+     */
+    void run(TableSchema schema, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape,
+             SnapshotProgress.Table from) throws SQLException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                read(schema, at, eventMicros, handler, reshape);
+                read(schema, at, eventMicros, handler, reshape, from);
                 return;
             } catch (SQLException e) {
                 // A later DDL changed the table between describing and reading it (ER_TABLE_DEF_CHANGED,
@@ -66,8 +75,8 @@ final class Backfill {
         }
     }
 
-    private void read(TableSchema wanted, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape)
-            throws SQLException, InterruptedException {
+    private void read(TableSchema wanted, MySqlPosition at, long eventMicros, ChangeHandler handler, Reshape reshape,
+                      SnapshotProgress.Table from) throws SQLException, InterruptedException {
         long started = System.nanoTime();
         TableDef now = catalog.describe(wanted.table());
         if (now == null) {
@@ -90,7 +99,11 @@ final class Backfill {
             key = schema.keyIndexes();
         }
         String table = schema.table().toString();
-        long[] rows = {0};
+        String[] after = from == null || from.lastKey() == null || key.length == 0 ? null
+                : from.lastKey().toArray(new String[0]);
+        long[] rows = {after == null ? 0 : from.rows()};
+        // Each row's position says where its chunk began, so a restart re-reads at most that chunk.
+        SnapshotProgress[] chunkStart = {SnapshotProgress.EMPTY.after(table, rows[0], 0, after, false)};
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement st = connection.createStatement()) {
@@ -101,12 +114,13 @@ final class Backfill {
                 handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, at.inBackfill(table, 0), -1,
                         eventMicros));
             }
-            TableReader.read(connection, schema.table(), columns, key, null, chunkRows, (chunk, lastKey, last) -> {
+            TableReader.read(connection, schema.table(), columns, key, after, chunkRows, (chunk, lastKey, last) -> {
                 for (Object[] row : chunk) {
                     rows[0]++;
-                    handler.change(new ChangeEvent(Operation.READ, schema, null, row, at.inBackfill(table, rows[0]),
-                            -1, eventMicros));
+                    handler.change(new ChangeEvent(Operation.READ, schema, null, row,
+                            at.inBackfill(table, rows[0], chunkStart[0]), -1, eventMicros));
                 }
+                chunkStart[0] = SnapshotProgress.EMPTY.after(table, rows[0], 0, lastKey, last);
             });
             connection.commit();
         } finally {

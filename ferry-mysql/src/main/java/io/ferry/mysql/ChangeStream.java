@@ -114,6 +114,8 @@ final class ChangeStream {
     private String executedText;
     volatile long lastCommitMicros;
     volatile String position = "";
+    /** The last transaction boundary handed over (or the start position): where a requested copy's rows sit. */
+    MySqlPosition boundary;
 
     /**
      * @param gtids   the GTID set completed at the start, or null where the server has none or it is unknown
@@ -283,6 +285,34 @@ final class ChangeStream {
         if (!known) {
             reshaped(to, null, true, header);
         }
+    }
+
+    /** Whether the last event read ended a transaction (or none began): a requested copy may run now. */
+    boolean betweenTransactions() {
+        return !inTx;
+    }
+
+    /**
+     * Copies a requested table's current rows at the last boundary, announcing its shape as the catalog has it
+     * now first (a table joining capture is announced here). Returns false when the table no longer exists.
+     */
+    boolean copy(TableId id, long eventMicros) throws SQLException, InterruptedException {
+        TableDef now = catalog.describe(id);
+        if (now == null) {
+            return false;
+        }
+        now = now.keyed(config);
+        Tracked t = tables.computeIfAbsent(id, k -> new Tracked());
+        t.def = now;
+        t.signature = null;
+        t.schema = announcer.evolve(now, leftNull(id)).schema();
+        addedNull.remove(id);
+        ahead.put(id, t.schema);
+        owed.remove(id);
+        backfill.run(t.schema, boundary, eventMicros, handler, this::upToDate);
+        handler.boundary(boundary);
+        handler.flush();
+        return true;
     }
 
     private Set<String> leftNull(TableId id) {
@@ -614,6 +644,7 @@ final class ChangeStream {
         MySqlPosition p = MySqlPosition.commit(txFile, txPos, index - 1, header.getNextPosition(), gtid,
                 executedText);
         position = p.toString();
+        boundary = p;
         handler.boundary(p);
     }
 

@@ -100,6 +100,15 @@ final class MySqlPosition implements SourcePosition {
     }
 
     /**
+     * As {@link #inBackfill(String, long)}, where {@code readFrom} holds the table's rows and key up to the chunk
+     * this row is in: a restart continues reading after that key (offsets topic only, as a snapshot's progress).
+     */
+    MySqlPosition inBackfill(String table, long rows, SnapshotProgress readFrom) {
+        return new MySqlPosition(file, pos, row, nextPos, complete, gtid, gtids, snapshot, snapshotTable, snapshotRows,
+                snapshotDone, table, rows, readFrom);
+    }
+
+    /**
      * The {@code row}-th change (from 0) of the transaction starting at {@code file:pos}, whose GTID is
      * {@code gtid}; {@code gtidsBefore} excludes that transaction.
      */

@@ -4,6 +4,7 @@ import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.network.ServerException;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -80,6 +82,9 @@ public final class MySqlSource implements Source {
     /** The captured tables' definitions at the position streaming starts from, when this run read them there. */
     private List<TableDef> startDefs = List.of();
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final RequestedCopies requests = new RequestedCopies(RequestedCopies.QUOTED_NAMES);
+    /** Tables requested to join that {@code source.tables} as this process read it does not match. */
+    private final Set<TableId> joined = ConcurrentHashMap.newKeySet();
 
     /**
      * @param serverId the replica server id this capture uses on the binlog connection; unique among the
@@ -209,10 +214,12 @@ public final class MySqlSource implements Source {
     }
 
     @Override
-    public void run(Map<String, Object> resume, ChangeHandler handler) throws InterruptedException {
+    public void run(Map<String, Object> resume, ChangeHandler captured) throws InterruptedException {
         if (tables == null) {
             prepare();
         }
+        requests.restore(resume);
+        ChangeHandler handler = requests.carriedBy(captured);
         MySqlPosition from = resume == null || resume.isEmpty() ? null : MySqlPosition.fromResume(resume);
         try {
             Connection catalogConnection = track(connections.open());
@@ -257,8 +264,9 @@ public final class MySqlSource implements Source {
     }
 
     /**
-     * The resume position is inside a backfill: the crash interrupted it, so the table is read again (its schema
-     * is the newest published one, which the backfill's rows had) before streaming goes on.
+     * The resume position is inside a backfill (or a requested copy): the crash interrupted it, so the table is read
+     * again from the chunk it was in (its schema is the newest published one, which the backfill's rows had) before
+     * streaming goes on.
      */
     private void finishBackfill(MySqlPosition from, Backfill backfill, ChangeHandler handler)
             throws SQLException, InterruptedException {
@@ -268,10 +276,13 @@ public final class MySqlSource implements Source {
         if (schema == null) {
             return;
         }
-        LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading the table again", id,
-                from.backfillRows);
+        SnapshotProgress.Table readFrom = from.snapshotProgress == null ? null
+                : from.snapshotProgress.of(from.backfill);
+        LOG.info("Resuming inside the backfill of {} (row {} was handed over): reading it again {}", id,
+                from.backfillRows, readFrom == null || readFrom.lastKey() == null ? "from its first row"
+                        : "after row " + readFrom.rows());
         backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler,
-                Backfill.Reshape.NONE);
+                Backfill.Reshape.NONE, readFrom);
     }
 
     /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */
@@ -516,12 +527,19 @@ public final class MySqlSource implements Source {
         }
         LOG.info("Streaming the binlog of {} from {}{}", connections.where(), start,
                 byGtid ? " by GTID set " + start.gtids : "");
+        stream.boundary = start;
         while (!stopped) {
             Object item = client.poll(POLL_MILLIS);
             if (item == null) {
                 handler.idle();
             } else if (item instanceof Event event) {
                 stream.accept(event);
+            }
+            if (item == null || item instanceof Event) {
+                if (stream.betweenTransactions()) {
+                    requests.writeQueue();
+                    copyRequested(stream);
+                }
             } else if (item instanceof BinlogClient.Failure f) {
                 if (stopped) {
                     return;
@@ -529,6 +547,61 @@ public final class MySqlSource implements Source {
                 throw connectFailure(f.error(), start);
             }
         }
+    }
+
+    /** Runs the first waiting requested copy, if any: the capture thread, between transactions. */
+    private void copyRequested(ChangeStream stream) throws SQLException, InterruptedException {
+        if (!requests.hasWaiting()) {
+            return;
+        }
+        for (TableId id : requests.waiting()) {
+            requests.starting(id);
+            try {
+                if (!stream.copy(id, System.currentTimeMillis() * 1000)) {
+                    LOG.warn("The requested copy of {} does not run: the table was dropped or renamed", id);
+                }
+            } finally {
+                requests.done();
+            }
+            return;
+        }
+    }
+
+    @Override
+    public List<TableId> requestSnapshot(List<String> names, List<String> sourceTables) {
+        if (tables == null) {
+            throw FerryException.retriable("capture has not started yet; ask again once it streams", null);
+        }
+        List<TableId> wanted = TableSelector.named(names, config.database());
+        List<TableSelector.Entry> now = new ArrayList<>();
+        for (String t : sourceTables) {
+            now.add(TableSelector.parse(t, config.database()));
+        }
+        Predicate<TableId> captured = capturedTables();
+        List<TableId> joining = new ArrayList<>();
+        try (Connection c = connections.open()) {
+            Catalog catalog = new Catalog(c);
+            for (TableId id : wanted) {
+                TableDef def = catalog.describe(id);
+                if (def == null) {
+                    throw new FerryException("table \"" + id + "\" does not exist at " + connections.where());
+                }
+                def.keyed(config); // refuses a table whose identity the source cannot capture, as at start
+                if (!captured.test(id)) {
+                    if (now.stream().noneMatch(e -> e.matches(id))) {
+                        throw new FerryException("table \"" + id + "\" is not captured and source.tables in the"
+                                + " pipeline file does not match it: add it to source.tables, then ask again");
+                    }
+                    joining.add(id);
+                }
+            }
+            checkSelect(c, wanted);
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+        joined.addAll(joining);
+        requests.accept(wanted);
+        return wanted;
     }
 
     private FerryException connectFailure(Exception e, MySqlPosition start) {
@@ -546,7 +619,7 @@ public final class MySqlSource implements Source {
         }
         Set<TableId> resolved = Set.copyOf(tables);
         return id -> {
-            if (resolved.contains(id)) {
+            if (resolved.contains(id) || joined.contains(id)) {
                 return true;
             }
             for (TableSelector.Entry e : entries) {
@@ -560,7 +633,7 @@ public final class MySqlSource implements Source {
 
     @Override
     public void acknowledge(SourcePosition boundary) {
-        if (boundary instanceof MySqlPosition p) {
+        if (RequestedCopies.unwrap(boundary) instanceof MySqlPosition p) {
             acknowledged = p;
         }
     }
@@ -575,7 +648,7 @@ public final class MySqlSource implements Source {
         }
         MySqlPosition acked = acknowledged;
         String position = (c == null ? "" : c.position) + (acked == null ? "" : " (acknowledged " + acked + ")");
-        return new SourceStatus(phase, position, c == null ? 0 : c.lastCommitMicros, progress);
+        return new SourceStatus(phase, position, c == null ? 0 : c.lastCommitMicros, progress, requests.status());
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.RecordingHandler;
 import io.ferry.core.TableSchema;
+import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A restart from a position inside a backfill (as after a crash once part of it was committed) reads the table
- * again before streaming on: applying what the first run committed and then everything the second hands over
+ * again from the chunk the crash was in before streaming on: applying what the first run committed and then everything the second hands over
  * ends with every row exactly as the source has it.
  */
 @ParameterizedClass
@@ -67,8 +68,12 @@ class CrashInTheMiddleOfABackfillTest {
                     .anyMatch(e -> e.op() == Operation.DELETE));
             assertThat(c.failure()).isNull();
             List<ChangeEvent> again = c.handler.changes;
-            assertThat(again.subList(0, ROWS)).allMatch(e -> e.op() == Operation.READ
+            // The backfill goes on from the chunk the crash was in: rows 10,001 to 25,001 (id 0 is the first row).
+            int reread = ROWS + 1 - SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS;
+            assertThat(again.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(reread);
+            assertThat(again.subList(0, reread)).allMatch(e -> e.op() == Operation.READ
                     && RecordingHandler.describe(e.position()).containsKey(MySqlPosition.BACKFILL));
+            assertThat(again.get(0).after()[0]).isEqualTo(SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
             assertThat(c.handler.boundaries).allMatch(p -> ((MySqlPosition) p).backfill == null);
             Map<Object, List<Object>> target = new HashMap<>();
             List<ChangeEvent> all = new ArrayList<>(committed);

@@ -3,6 +3,7 @@ package io.ferry.postgres;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.Column;
 import io.ferry.core.FerryException;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
@@ -73,7 +74,7 @@ public final class PostgresSource implements Source {
     private volatile ChangeStream changes;
     private volatile List<SnapshotReader.Table> snapshotTables = List.of();
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final RequestedCopies requests = new RequestedCopies();
+    private final RequestedCopies requests = new RequestedCopies(PgQueueText.INSTANCE);
     /** Tables requested to join that {@code source.tables} as this process read it does not match. */
     private final Set<TableId> joined = ConcurrentHashMap.newKeySet();
 

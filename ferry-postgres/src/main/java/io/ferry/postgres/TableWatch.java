@@ -5,6 +5,7 @@ import io.ferry.core.ChangeHandler;
 import io.ferry.core.Column;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TableSelector;

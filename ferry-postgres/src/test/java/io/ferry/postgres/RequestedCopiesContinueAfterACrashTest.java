@@ -8,6 +8,7 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.RecordingHandler;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.SourceStatus;
 import io.ferry.core.TableId;
@@ -105,10 +106,10 @@ class RequestedCopiesContinueAfterACrashTest {
     void theQueueSurvivesNamesWithQuotesDotsAndCommas() {
         List<TableId> tables = List.of(new TableId("Sales Dept", "Order"), new TableId("public", "a.b,c"),
                 new TableId("we\"ird", "t\\x"));
-        assertThat(RequestedCopies.decode(RequestedCopies.encode(tables))).isEqualTo(tables);
-        RequestedCopies copies = new RequestedCopies();
+        assertThat(PgQueueText.INSTANCE.decode(PgQueueText.INSTANCE.encode(tables))).isEqualTo(tables);
+        RequestedCopies copies = new RequestedCopies(PgQueueText.INSTANCE);
         copies.accept(List.of(new TableId("public", "late")));
-        copies.restore(Map.of(RequestedCopies.QUEUE, RequestedCopies.encode(tables)));
+        copies.restore(Map.of(RequestedCopies.QUEUE, PgQueueText.INSTANCE.encode(tables)));
         // What the resume position queued comes first; what this process accepted and never wrote follows.
         assertThat(copies.status()).extracting(SourceStatus.Copy::table).containsExactly(tables.get(0),
                 tables.get(1), tables.get(2), new TableId("public", "late"));

@@ -1,13 +1,5 @@
-package io.ferry.postgres;
+package io.ferry.core;
 
-import io.ferry.core.ChangeEvent;
-import io.ferry.core.ChangeHandler;
-import io.ferry.core.Operation;
-import io.ferry.core.SourcePosition;
-import io.ferry.core.SourceStatus;
-import io.ferry.core.TableId;
-import io.ferry.core.TableSchema;
-import io.ferry.core.TableSelector;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -20,16 +12,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tables asked to be copied while streaming goes on ({@link PostgresSource#requestSnapshot}): accepted from
- * any thread, started by the capture thread at a transaction boundary, one at a time. While any wait, every
- * position the capture hands over carries them in its offsets record ({@value #QUEUE}), so a restart continues
- * the queue; the table being copied resumes after its last key through the {@link PgPosition#BACKFILL} fields.
+ * The tables asked to be copied while streaming goes on ({@link Source#requestSnapshot}): accepted from any thread,
+ * started by the capture thread at a transaction boundary, one at a time. While any wait, every position the
+ * capture hands over carries them in its offsets record ({@value #QUEUE}), so a restart continues the queue; the
+ * source itself keeps where the running copy is. Shared by the PostgreSQL and MySQL/MariaDB sources.
  */
-final class RequestedCopies {
+public final class RequestedCopies {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestedCopies.class);
     /** The offsets record's field of the tables still to copy, as PostgreSQL array text of quoted names. */
-    static final String QUEUE = "adhoc_queue";
+    public static final String QUEUE = "adhoc_queue";
+
+    /** How a source writes the queue into its offsets record and reads it back. */
+    public interface QueueText {
+        String encode(Collection<TableId> tables);
+
+        List<TableId> decode(String text);
+    }
+
+    /**
+     * Quoted {@code "schema"."table"} names separated by commas; the form for sources without one of their own.
+     */
+    public static final QueueText QUOTED_NAMES = new QueueText() {
+        @Override
+        public String encode(Collection<TableId> tables) {
+            List<String> names = new ArrayList<>();
+            for (TableId t : tables) {
+                names.add(TableSelector.quote(t));
+            }
+            return String.join(",", names);
+        }
+
+        @Override
+        public List<TableId> decode(String text) {
+            List<TableId> out = new ArrayList<>();
+            int start = 0;
+            boolean quoted = false;
+            for (int i = 0; i <= text.length(); i++) {
+                if (i == text.length() || text.charAt(i) == ',' && !quoted) {
+                    if (i > start) {
+                        TableSelector.Entry e = TableSelector.parse(text.substring(start, i), "");
+                        out.add(new TableId(e.schema(), e.table()));
+                    }
+                    start = i + 1;
+                } else if (text.charAt(i) == '"') {
+                    quoted = !quoted; // a doubled quote inside a name flips twice
+                }
+            }
+            return out;
+        }
+    };
+
+    private final QueueText text;
 
     private final Object lock = new Object();
     private final Set<TableId> waiting = new LinkedHashSet<>();
@@ -41,12 +75,17 @@ final class RequestedCopies {
     /** The handler of the current run, on the capture thread. */
     private Carrier carrier;
 
+    /** @param text how the queue is written into and read from positions */
+    public RequestedCopies(QueueText text) {
+        this.text = text;
+    }
+
     /** Queues the tables not waiting already; any thread. */
-    void accept(Collection<TableId> tables) {
+    public void accept(Collection<TableId> tables) {
         synchronized (lock) {
             if (waiting.addAll(tables)) {
                 unwritten = true;
-                queueText = encode(waiting);
+                queueText = text.encode(waiting);
             }
         }
         LOG.info("Copy of {} requested; it starts at the next transaction boundary", tables);
@@ -56,18 +95,18 @@ final class RequestedCopies {
      * Puts the queue the resume position carries first; tables accepted by this process and not yet durable (a
      * retry after a lost connection) follow. The capture thread, before it streams.
      */
-    void restore(Map<String, Object> resume) {
-        Object text = resume == null ? null : resume.get(QUEUE);
+    public void restore(Map<String, Object> resume) {
+        Object queue = resume == null ? null : resume.get(QUEUE);
         synchronized (lock) {
             Set<TableId> accepted = new LinkedHashSet<>(waiting);
             waiting.clear();
-            if (text != null) {
-                waiting.addAll(decode(text.toString()));
+            if (queue != null) {
+                waiting.addAll(text.decode(queue.toString()));
                 LOG.info("Continuing the requested copies of {}", waiting);
             }
             unwritten = !waiting.containsAll(accepted);
             waiting.addAll(accepted);
-            queueText = waiting.isEmpty() ? null : encode(waiting);
+            queueText = waiting.isEmpty() ? null : text.encode(waiting);
         }
         running = null;
     }
@@ -77,7 +116,7 @@ final class RequestedCopies {
      * the queue, and commits it: a crash before the copy's turn keeps the request. Nothing before this run's first
      * boundary (a position before the resume point is never handed over). Capture thread, between transactions.
      */
-    void writeQueue() {
+    public void writeQueue() {
         Carrier c = carrier;
         if (c != null && c.lastBoundary != null && takeUnwritten()) {
             c.boundary(c.lastBoundary);
@@ -86,7 +125,7 @@ final class RequestedCopies {
     }
 
     /** Whether a table accepted since the last call is carried by no position yet; clears the mark. */
-    boolean takeUnwritten() {
+    public boolean takeUnwritten() {
         synchronized (lock) {
             boolean was = unwritten;
             unwritten = false;
@@ -94,11 +133,11 @@ final class RequestedCopies {
         }
     }
 
-    boolean hasWaiting() {
+    public boolean hasWaiting() {
         return queueText != null;
     }
 
-    Set<TableId> waiting() {
+    public Set<TableId> waiting() {
         synchronized (lock) {
             return new LinkedHashSet<>(waiting);
         }
@@ -108,12 +147,12 @@ final class RequestedCopies {
      * The capture thread starts reading {@code table}: it leaves the queue, and counts as running when it was
      * requested. Returns whether it was.
      */
-    boolean starting(TableId table) {
+    public boolean starting(TableId table) {
         synchronized (lock) {
             if (!waiting.remove(table)) {
                 return false;
             }
-            queueText = waiting.isEmpty() ? null : encode(waiting);
+            queueText = waiting.isEmpty() ? null : text.encode(waiting);
         }
         rowsDone.set(0);
         running = table;
@@ -121,12 +160,12 @@ final class RequestedCopies {
     }
 
     /** The running copy handed over its last row. */
-    void done() {
+    public void done() {
         running = null;
     }
 
     /** Drops the tables of {@code requested} still waiting: the catalog no longer shows them as copyable. */
-    void forget(Collection<TableId> requested) {
+    public void forget(Collection<TableId> requested) {
         synchronized (lock) {
             for (TableId t : requested) {
                 if (waiting.remove(t)) {
@@ -134,12 +173,12 @@ final class RequestedCopies {
                             + " longer be captured", t);
                 }
             }
-            queueText = waiting.isEmpty() ? null : encode(waiting);
+            queueText = waiting.isEmpty() ? null : text.encode(waiting);
         }
     }
 
     /** The running copy first, then those waiting; any thread. */
-    List<SourceStatus.Copy> status() {
+    public List<SourceStatus.Copy> status() {
         List<SourceStatus.Copy> out = new ArrayList<>();
         TableId r = running;
         if (r != null) {
@@ -155,32 +194,14 @@ final class RequestedCopies {
      * {@code handler} with the queue written into every position handed to it, and the running copy counted; one
      * per run of the capture thread.
      */
-    ChangeHandler carriedBy(ChangeHandler handler) {
+    public ChangeHandler carriedBy(ChangeHandler handler) {
         carrier = new Carrier(handler);
         return carrier;
     }
 
     /** The position a source handed over, without the queue this class added. */
-    static SourcePosition unwrap(SourcePosition p) {
+    public static SourcePosition unwrap(SourcePosition p) {
         return p instanceof Queued q ? q.inner : p;
-    }
-
-    static String encode(Collection<TableId> tables) {
-        String[] names = new String[tables.size()];
-        int i = 0;
-        for (TableId t : tables) {
-            names[i++] = TableSelector.quote(t);
-        }
-        return Backfill.keyText(names);
-    }
-
-    static List<TableId> decode(String text) {
-        List<TableId> out = new ArrayList<>();
-        for (String name : Backfill.parseKey(text)) {
-            TableSelector.Entry e = TableSelector.parse(name, "public");
-            out.add(new TableId(e.schema(), e.table()));
-        }
-        return out;
     }
 
     private SourcePosition carry(SourcePosition p) {
