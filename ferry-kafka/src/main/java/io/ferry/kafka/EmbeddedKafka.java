@@ -126,7 +126,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return nodes.size();
     }
 
-    /** Stops node {@code nodeId} (1-based) cleanly, as a failure test would lose a broker. */
+    /**
+     * Stops node {@code nodeId} (1-based) as a failure test loses a broker: in a cluster of several, without
+     * controlled shutdown, so its partitions lose it the way they lose a killed broker.
+     */
     public void stopBroker(int nodeId) {
         Node n = node(nodeId);
         n.stop();
@@ -229,6 +232,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("background.threads", "2");
         p.put("num.replica.fetchers", "1");
         p.put("log.cleaner.threads", "1");
+        if (brokers > 1) {
+            // A node stops as if killed: no controlled shutdown, so the controller learns it is gone from missed
+            // heartbeats, as after a crash. It also keeps close() from waiting up to 5 minutes for the approval of
+            // a controller quorum that the other nodes, stopping at the same time, have already left.
+            p.put("controlled.shutdown.enable", "false");
+        }
         p.putAll(overrides);
         return p;
     }

@@ -491,10 +491,11 @@ public final class PostgresSource implements Source {
                         stream.forceUpdateStatus();
                     }
                 }
-                // Not past what a pending look saw: a committed position at the WAL's end would tell `ferry verify`
-                // the pipeline caught up before DDL made while Ferry was down is announced.
+                // Not past what the last look saw, nor while a look is pending: a committed position at the WAL's end
+                // would tell `ferry verify` the pipeline caught up before DDL made just now, or while Ferry was down,
+                // is announced.
                 if (look == null) {
-                    listener.idleAt(received);
+                    listener.idleAt(Math.min(received, watch.seenUpTo()));
                 }
                 if (look != null && received < look.walLsn() && System.currentTimeMillis() >= nextLook) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;

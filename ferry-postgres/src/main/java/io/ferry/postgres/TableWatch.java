@@ -63,6 +63,7 @@ final class TableWatch {
     private final Set<String> refused = new HashSet<>();
     private final Set<String> left = new HashSet<>();
     private final Set<TableId> joined;
+    private long seenUpTo;
 
     /** {@code joined}: tables requested to join beyond what {@code tables} matches; read on every look. */
     TableWatch(List<String> tables, Set<TableId> joined, String publication, TypeCatalog catalog,
@@ -112,6 +113,8 @@ final class TableWatch {
 
     /** The catalog's view now, with the captured tables of {@code requested} to copy; null when nothing to do. */
     Look look(Set<TableId> requested) throws SQLException {
+        // Read before the catalog: every DDL committed before this point is in what the catalog shows below.
+        long before = walInsertLsn();
         List<Found> joining = new ArrayList<>();
         List<Found> changed = new ArrayList<>();
         List<Found> copies = new ArrayList<>();
@@ -136,13 +139,27 @@ final class TableWatch {
                 joining.add(f);
             }
         }
+        seenUpTo = before;
         if (joining.isEmpty() && changed.isEmpty() && leaving.isEmpty() && requested.isEmpty()) {
             return null;
         }
+        return new Look(walInsertLsn(), joining, changed, leaving, copies, Set.copyOf(requested));
+    }
+
+    /**
+     * The WAL position before which the last look saw every catalog change. The stream must not report itself idle
+     * past it: a position at the WAL's end, committed before a look noticed a table created just before it, would
+     * tell {@code ferry verify} the pipeline caught up with a table it has not captured yet.
+     */
+    long seenUpTo() {
+        return seenUpTo;
+    }
+
+    private long walInsertLsn() throws SQLException {
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")) {
             rs.next();
-            return new Look(rs.getLong(1), joining, changed, leaving, copies, Set.copyOf(requested));
+            return rs.getLong(1);
         }
     }
 
