@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class RequestedCopies {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestedCopies.class);
-    /** The offsets record's field of the tables still to copy, as PostgreSQL array text of quoted names. */
+    /** The offsets record's field of the tables still to copy, in the source's {@link QueueText}. */
     public static final String QUEUE = "adhoc_queue";
 
     /** How a source writes the queue into its offsets record and reads it back. */
