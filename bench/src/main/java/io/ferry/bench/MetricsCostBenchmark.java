@@ -77,7 +77,7 @@ final class MetricsCostBenchmark {
                 table.add("applied, metrics on", BenchEnv.rate(onMean), "changes/s", "phases " + rates(on)
                         + "; scraped every second");
                 table.add("cost of metrics", String.format(Locale.ROOT, "%.1f", 100 * (offMean - onMean) / offMean), "%",
-                        "negative: on was faster (noise)");
+                        "off minus on, over off; a negative cost means on was faster");
                 latencyAgreement(env, runner, view, o, table);
             }
         }
