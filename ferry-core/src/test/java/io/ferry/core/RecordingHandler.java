@@ -75,6 +75,15 @@ public final class RecordingHandler implements ChangeHandler {
 
     /** What {@link SourcePosition#describe} and {@link SourcePosition#describeResume} write, as offsets hold it. */
     public static Map<String, Object> describe(SourcePosition p) {
+        return describe(p, true);
+    }
+
+    /** What {@link SourcePosition#describe} alone writes: an event's own source block. */
+    public static Map<String, Object> describeEvent(SourcePosition p) {
+        return describe(p, false);
+    }
+
+    private static Map<String, Object> describe(SourcePosition p, boolean resume) {
         Map<String, Object> out = new LinkedHashMap<>();
         SourcePosition.Fields fields = new SourcePosition.Fields() {
             @Override
@@ -93,7 +102,9 @@ public final class RecordingHandler implements ChangeHandler {
             }
         };
         p.describe(fields);
-        p.describeResume(fields);
+        if (resume) {
+            p.describeResume(fields);
+        }
         return out;
     }
 

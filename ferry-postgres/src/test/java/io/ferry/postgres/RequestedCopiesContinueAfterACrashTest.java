@@ -81,7 +81,7 @@ class RequestedCopiesContinueAfterACrashTest {
                     .containsEntry(PgPosition.BACKFILL_KEY, "{\"" + SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS + "\"}")
                     .containsEntry(RequestedCopies.QUEUE, "{\"\\\"public\\\".\\\"rq_b\\\"\"}");
             // Only resuming reads the queue: the events' own source block does not carry it.
-            assertThat(describeOnly(firstRun.get(0).position())).doesNotContainKey(RequestedCopies.QUEUE);
+            assertThat(RecordingHandler.describeEvent(firstRun.get(0).position())).doesNotContainKey(RequestedCopies.QUEUE);
 
             PostgresSource second = new PostgresSource(PG.sourceConfig(TABLES, SnapshotMode.NEVER), SLOT);
             try (Capture c = Capture.start(second, resume, true, stopping.recorded.schemas)) {
@@ -116,26 +116,5 @@ class RequestedCopiesContinueAfterACrashTest {
         assertThat(copies.takeUnwritten()).isTrue();
         assertThat(copies.starting(tables.get(0))).isTrue();
         assertThat(copies.status().get(0)).isEqualTo(new SourceStatus.Copy(tables.get(0), true, 0));
-    }
-
-    private static Map<String, Object> describeOnly(SourcePosition p) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        p.describe(new SourcePosition.Fields() {
-            @Override
-            public void put(String name, long value) {
-                out.put(name, value);
-            }
-
-            @Override
-            public void put(String name, String value) {
-                out.put(name, value);
-            }
-
-            @Override
-            public void put(String name, boolean value) {
-                out.put(name, value);
-            }
-        });
-        return out;
     }
 }
