@@ -159,6 +159,23 @@ public final class RequestedCopies {
         return true;
     }
 
+    /**
+     * Puts a running copy back in the queue while something else holds the capture thread, so that a crash meanwhile
+     * copies the table again from its start; {@link #starting} takes it out again.
+     */
+    public void putBack(TableId table) {
+        synchronized (lock) {
+            waiting.add(table);
+            queueText = text.encode(waiting);
+        }
+    }
+
+    /** A restart goes on with the copy of {@code table} that its position carries, after {@code rows} row(s). */
+    public void resumed(TableId table, long rows) {
+        rowsDone.set(rows);
+        running = table;
+    }
+
     /** The running copy handed over its last row. */
     public void done() {
         running = null;

@@ -3,6 +3,8 @@ package io.ferry.postgres;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.Operation;
+import io.ferry.core.RequestedCopies;
+import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TableSelector;
 import java.sql.Connection;
@@ -13,6 +15,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +36,26 @@ final class Backfill {
     private final Runnable keepAlive;
     private final BooleanSupplier stopped;
     private final int chunkRows;
+    private final Supplier<ChunkedCopy> running;
+    private final RequestedCopies requests;
 
-    Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped, int chunkRows) {
+    /**
+     * @param running  the copy running alongside the stream, if any: the rows of this backfill carry not its
+     *                 progress but their own, so while they are handed over the copy waits in {@code requests}, and a
+     *                 crash meanwhile copies its table again from the start
+     */
+    Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped, int chunkRows,
+             Supplier<ChunkedCopy> running, RequestedCopies requests) {
         this.connections = connections;
         this.keepAlive = keepAlive;
         this.stopped = stopped;
         this.chunkRows = chunkRows;
+        this.running = running;
+        this.requests = requests;
+    }
+
+    int chunkRows() {
+        return chunkRows;
     }
 
     /**
@@ -73,6 +90,20 @@ final class Backfill {
      */
     boolean run(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
                 ChangeHandler handler) throws SQLException {
+        ChunkedCopy copy = running.get();
+        TableId waits = copy == null || copy.table().equals(schema.table()) ? null : copy.table();
+        if (waits != null) {
+            requests.putBack(waits);
+        }
+        boolean done = read(schema, decoders, at, afterKey, rowsBefore, handler);
+        if (done && waits != null) {
+            requests.starting(waits);
+        }
+        return done;
+    }
+
+    private boolean read(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
+                         ChangeHandler handler) throws SQLException {
         long started = System.nanoTime();
         String name = TableSelector.quote(schema.table());
         long readMicros = System.currentTimeMillis() * 1000;
@@ -153,7 +184,7 @@ final class Backfill {
         return true;
     }
 
-    private static Object[] row(ResultSet rs, ValueDecoder[] decoders) throws SQLException {
+    static Object[] row(ResultSet rs, ValueDecoder[] decoders) throws SQLException {
         Object[] row = new Object[decoders.length];
         for (int i = 0; i < decoders.length; i++) {
             String text = rs.getString(i + 1);

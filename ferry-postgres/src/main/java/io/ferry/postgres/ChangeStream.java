@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  * rewrote its rows} is backfilled right after the new schema, before the event that uses it, when that shape is
  * still the table's shape; otherwise the backfill is owed until the stream or {@link TableWatch} reaches the
  * current one ({@link SchemaAnnouncer}). Events of tables
- * {@code source.tables} no longer names (renamed away) are dropped. Runs on the capture thread only.
+ * {@code source.tables} no longer names (renamed away) are dropped. While a {@link ChunkedCopy} runs, its changes
+ * reconcile the chunk it holds, and every position carries its progress. Runs on the capture thread only.
  */
 final class ChangeStream implements PgoutputDecoder.Listener {
 
@@ -44,6 +45,7 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     private long commitMicros;
     private int index;
     private long lastBoundaryLsn;
+    private ChunkedCopy copy;
     volatile long lastCommitMicros;
     volatile String position = "";
 
@@ -64,21 +66,62 @@ final class ChangeStream implements PgoutputDecoder.Listener {
 
     /** Outside a transaction: everything committed before this point was handed over. */
     PgPosition handedOver() {
-        return PgPosition.idle(lastBoundaryLsn);
+        return marked(PgPosition.idle(lastBoundaryLsn));
+    }
+
+    /** The end of the last transaction handed over, or the last idle point. */
+    long lastBoundaryLsn() {
+        return lastBoundaryLsn;
+    }
+
+    /**
+     * Whether the stream is past the resume position: a point handed over from now on is one a restart can resume
+     * from without handing over again what the resumed transaction already did.
+     */
+    boolean pastResume() {
+        return resume == null || resume.complete || resume.index < 0 || lastBoundaryLsn > resume.lsn;
+    }
+
+    /** Runs {@code c} alongside the stream; null ends the one running. */
+    void copying(ChunkedCopy c) {
+        copy = c;
+    }
+
+    ChunkedCopy copy() {
+        return copy;
+    }
+
+    /** Hands the copy's held chunk over here, between transactions, and a boundary after it. */
+    void handOverCopy() {
+        if (copy.handOver(PgPosition.idle(lastBoundaryLsn), handler)) {
+            copy = null;
+        }
+        PgPosition p = handedOver();
+        position = p.toString();
+        handler.boundary(p);
     }
 
     /** Hands over an idle boundary when the server's position moved past everything handed over so far. */
     void idleAt(long receiveLsn) {
         if (!inTransaction && receiveLsn > lastBoundaryLsn) {
             lastBoundaryLsn = receiveLsn;
-            PgPosition p = PgPosition.idle(receiveLsn);
+            PgPosition p = marked(PgPosition.idle(receiveLsn));
             position = p.toString();
             handler.boundary(p);
         }
     }
 
+    private PgPosition marked(PgPosition p) {
+        return copy == null ? p : copy.mark(p);
+    }
+
     @Override
     public void begin(long finalLsn, long commitMicros, long xid) {
+        // A transaction committing at or after the held chunk's high watermark is newer than the chunk's read, and
+        // every one that was not has been handed over: the chunk goes first.
+        if (copy != null && copy.due(finalLsn) && pastResume()) {
+            handOverCopy();
+        }
         inTransaction = true;
         this.commitLsn = finalLsn;
         this.commitMicros = commitMicros;
@@ -94,7 +137,7 @@ final class ChangeStream implements PgoutputDecoder.Listener {
             return;
         }
         lastBoundaryLsn = Math.max(lastBoundaryLsn, endLsn);
-        PgPosition p = PgPosition.commit(this.commitLsn, index - 1, txId, endLsn);
+        PgPosition p = marked(PgPosition.commit(this.commitLsn, index - 1, txId, endLsn));
         position = p.toString();
         handler.boundary(p);
     }
@@ -145,12 +188,27 @@ final class ChangeStream implements PgoutputDecoder.Listener {
                     announcer.paid(table);
                 } else if (rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
                     announcer.paid(table);
+                    if (copy != null && copy.table().equals(table)) {
+                        // Read whole just now: nothing is left to copy.
+                        copy.end();
+                        copy = null;
+                    }
                 } else {
                     return;
                 }
             }
+            if (copy != null && copy.table().equals(table)) {
+                copy.reshaped(schema, relation.decoders);
+            }
         }
-        handler.change(new ChangeEvent(op, schema, before, after, PgPosition.event(commitLsn, i, txId), txId,
+        if (copy != null && copy.table().equals(schema.table())) {
+            if (op == Operation.TRUNCATE) {
+                copy.truncated();
+            } else {
+                after = copy.changed(before, after);
+            }
+        }
+        handler.change(new ChangeEvent(op, schema, before, after, marked(PgPosition.event(commitLsn, i, txId)), txId,
                 commitMicros));
     }
 }

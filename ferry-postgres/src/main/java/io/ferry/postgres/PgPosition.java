@@ -109,6 +109,15 @@ final class PgPosition implements SourcePosition {
                 rows);
     }
 
+    /**
+     * The same stream position carrying a copy's progress ({@link ChunkedCopy}) that resuming from it goes on with;
+     * unlike a backfill's row, it still acknowledges the slot: the copy reads current rows after its last key.
+     */
+    PgPosition withBackfill(String table, String lastKey, long rows) {
+        return new PgPosition(lsn, index, txId, complete, ackLsn, snapshot, snapshotTable, snapshotRows, snapshotDone,
+                snapshotProgress, table, lastKey, rows);
+    }
+
     /** The same stream position without a backfill marker. */
     PgPosition withoutBackfill() {
         return backfillTable == null ? this : new PgPosition(lsn, index, txId, complete, ackLsn, snapshot,

@@ -61,6 +61,7 @@ public final class PostgresSource implements Source {
     private static final long POLL_MILLIS = 10;
     /** How often an idle stream looks for new, dropped and altered tables in the catalog. */
     static final long WATCH_MILLIS = 500;
+    private static final long COPY_NUDGE_MILLIS = 50;
 
     private final SourceConfig config;
     private final String slotName;
@@ -411,6 +412,7 @@ public final class PostgresSource implements Source {
     private void stream(TableWatch watch, TypeCatalog catalog, SchemaAnnouncer announcer, ChangeHandler handler,
                         PgPosition from) throws SQLException, InterruptedException {
         phase = "streaming";
+        changes = null;
         Connection replication = track(connections.replication());
         PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
                 .logical().withSlotName(slotName)
@@ -426,13 +428,17 @@ public final class PostgresSource implements Source {
             } catch (SQLException e) {
                 throw connections.lost(e);
             }
-        }, () -> stopped, config.snapshotChunkRows());
+        }, () -> stopped, config.snapshotChunkRows(), () -> changes == null ? null : changes.copy(), requests);
+        ChunkedCopy resumed = null;
         if (from != null && from.backfillTable != null) {
-            if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
-                return;
+            resumed = resumedCopy(from, catalog, announcer, handler);
+            if (resumed == null) {
+                if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
+                    return;
+                }
+                from = from.withoutBackfill();
+                handler.boundary(from);
             }
-            from = from.withoutBackfill();
-            handler.boundary(from);
         }
         ChangeStream listener = new ChangeStream(handler, announcer, from, watch::matches, new ChangeStream.Rewrites() {
             @Override
@@ -462,7 +468,10 @@ public final class PostgresSource implements Source {
                 }
             }
         });
+        listener.copying(resumed);
         changes = listener;
+        long walWriterDelayMillis = walWriterDelayMillis(catalog.connection());
+        long nextNudge = 0;
         long acked = 0;
         long nextLook = 0;
         TableWatch.Look look = null;
@@ -482,11 +491,15 @@ public final class PostgresSource implements Source {
                 if (!listener.inTransaction()) {
                     requests.writeQueue();
                 }
-                if (!listener.inTransaction() && look == null
-                        && (System.currentTimeMillis() >= nextLook || requests.hasWaiting())) {
+                if (stepCopy(listener, received)) {
+                    continue;
+                }
+                // A copy running defers the waiting ones: they need no look before it ends.
+                if (!listener.inTransaction() && look == null && (System.currentTimeMillis() >= nextLook
+                        || (requests.hasWaiting() && listener.copy() == null))) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
                     look = watch.look(requests.waiting());
-                    if (look != null && received < look.walLsn()) {
+                    if (look != null && !WalInsertPosition.reached(received, look.walLsn())) {
                         // Asks the server for a keepalive, which tells how far it has sent.
                         stream.forceUpdateStatus();
                     }
@@ -497,19 +510,30 @@ public final class PostgresSource implements Source {
                 if (look == null) {
                     listener.idleAt(Math.min(received, watch.seenUpTo()));
                 }
-                if (look != null && received < look.walLsn() && System.currentTimeMillis() >= nextLook) {
+                if (look != null && !WalInsertPosition.reached(received, look.walLsn())
+                        && System.currentTimeMillis() >= nextLook) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
                     stream.forceUpdateStatus();
                 }
-                if (look != null && !listener.inTransaction() && received >= look.walLsn()) {
+                if (look != null && !listener.inTransaction()
+                        && WalInsertPosition.reached(received, look.walLsn())) {
                     TableWatch.Look acting = look;
                     look = null;
                     PgPosition at = listener.handedOver();
-                    if (!watch.act(acting, at, handler, backfill, requests)) {
+                    if (!watch.act(acting, at, handler, backfill, requests, listener)) {
                         return;
                     }
-                    handler.boundary(at);
+                    handler.boundary(listener.handedOver());
                     continue;
+                }
+                ChunkedCopy copy = listener.copy();
+                if (copy != null && copy.needsFlushedWatermark(walWriterDelayMillis)) {
+                    copy.flushedWatermark(flushLsn(catalog.connection()));
+                }
+                if (copy != null && copy.holds() && !copy.due(received) && System.currentTimeMillis() >= nextNudge) {
+                    // Asks for a keepalive, which tells when the server has sent everything before the watermark.
+                    nextNudge = System.currentTimeMillis() + COPY_NUDGE_MILLIS;
+                    stream.forceUpdateStatus();
                 }
                 if (pendingAck.get() == acked) {
                     Thread.sleep(POLL_MILLIS);
@@ -517,7 +541,83 @@ public final class PostgresSource implements Source {
                 continue;
             }
             decoder.decode(message, listener);
+            stepCopy(listener, listener.lastBoundaryLsn());
         }
+    }
+
+    /**
+     * Moves a copy running alongside the stream one step between transactions, once the stream is past its resume
+     * point: reads its next chunk, or hands the chunk held over once every transaction before {@code reachedLsn} was
+     * handed over and that passes the chunk's high watermark. Returns whether it did something.
+     */
+    private boolean stepCopy(ChangeStream listener, long reachedLsn) {
+        ChunkedCopy copy = listener.copy();
+        if (copy == null || listener.inTransaction() || !listener.pastResume()) {
+            return false;
+        }
+        if (copy.due(reachedLsn)) {
+            listener.handOverCopy();
+            return true;
+        }
+        if (copy.holds()) {
+            return false;
+        }
+        Connection c = connections.regular();
+        try {
+            copy.read(c);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                LOG.info("Table {} was dropped during its copy; the copy ends", copy.table());
+                copy.end();
+                listener.copying(null);
+            } else if (!"42703".equals(e.getSQLState())) {
+                throw connections.lost(e);
+            }
+            // 42703: a column the copy reads is gone; the stream or the next catalog look brings the new shape.
+        } finally {
+            PgConnections.closeQuietly(c);
+        }
+        return true;
+    }
+
+    private static long walWriterDelayMillis(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT setting::bigint FROM pg_settings WHERE name = 'wal_writer_delay'")) {
+            return rs.next() ? rs.getLong(1) : 200;
+        }
+    }
+
+    private long flushLsn(Connection c) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw connections.lost(e);
+        }
+    }
+
+    /**
+     * The copy that a restart goes on with alongside the stream, after the last key its positions carry; null when the
+     * interrupted read is one to finish first (a keyless table, or a shape changed since), as before streaming.
+     */
+    private ChunkedCopy resumedCopy(PgPosition from, TypeCatalog catalog, SchemaAnnouncer announcer,
+                                    ChangeHandler handler) throws SQLException {
+        TableSelector.Entry marked = TableSelector.parse(from.backfillTable, "public");
+        TableId id = new TableId(marked.schema(), marked.table());
+        TableSchema schema = handler.published(id).orElse(null);
+        Integer oid = PgPublication.existingTables(catalog.connection()).get(id);
+        if (schema == null || schema.primaryKey().isEmpty() || oid == null) {
+            return null;
+        }
+        PgRelation now = catalog.describe(id, oid);
+        if (!now.shape.sameShapeAs(schema)) {
+            return null;
+        }
+        LOG.info("Going on with the copy of {} after {} row(s), alongside the stream", id, from.backfillRows);
+        requests.resumed(id, from.backfillRows);
+        return new ChunkedCopy(announcer.announce(oid, now.shape, handler), now.decoders, from.backfillKey, from.backfillRows, config.snapshotChunkRows(),
+                requests::done);
     }
 
     /**

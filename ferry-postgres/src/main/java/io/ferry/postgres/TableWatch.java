@@ -168,9 +168,10 @@ final class TableWatch {
      * point. Returns {@code false} if stopped during a backfill; a requested table neither joined nor copied
      * (dropped or renamed meanwhile) leaves {@code requests}.
      */
-    boolean act(Look look, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests)
-            throws SQLException {
+    boolean act(Look look, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests,
+                ChangeStream stream) throws SQLException {
         for (Map.Entry<Integer, TableId> gone : look.leaving().entrySet()) {
+            endCopy(stream, gone.getValue());
             TableId was = captured.remove(gone.getKey());
             fingerprints.remove(gone.getKey());
             left.add(gone.getKey() + "/" + gone.getValue());
@@ -181,7 +182,13 @@ final class TableWatch {
             LOG.info("Table {} is no longer captured: dropped, or renamed to a name source.tables does not"
                     + " match; its copy at the target stays as it was", was);
         }
+        // One copy runs alongside the stream at a time; tables to join or copy meanwhile wait for a later look.
+        boolean deferred = false;
         for (Found f : look.joining()) {
+            if (stream.copy() != null) {
+                deferred = true;
+                continue;
+            }
             if (!f.hasKey() && f.replicaIdentity() != 'f' && f.replicaIdentity() != 'i') {
                 refused.add(f.oid() + f.fingerprint());
                 LOG.warn("Table {} matches source.tables but is not captured: {}", f.id(),
@@ -211,12 +218,15 @@ final class TableWatch {
             LOG.info("Table {} joins the capture{}", f.id(),
                     replaced ? " (replacing an earlier table of that name)" : "");
             requests.starting(f.id());
-            if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
-                return false;
-            }
-            requests.done();
             captured.put(f.oid(), f.id());
             fingerprints.put(f.oid(), f.fingerprint());
+            if (!schema.primaryKey().isEmpty()) {
+                stream.copying(new ChunkedCopy(schema, rel.decoders, null, 0, backfill.chunkRows(), requests::done));
+            } else if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+                return false;
+            } else {
+                requests.done();
+            }
         }
         for (Found f : look.changed()) {
             PgRelation rel = describe(f);
@@ -228,40 +238,66 @@ final class TableWatch {
             TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
             if (announcer.needsBackfill(previous, schema, firstInRun)) {
                 java.util.List<io.ferry.core.Column> added = announcer.nullableAddsOnly(previous, schema, firstInRun);
-                if ((added == null || !backfill.leftNull(schema, added))
-                        && !backfill.run(schema, rel.decoders, at, null, 0, handler)) {
-                    return false;
+                if (added == null || !backfill.leftNull(schema, added)) {
+                    if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+                        return false;
+                    }
+                    endCopy(stream, f.id());
                 }
                 announcer.paid(f.id());
+            }
+            if (stream.copy() != null && stream.copy().table().equals(f.id())) {
+                stream.copy().reshaped(schema, rel.decoders);
             }
             fingerprints.put(f.oid(), f.fingerprint());
         }
         for (Found f : look.copies()) {
-            if (!copy(f, at, handler, backfill, requests)) {
+            if (stream.copy() != null) {
+                deferred = true;
+                continue;
+            }
+            if (!copy(f, at, handler, backfill, requests, stream)) {
                 return false;
             }
         }
-        requests.forget(look.requested());
+        if (!deferred) {
+            requests.forget(look.requested());
+        }
         return true;
     }
 
+    /** A copy of {@code table} running alongside the stream has nothing left to read: read whole, or gone. */
+    private static void endCopy(ChangeStream stream, TableId table) {
+        ChunkedCopy copy = stream.copy();
+        if (copy != null && copy.table().equals(table)) {
+            copy.end();
+            stream.copying(null);
+        }
+    }
+
     /**
-     * Reads a captured table's rows again with its shape now; every change after the read follows in the stream
-     * as a full row image, so the target converges. Returns {@code false} if stopped first.
+     * Starts reading a captured table's rows again with its shape now: in chunks alongside the stream, or, without a
+     * key to read chunks by, in one pass here. Returns {@code false} if stopped during that pass.
      */
-    private boolean copy(Found f, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests)
-            throws SQLException {
+    private boolean copy(Found f, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests,
+                         ChangeStream stream) throws SQLException {
         PgRelation rel = captured.containsKey(f.oid()) ? describe(f) : null;
         if (rel == null || !requests.starting(f.id())) {
             return true;
         }
         LOG.info("Copying table {} again, as requested, while streaming goes on", f.id());
         TableSchema schema = announcer.announce(f.oid(), rel.shape, handler);
-        if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+        Runnable finished = () -> {
+            announcer.paid(f.id());
+            requests.done();
+        };
+        if (!schema.primaryKey().isEmpty()) {
+            stream.copying(new ChunkedCopy(schema, rel.decoders, null, 0, backfill.chunkRows(), finished));
+        } else if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
             return false;
+        } else {
+            finished.run();
         }
-        announcer.paid(f.id());
-        requests.done();
         return true;
     }
 
