@@ -47,7 +47,7 @@ public final class UpsertStrategyBenchmark {
 
     private static void run(String label, String name, Supplier<UpsertWriter> writer, int rows, int batch) {
         try (JdbcSink sink = new JdbcSink(TargetDb.config(TargetDb.freshSchema()),
-                new PostgresDialect(writer.get(), writer.get(), 0))) {
+                new PostgresDialect(writer.get(), writer.get(), 0, Integer.MAX_VALUE))) {
             sink.ensureTable(ORDERS, SchemaHistory.NONE);
             long insert = timed(sink, rows, batch, 0);
             long update = timed(sink, rows, batch, 1);
