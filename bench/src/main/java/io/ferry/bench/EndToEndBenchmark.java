@@ -47,6 +47,8 @@ public final class EndToEndBenchmark {
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
             env.load(o.rows, true);
+            // The floor, on the same server just before Ferry's load, and again just after it to bracket a drifting load.
+            RawCopy.Result rawBefore = RawCopy.measure(env);
             PipelineConfig config = env.pipeline(true);
             try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60))) {
                 // (a) snapshot
@@ -58,9 +60,26 @@ public final class EndToEndBenchmark {
                 double total = (done - t0) / 1e9;
                 env.out.printf(Locale.ROOT, "Snapshot: %,d rows in the target %.2f s after start() (start() %.2f s,"
                         + " all in Kafka at %.2f s)%n", o.rows, total, (started - t0) / 1e9, (captured - t0) / 1e9);
+                String loadAtSnapshot = BenchEnv.loadAverage();
                 table.add("snapshot (start() -> all rows in target)", BenchEnv.rate(o.rows / total), "rows/s",
                         String.format(Locale.ROOT, "%.1f s incl. %.1f s startup; in Kafka after %.1f s", total,
                                 (started - t0) / 1e9, (captured - t0) / 1e9));
+                double excluding = (done - started) / 1e9;
+                table.add("snapshot, from the return of start()", BenchEnv.rate(o.rows / excluding), "rows/s",
+                        String.format(Locale.ROOT, "%.1f s", excluding));
+                RawCopy.Result rawAfter = RawCopy.measure(env);
+                double raw = (rawBefore.rows() + rawAfter.rows()) / (rawBefore.seconds() + rawAfter.seconds());
+                table.add("raw COPY into an empty table with a primary key", BenchEnv.rate(raw), "rows/s",
+                        String.format(Locale.ROOT, "before %,.0f (load %s), after %,.0f (load %s); %,d MB of text",
+                                rawBefore.rate(), rawBefore.loadBefore(), rawAfter.rate(), rawAfter.loadBefore(),
+                                rawBefore.bytes() >> 20));
+                table.add("initial load / raw COPY", String.format(Locale.ROOT, "%.2f", o.rows / total / raw), "",
+                        String.format(Locale.ROOT, "%.2f from the return of start(); goal 0.50; load at the end of the"
+                                + " snapshot %s", o.rows / excluding / raw, loadAtSnapshot));
+                if (o.snapshotOnly) {
+                    table.add("machine load average (1/5/15 min)", BenchEnv.loadAverage(), "", "at start: " + loadBefore);
+                    return table;
+                }
 
                 // (b) sustained streaming, measured where it lands
                 long baseApplied = runner.applied();

@@ -229,11 +229,56 @@ final class ValueCodec {
             case TIMESTAMPTZ -> switch (p.getText()) {
                 case "infinity" -> Instant.MAX;
                 case "-infinity" -> Instant.MIN;
-                default -> Instant.parse(p.getText());
+                default -> instant(p.getText());
             };
             case UUID -> java.util.UUID.fromString(p.getText());
             case ARRAY -> readAnyArray(p, type);
         };
+    }
+
+    /**
+     * {@code Instant.parse}, which goes through a DateTimeFormatter and a map of parsed fields per value, read by hand
+     * for the form {@link #writeInstant} writes ({@code yyyy-MM-ddTHH:mm:ss.ffffffZ}, 1 to 9 fraction digits); any
+     * other form (a year beyond 9999, a leap second, an offset) is left to {@code Instant.parse}.
+     */
+    static Instant instant(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z' || (n > 20 && (s.charAt(19) != '.' || n == 21))) {
+            return Instant.parse(s);
+        }
+        int year = number(s, 0, 4);
+        int month = number(s, 5, 7);
+        int day = number(s, 8, 10);
+        int hour = number(s, 11, 13);
+        int minute = number(s, 14, 16);
+        int second = number(s, 17, 19);
+        int nano = 0;
+        if (n > 20) {
+            nano = number(s, 20, n - 1);
+            for (int i = n - 1 - 20; i < 9; i++) {
+                nano *= 10;
+            }
+        }
+        if ((year | month | day | hour | minute | second | nano) < 0 || hour > 23 || minute > 59 || second > 59) {
+            return Instant.parse(s);
+        }
+        // LocalDate.of refuses a day the month does not have, as Instant.parse does.
+        long days = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400L + hour * 3600L + minute * 60L + second, nano);
+    }
+
+    /** The decimal digits {@code s[from, to)}, or -1 when one is not a digit. */
+    private static int number(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            int d = s.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     /** A plain JSON array, or the object form of an array with other lower bounds than 1 (either field first). */

@@ -41,8 +41,12 @@ public final class BatchPlan {
      * @param deletes key values (in primary-key order) of rows to delete first
      * @param upserts full row images (aligned with the schema's columns) to upsert; a slot may hold
      *                {@link ChangeEvent#UNCHANGED}, which means "leave the target's value"
+     * @param insertsOnly every event of the run inserted or read a row ({@code c}, {@code r}): there are no
+     *                deletes, and each upsert is a plain insert unless the target already holds its key (a
+     *                snapshot read again, or rows that were there before the snapshot)
      */
-    public record Rows(TableSchema schema, List<Object[]> deletes, List<Object[]> upserts) implements Step {
+    public record Rows(TableSchema schema, List<Object[]> deletes, List<Object[]> upserts, boolean insertsOnly)
+            implements Step {
     }
 
     /** A run of row events of a table without a primary key, to apply one by one in this order. */
@@ -89,6 +93,7 @@ public final class BatchPlan {
         final Map<Key, KeyState> keys = new LinkedHashMap<>();
         /** The events themselves, for a table without a key; null for a keyed table. */
         final List<ChangeEvent> inOrder;
+        boolean insertsOnly = true;
 
         Run(TableSchema schema) {
             this.schema = schema;
@@ -101,6 +106,7 @@ public final class BatchPlan {
                 inOrder.add(e);
                 return;
             }
+            insertsOnly &= e.op() == Operation.CREATE || e.op() == Operation.READ;
             if (e.op() == Operation.DELETE) {
                 delete(keyValues(e.keyImage()));
                 return;
@@ -165,7 +171,7 @@ public final class BatchPlan {
                     upserts.add(s.upsert);
                 }
             }
-            return new Rows(schema, deletes, upserts);
+            return new Rows(schema, deletes, upserts, insertsOnly && deletes.isEmpty());
         }
     }
 

@@ -3,6 +3,7 @@ package io.ferry.core.apply;
 import static io.ferry.core.apply.Events.col;
 import static io.ferry.core.apply.Events.delete;
 import static io.ferry.core.apply.Events.insert;
+import static io.ferry.core.apply.Events.read;
 import static io.ferry.core.apply.Events.table;
 import static io.ferry.core.apply.Events.truncate;
 import static io.ferry.core.apply.Events.update;
@@ -150,6 +151,25 @@ class BatchPlanTest {
         assertThat(plan).hasSize(2);
         assertThat(((BatchPlan.InOrder) plan.get(0)).events())
                 .containsExactly(events.get(0), events.get(1), events.get(2), events.get(4));
+    }
+
+    @Test
+    void aRunOfInsertsAndSnapshotReadsIsInsertsOnlyUntilAnotherOperationJoins() {
+        assertThat(onlyRows(BatchPlan.of(List.of(read(ITEMS, 1L, "a", "x"), insert(ITEMS, 2L, "b", "y"))))
+                .insertsOnly()).isTrue();
+        assertThat(onlyRows(BatchPlan.of(List.of(read(ITEMS, 1L, "a", "x"), update(ITEMS, 2L, "b", "y"))))
+                .insertsOnly()).isFalse();
+        assertThat(onlyRows(BatchPlan.of(List.of(read(ITEMS, 1L, "a", "x"), delete(ITEMS, 1L, null, null),
+                read(ITEMS, 1L, "b", "y")))).insertsOnly()).isFalse();
+    }
+
+    @Test
+    void aTruncateOrANewVersionStartsARunThatIsJudgedOnItsOwn() {
+        List<BatchPlan.Step> plan = BatchPlan.of(List.of(update(ITEMS, 1L, "a", "x"), truncate(ITEMS),
+                read(ITEMS, 2L, "b", "y")));
+
+        assertThat(((BatchPlan.Rows) plan.get(0)).insertsOnly()).isFalse();
+        assertThat(((BatchPlan.Rows) plan.get(2)).insertsOnly()).isTrue();
     }
 
     private static BatchPlan.Rows onlyRows(List<BatchPlan.Step> plan) {

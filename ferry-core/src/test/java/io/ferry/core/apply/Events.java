@@ -37,6 +37,11 @@ public final class Events {
         return new ChangeEvent(Operation.CREATE, s, null, after, POSITION, 1, 0);
     }
 
+    /** A snapshot read of a row ({@code r}). */
+    public static ChangeEvent read(TableSchema s, Object... after) {
+        return new ChangeEvent(Operation.READ, s, null, after, POSITION, -1, 0);
+    }
+
     public static ChangeEvent update(TableSchema s, Object... after) {
         return new ChangeEvent(Operation.UPDATE, s, null, after, POSITION, 1, 0);
     }

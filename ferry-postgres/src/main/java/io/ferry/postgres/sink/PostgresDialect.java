@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 /**
  * PostgreSQL as a {@link io.ferry.sink.jdbc.JdbcSink} target: tables in {@code "<sink.schema>"}, identifiers
  * double-quoted, transactional DDL. Upserts go out as multi-row {@code INSERT ... ON CONFLICT}, and groups of at
- * least {@link #COPY_FROM_ROWS} rows by COPY into a staging table and one merge. Sessions use the settings the
+ * least {@link #COPY_FROM_ROWS} rows by COPY into a staging table and one merge, or, when they are new rows (a
+ * snapshot, inserts), by COPY straight into the table. Sessions use the settings the
  * tests' PgTextDecoder reads under.
  */
 public final class PostgresDialect implements JdbcDialect {
@@ -41,19 +42,25 @@ public final class PostgresDialect implements JdbcDialect {
             + " -c bytea_output=hex -c DateStyle=ISO";
 
     private final InsertValuesWriter values = new InsertValuesWriter();
+    private final CopyText copyText = new CopyText();
     private final UpsertWriter small;
     private final UpsertWriter large;
     private final int largeFrom;
+    private final int newFrom;
 
     public PostgresDialect() {
-        this(null, new CopyMergeWriter(), COPY_FROM_ROWS);
+        this(null, null, COPY_FROM_ROWS, COPY_FROM_ROWS);
     }
 
-    /** Groups of at least {@code largeFrom} rows go to {@code large}, smaller ones to {@code small} (null: INSERT). */
-    PostgresDialect(UpsertWriter small, UpsertWriter large, int largeFrom) {
+    /**
+     * Groups of at least {@code largeFrom} rows go to {@code large} (null: COPY and merge), smaller ones to
+     * {@code small} (null: INSERT); groups of at least {@code newFrom} new rows are COPYed straight into the table.
+     */
+    PostgresDialect(UpsertWriter small, UpsertWriter large, int largeFrom, int newFrom) {
         this.small = small == null ? values : small;
-        this.large = large;
+        this.large = large == null ? new CopyMergeWriter(copyText) : large;
         this.largeFrom = largeFrom;
+        this.newFrom = newFrom;
     }
 
     static String ident(String name) {
@@ -274,6 +281,22 @@ public final class PostgresDialect implements JdbcDialect {
                        boolean bulk) throws SQLException {
         UpsertWriter writer = bulk && rows.size() >= largeFrom ? large : small;
         writer.upsert(c, table, schema, columns, rows);
+    }
+
+    @Override
+    public int insertNewFrom() {
+        return newFrom;
+    }
+
+    /** COPY straight into the table: no staging table, no merge; a key the table holds fails it with 23505. */
+    @Override
+    public void insertNew(Connection c, TargetTable table, TableSchema schema, int[] columns, List<Object[]> rows)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("COPY ").append(table.qualified()).append(" (");
+        for (int i = 0; i < columns.length; i++) {
+            sql.append(i > 0 ? ", " : "").append(ident(schema.columns().get(columns[i]).name()));
+        }
+        copyText.copy(c, sql.append(") FROM STDIN").toString(), schema, columns, rows);
     }
 
     @Override

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every kind of value lands exactly and reads back equal, through both upsert strategies. */
+/** Every kind of value lands exactly and reads back equal, through both upsert strategies and COPY of new rows. */
 class ValueRoundTripTest {
 
     private static final ColumnType INT = ColumnType.of(TypeKind.INT32, "integer");
@@ -66,8 +66,13 @@ class ValueRoundTripTest {
             List.of("id"));
 
     static Stream<Arguments> writers() {
-        return Stream.of(Arguments.of("insert-values", (Supplier<UpsertWriter>) InsertValuesWriter::new),
-                Arguments.of("copy-merge", (Supplier<UpsertWriter>) CopyMergeWriter::new));
+        return Stream.of(
+                Arguments.of("insert-values", (Supplier<PostgresDialect>) () ->
+                        new PostgresDialect(new InsertValuesWriter(), null, Integer.MAX_VALUE, Integer.MAX_VALUE)),
+                Arguments.of("copy-merge", (Supplier<PostgresDialect>) () ->
+                        new PostgresDialect(null, new CopyMergeWriter(), 0, Integer.MAX_VALUE)),
+                Arguments.of("copy-new-rows", (Supplier<PostgresDialect>) () ->
+                        new PostgresDialect(null, null, Integer.MAX_VALUE, 0)));
     }
 
     static List<Object[]> rows() {
@@ -114,13 +119,13 @@ class ValueRoundTripTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("writers")
-    void everyKindOfValueLandsExactlyAndReadsBackEqual(String name, Supplier<UpsertWriter> writer) {
+    void everyKindOfValueLandsExactlyAndReadsBackEqual(String name, Supplier<PostgresDialect> dialect) {
         String schema = TargetDb.freshSchema();
         List<ChangeEvent> events = new ArrayList<>();
         for (Object[] row : rows()) {
             events.add(insert(ALL_KINDS, row));
         }
-        try (JdbcSink sink = new JdbcSink(TargetDb.config(schema), new PostgresDialect(writer.get(), writer.get(), 0));
+        try (JdbcSink sink = new JdbcSink(TargetDb.config(schema), dialect.get());
              PostgresTableReader reader = new PostgresTableReader(TargetDb.config(schema))) {
             sink.ensureTable(ALL_KINDS, SchemaHistory.NONE);
             sink.apply(events, List.of());

@@ -110,6 +110,21 @@ public interface JdbcDialect {
     void upsert(Connection c, TargetTable table, TableSchema schema, int[] columns, List<Object[]> rows, boolean bulk)
             throws SQLException;
 
+    /** The fewest rows for which {@link #insertNew} is faster than {@link #upsert}; MAX_VALUE when it never is. */
+    default int insertNewFrom() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Inserts rows whose keys the table most likely lacks (snapshot reads, inserts) by the fastest way the database
+     * has, without conflict handling: a key the table holds fails it with a duplicate-key error, and the sink then
+     * rolls back to a savepoint and upserts the rows instead.
+     */
+    default void insertNew(Connection c, TargetTable table, TableSchema schema, int[] columns, List<Object[]> rows)
+            throws SQLException {
+        upsert(c, table, schema, columns, rows, true);
+    }
+
     /** Inserts the rows as they are (a table without a primary key). */
     void insert(Connection c, TargetTable table, TableSchema schema, List<Object[]> rows) throws SQLException;
 

@@ -11,6 +11,7 @@ import io.ferry.core.schema.SchemaHistory;
 import java.sql.Connection;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -38,6 +39,7 @@ public final class JdbcSink implements Sink {
     private final TargetCatalog catalog;
     private final AppliedOffsets offsets;
     private final SchemaVersions versions;
+    private final CollisionBackoff backoff = new CollisionBackoff();
     private Connection prepared;
 
     public JdbcSink(SinkConfig config, JdbcDialect dialect) {
@@ -148,11 +150,17 @@ public final class JdbcSink implements Sink {
             if (!rows.deletes().isEmpty()) {
                 dialect.deleteByKey(c, shape.table(), shape.schema(), rows.deletes());
             }
-            upsert(c, shape, rows.upserts(), bulk);
+            upsert(c, shape, rows.upserts(), bulk, bulk && rows.insertsOnly() && keyed(shape));
         }
     }
 
-    private void upsert(Connection c, WriteShape shape, List<Object[]> upserts, boolean bulk) throws SQLException {
+    /** Whether the target enforces the source's key, so that an insert of a key it holds fails instead of adding a row. */
+    private static boolean keyed(WriteShape shape) {
+        return !shape.schema().primaryKey().isEmpty() && shape.table().keyIs(shape.schema().primaryKey());
+    }
+
+    private void upsert(Connection c, WriteShape shape, List<Object[]> upserts, boolean bulk, boolean newRows)
+            throws SQLException {
         int width = shape.schema().columns().size();
         Map<BitSet, List<Object[]>> byPresentColumns = new LinkedHashMap<>();
         for (Object[] source : upserts) {
@@ -166,7 +174,38 @@ public final class JdbcSink implements Sink {
             byPresentColumns.computeIfAbsent(present, k -> new ArrayList<>()).add(row);
         }
         for (Map.Entry<BitSet, List<Object[]>> group : byPresentColumns.entrySet()) {
-            dialect.upsert(c, shape.table(), shape.schema(), group.getKey().stream().toArray(), group.getValue(), bulk);
+            int[] columns = group.getKey().stream().toArray();
+            boolean tryInserts = newRows && group.getValue().size() >= dialect.insertNewFrom();
+            if (!tryInserts || !insertNew(c, shape, columns, group.getValue())) {
+                dialect.upsert(c, shape.table(), shape.schema(), columns, group.getValue(), bulk);
+            }
+        }
+    }
+
+    /**
+     * Tries rows of a run of inserts and snapshot reads as plain inserts under a savepoint; true when they are all
+     * in. When one of their keys is already in the table (a snapshot read again after a restart, a table copied
+     * again on request, a row the stream wrote first) the try is rolled back to the savepoint, and false tells the
+     * caller to upsert them: the result is the same as an upsert's either way.
+     */
+    private boolean insertNew(Connection c, WriteShape shape, int[] columns, List<Object[]> rows) throws SQLException {
+        String table = shape.table().qualified();
+        if (!backoff.tryInserts(table)) {
+            return false;
+        }
+        Savepoint before = c.setSavepoint();
+        try {
+            dialect.insertNew(c, shape.table(), shape.schema(), columns, rows);
+            c.releaseSavepoint(before);
+            backoff.inserted(table);
+            return true;
+        } catch (SQLException e) {
+            if (!dialect.isDuplicateKey(e)) {
+                throw e;
+            }
+            c.rollback(before);
+            backoff.collided(table);
+            return false;
         }
     }
 
