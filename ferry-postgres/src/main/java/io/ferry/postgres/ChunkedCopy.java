@@ -237,15 +237,17 @@ final class ChunkedCopy {
 
     /**
      * Hands the held chunk over at stream position {@code at}; returns whether it was the table's last, after which
-     * the copy is finished.
+     * the copy is finished. Each row's position names where the chunk began and only the last one where it ends: a
+     * Kafka transaction may end inside the chunk, and resuming from there reads the whole chunk again.
      */
     boolean handOver(PgPosition at, ChangeHandler handler) {
         long micros = System.currentTimeMillis() * 1000;
-        String keyText = Backfill.keyText(heldLastKey);
-        long n = rows;
+        PgPosition inside = PgPosition.backfill(at, name, lastKey == null ? null : Backfill.keyText(lastKey), rows);
+        int i = 0;
         for (Object[] row : held.values()) {
-            handler.change(new ChangeEvent(Operation.READ, schema, null, row,
-                    PgPosition.backfill(at, name, keyText, ++n), -1, micros));
+            PgPosition p = ++i < held.size() ? inside
+                    : PgPosition.backfill(at, name, Backfill.keyText(heldLastKey), rows + held.size());
+            handler.change(new ChangeEvent(Operation.READ, schema, null, row, p, -1, micros));
         }
         rows += held.size();
         lastKey = heldLastKey;
