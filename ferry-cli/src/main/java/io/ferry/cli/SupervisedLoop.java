@@ -47,7 +47,7 @@ abstract class SupervisedLoop implements Runnable {
 
     @Override
     public final void run() {
-        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         int failedAttempts = 0;
         while (!stopping) {
             try {
