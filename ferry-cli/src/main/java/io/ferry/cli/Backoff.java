@@ -2,7 +2,7 @@ package io.ferry.cli;
 
 import java.time.Duration;
 
-/** Exponential backoff between retries of a failed connection: 1 s, 2 s, 4 s ... capped, reset on success. */
+/** Exponential backoff between retries of a failed connection: 0.5 s, 1 s, 2 s ... capped, reset on success. */
 final class Backoff {
 
     private final Duration first;

@@ -3,6 +3,7 @@ package io.ferry.cli;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.Source;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
@@ -69,9 +70,13 @@ final class CaptureLoop extends SupervisedLoop {
             publisher = pub;
             health.up(Part.KAFKA);
             try {
-                // Observed right at the publisher: neither a requested restart (Gated) nor a failing expression
-                // (the transforms) is Kafka being down.
-                source.run(resume, new Gated(TransformStage.capture(config, new Observed(pub))));
+                try {
+                    // Observed right at the publisher: neither a requested restart (Gated) nor a failing expression
+                    // (the transforms) is Kafka being down.
+                    source.run(resume, new Gated(TransformStage.capture(config, new Observed(pub))));
+                } catch (RuntimeException e) {
+                    throw whileRunning(e);
+                }
                 if (stopping()) {
                     pub.flush();
                 }
@@ -82,6 +87,22 @@ final class CaptureLoop extends SupervisedLoop {
                 publisher = null;
             }
         }
+    }
+
+    /**
+     * A refused source login is retried like a lost connection: preflight logged in, so a password rotated or a role
+     * re-created while the pipeline runs comes back without a restart (the slot or binlog position is durable).
+     */
+    private RuntimeException whileRunning(RuntimeException e) {
+        if (e == kafkaFailure) {
+            return e;
+        }
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof LoginRefusedException refused) {
+                return refused.whileRunning();
+            }
+        }
+        return e;
     }
 
     @Override

@@ -47,7 +47,7 @@ abstract class SupervisedLoop implements Runnable {
 
     @Override
     public final void run() {
-        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         int failedAttempts = 0;
         while (!stopping) {
             try {
@@ -81,7 +81,7 @@ abstract class SupervisedLoop implements Runnable {
                 Duration wait = backoff.next();
                 health.down(partOf(e), f.getMessage(), health.now().plus(wait));
                 retrying(++failedAttempts, wait, f.getMessage());
-                log.warn("{}: {}; retrying in {} s", name, f.getMessage(), wait.toSeconds());
+                log.warn("{}: {}; retrying in {} ms", name, f.getMessage(), wait.toMillis());
                 TRACE.warn("{} will retry", name, e);
                 pause(wait);
             }

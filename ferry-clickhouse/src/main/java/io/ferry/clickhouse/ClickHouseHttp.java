@@ -5,6 +5,7 @@ import com.clickhouse.client.api.ServerException;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.config.SinkConfig;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
  * inserts and TSV answers work, and server errors come back as {@link ServerException} with ClickHouse's code.
  *
  * <p>A server error is a {@link ServerError}: retriable for the codes that mean overload or a network fault, else
- * fatal; a transport failure is retriable and names host and port. Not thread-safe in the sense that matters
+ * fatal; a refused login is a {@link LoginRefusedException} (a running pipeline waits for it); a transport failure
+ * is retriable and names host and port. Not thread-safe in the sense that matters
  * here: one per sink.
  */
 final class ClickHouseHttp implements AutoCloseable {
@@ -47,13 +49,14 @@ final class ClickHouseHttp implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final String user;
     private final String login;
     private final Client client;
 
     ClickHouseHttp(SinkConfig config) {
         this.host = config.host();
         this.port = config.port();
-        String user = config.user() == null ? "default" : config.user();
+        this.user = config.user() == null ? "default" : config.user();
         this.login = user + "@" + config.database();
         this.client = new Client.Builder()
                 .addEndpoint("http://" + host + ":" + port)
@@ -142,8 +145,8 @@ final class ClickHouseHttp implements AutoCloseable {
         if (t instanceof ServerException s) {
             int code = code(s);
             if (LOGIN.contains(code) || s.getTransportProtocolCode() == 401) {
-                return new ServerError("ClickHouse " + target() + " refused the login " + login + ": "
-                        + serverText(s), null, false, code);
+                return new LoginRefusedException("ClickHouse " + target() + " refused the login " + login + ": "
+                        + serverText(s), user, target(), serverText(s), null);
             }
             return new ServerError("ClickHouse " + target() + " refused " + what + ": " + serverText(s), s,
                     RETRIABLE.contains(code), code);

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.Sink;
 import io.ferry.core.Sink.OffsetUpdate;
 import io.ferry.core.SourcePosition;
@@ -309,14 +310,20 @@ class ClickHouseSinkContractTest {
     }
 
     @Test
-    void aWrongPasswordIsAFatalErrorNamingTheLoginButNotThePassword() {
+    void aWrongPasswordIsARefusedLoginNamingTheLoginButNotThePassword() {
         SinkConfig c = CH.config(database);
         SinkConfig config = new SinkConfig(c.type(), c.host(), c.port(), c.database(), c.user(),
                 new io.ferry.core.Secret("not-the-password"), null, true, SinkConfig.OnError.STOP);
 
         try (Sink refused = new ClickHouseConnector().sink(config)) {
+            // Fatal before start (preflight); a running pipeline retries the same refusal (PostgresToClickHouseIT).
             assertThatThrownBy(() -> refused.storedOffsets("t"))
-                    .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.retriable()).isFalse())
+                    .isInstanceOfSatisfying(LoginRefusedException.class, e -> {
+                        assertThat(e.retriable()).isFalse();
+                        assertThat(e.whileRunning().retriable()).isTrue();
+                        assertThat(e.whileRunning().getMessage()).startsWith("login refused for user " + c.user()
+                                + " at " + c.host() + ":" + c.port() + ": code 193, ").doesNotContain("not-the-password");
+                    })
                     .hasMessageContaining(config.user() + "@" + config.database())
                     .hasMessageNotContaining("not-the-password");
         }

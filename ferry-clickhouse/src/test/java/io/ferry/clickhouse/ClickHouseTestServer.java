@@ -8,16 +8,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -26,7 +31,7 @@ import java.util.stream.Stream;
  * A real ClickHouse server for tests: Debian's {@code clickhouse-server} package (18.16 on Debian 12), installed
  * with apt-get when the binary is absent (CI runs as root on a clean Debian machine), started as a daemon from a
  * config of its own in a scratch directory, on free ports, listening on 127.0.0.1 only. Users: {@code default}
- * without a password, and {@value #USER} with password {@value #PASSWORD}. {@link #shared()} gives one per JVM,
+ * without a password, {@value #USER} with password {@value #PASSWORD}, and those a test adds ({@link #setPassword}). {@link #shared()} gives one per JVM,
  * stopped when the JVM exits.
  */
 public final class ClickHouseTestServer implements AutoCloseable {
@@ -42,6 +47,8 @@ public final class ClickHouseTestServer implements AutoCloseable {
     private final Path dir;
     private final int httpPort;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** Users added by tests, with their passwords, beside {@code default} and {@value #USER}. */
+    private final Map<String, String> addedUsers = new TreeMap<>();
 
     private ClickHouseTestServer(Path dir, int httpPort) {
         this.dir = dir;
@@ -63,7 +70,7 @@ public final class ClickHouseTestServer implements AutoCloseable {
             Files.createDirectories(dir.resolve("log"));
             int httpPort = freePort();
             Files.writeString(dir.resolve("config.xml"), config(dir, httpPort, freePort()));
-            Files.writeString(dir.resolve("users.xml"), USERS);
+            Files.writeString(dir.resolve("users.xml"), users(Map.of()));
             ClickHouseTestServer server = new ClickHouseTestServer(dir, httpPort);
             server.launch();
             return server;
@@ -123,6 +130,40 @@ public final class ClickHouseTestServer implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /**
+     * Adds a user with every right, or gives it another password, by rewriting {@code users.xml}: the server reads it
+     * again within a few seconds (await {@link #accepts} to know when).
+     */
+    public synchronized void setPassword(String user, String password) {
+        addedUsers.put(user, password);
+        Path users = dir.resolve("users.xml");
+        try {
+            FileTime before = Files.getLastModifiedTime(users);
+            Files.writeString(users, users(addedUsers));
+            // The server notices a change by the file's time in whole seconds: make sure it moves.
+            Instant after = Instant.now().isAfter(before.toInstant().plusSeconds(1)) ? Instant.now()
+                    : before.toInstant().plusSeconds(1);
+            Files.setLastModifiedTime(users, FileTime.from(after));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the server takes a login of {@code user} with {@code password} now. */
+    public boolean accepts(String user, String password) {
+        String query = "user=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&query=SELECT%201";
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + httpPort + "/?" + query)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A new, empty database for one test. */
@@ -228,19 +269,25 @@ public final class ClickHouseTestServer implements AutoCloseable {
                 """.formatted(d, httpPort, tcpPort);
     }
 
-    private static final String USERS = """
-            <?xml version="1.0"?>
-            <yandex>
-              <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-              <users>
-                <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
-                  <quota>default</quota></default>
-                <ferry><password>ferry-secret</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
-                  <quota>default</quota></ferry>
-              </users>
-              <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
-                <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval>
-              </default></quotas>
-            </yandex>
-            """;
+    private static String users(Map<String, String> added) {
+        StringBuilder more = new StringBuilder();
+        added.forEach((user, password) -> more.append("    <").append(user).append("><password>").append(password)
+                .append("</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>")
+                .append("<quota>default</quota></").append(user).append(">\n"));
+        return """
+                <?xml version="1.0"?>
+                <yandex>
+                  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+                  <users>
+                    <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
+                      <quota>default</quota></default>
+                    <ferry><password>ferry-secret</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
+                      <quota>default</quota></ferry>
+                %s  </users>
+                  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
+                    <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval>
+                  </default></quotas>
+                </yandex>
+                """.formatted(more);
+    }
 }

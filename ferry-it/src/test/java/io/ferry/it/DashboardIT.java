@@ -8,6 +8,7 @@ import io.ferry.cli.PipelineRunner;
 import io.ferry.cli.RunnerView;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.config.PipelineConfigParser;
+import io.ferry.kafka.KafkaProcessCluster;
 import io.ferry.ops.Operations;
 import io.ferry.ops.PipelineStatus;
 import io.ferry.ops.StatusText;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +35,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The dashboard in a real headless Chromium during a live sync through a 3-broker cluster: its numbers move and
- * match the API; when a follower of a table partition stops, {@code /metrics}, {@code ferry status} and the page
- * flag the partition under-replicated, and the flag clears once the broker is back. Screenshots go to
+ * The dashboard in a real headless Chromium during a live sync through a 3-broker cluster, each broker a process of
+ * its own: its numbers move and match the API; when the process of a follower of a table partition is killed
+ * (SIGKILL), {@code /metrics}, {@code ferry status} and the page flag the partition under-replicated, and the flag
+ * clears once the broker is started again on its data and ports. Screenshots go to
  * {@code target/screenshots}.
  */
 class DashboardIT {
@@ -45,6 +48,7 @@ class DashboardIT {
     private static final int ROWS = 300;
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
+    private static KafkaProcessCluster kafka;
     private static TestServers servers;
 
     @TempDir
@@ -52,7 +56,8 @@ class DashboardIT {
 
     @BeforeAll
     static void start() {
-        servers = TestServers.start(3);
+        kafka = KafkaProcessCluster.start(3, Map.of());
+        servers = TestServers.with(kafka.bootstrapServers(), kafka);
     }
 
     @AfterAll
@@ -118,7 +123,7 @@ class DashboardIT {
             assertThat(partition.path("isr")).hasSize(3);
             assertThat(api.get("/metrics").body()).contains(FLAG + "0.0");
 
-            servers.kafka().kafka().stopBroker(follower);
+            kafka.kill(follower);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/metrics").body().contains(FLAG + "1.0"));
             assertThat(StatusText.render(PipelineStatus.read(config)))
                     .containsPattern(TOPIC + " +0 .*UNDER-REPLICATED")
@@ -126,7 +131,7 @@ class DashboardIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> underReplicatedRows(page) > 0);
             save(browser, "dashboard-under-replicated.png");
 
-            servers.kafka().kafka().restartBroker(follower);
+            kafka.restart(follower);
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/metrics").body().contains(FLAG + "0.0"));
             // Each partition rejoins when its replica has caught up: wait for all of them.
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.clickhouse.ClickHouseTestServer;
 import io.ferry.cli.PipelineRunner;
 import io.ferry.core.config.PipelineConfigParser;
+import io.ferry.core.health.Part;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL → Kafka → ClickHouse (Debian's 18.16 server): a table of every type family, snapshot then streamed
  * inserts, updates, a key change, deletes, an unchanged TOASTed value, a column added with a volatile default, a
  * rename and a drop, a truncated table and a keyless one. The real {@code ferry verify} compares the {@code FINAL},
- * non-deleted state and exits 0; the raw table keeps one row per key and the deletes as hidden tombstones.
+ * non-deleted state and exits 0; the raw table keeps one row per key and the deletes as hidden tombstones. A login
+ * the server refuses after start (a rotated password) is waited for, and nothing is lost or applied twice.
  */
 class PostgresToClickHouseIT {
 
@@ -110,6 +112,53 @@ class PostgresToClickHouseIT {
         assertThat(clickhouse.query("SELECT name FROM system.columns WHERE database = '" + db
                 + "' AND table = 'everything' AND name IN ('vc', 'code', 'ip', 'created') ORDER BY name"))
                 .containsExactly(List.of("code"), List.of("created"), List.of("ip"));
+    }
+
+    @Test
+    void aLoginRefusedAfterStartIsRetriedUntilClickHouseTakesItAgain() throws Exception {
+        String user = "ferry_rot";
+        String password = "ch-pw-7170";
+        String rotated = "ch-rotated-7171";
+        clickhouse.setPassword(user, password);
+        await().atMost(Duration.ofSeconds(30)).until(() -> clickhouse.accepts(user, password));
+        String source = servers.createDatabase("pg_to_clickhouse_login");
+        String db = clickhouse.freshDatabase();
+        servers.execute(source, "CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items VALUES (1)");
+        Path pipeline = servers.pipeline(dir, "pg-clickhouse-login", source, "[public.items]",
+                "sink:\n  type: clickhouse\n  host: " + ClickHouseTestServer.HOST + "\n  port: " + clickhouse.httpPort()
+                        + "\n  database: " + db + "\n  user: " + user + "\n  password: " + password + "\n");
+
+        try (PipelineRunner runner = new PipelineRunner(new PipelineConfigParser().parse(pipeline),
+                Duration.ofSeconds(30))) {
+            runner.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
+                    || count(db, "items") == 1);
+
+            // The password is rotated while Ferry runs: each request after it is refused, and retried, not fatal.
+            clickhouse.setPassword(user, rotated);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !clickhouse.accepts(user, password));
+            servers.execute(source, "INSERT INTO items VALUES (2)");
+            String refused = "login refused for user " + user + " at " + ClickHouseTestServer.HOST + ":"
+                    + clickhouse.httpPort() + ": code ";
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(runner.failureMessage()).isNull();
+                assertThat(runner.health().down()).singleElement().satisfies(p -> {
+                    assertThat(p.part()).isEqualTo(Part.SINK);
+                    assertThat(p.reason()).startsWith(refused).doesNotContain(password).doesNotContain(rotated);
+                    assertThat(p.failedAttempts()).isPositive();
+                });
+            });
+            servers.execute(source, "INSERT INTO items VALUES (3)");
+
+            clickhouse.setPassword(user, password);
+            await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
+                    || count(db, "items") == 3);
+            assertThat(runner.failureMessage()).isNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> runner.health().down().isEmpty());
+        }
+        // Without FINAL: a change applied twice would be a second row of its key (merges only ever remove rows).
+        assertThat(clickhouse.query("SELECT count(), uniqExact(id) FROM " + db + ".items"))
+                .containsExactly(List.of("3", "3"));
     }
 
     private static long count(String db, String table) {

@@ -16,22 +16,37 @@ final class TestServers implements AutoCloseable {
 
     private final PostgresTestServer postgres;
     private final KafkaTestCluster kafka;
+    private final String bootstrapServers;
+    private final AutoCloseable kafkaToClose;
 
-    private TestServers(PostgresTestServer postgres, KafkaTestCluster kafka) {
+    private TestServers(PostgresTestServer postgres, KafkaTestCluster kafka, String bootstrapServers,
+                        AutoCloseable kafkaToClose) {
         this.postgres = postgres;
         this.kafka = kafka;
+        this.bootstrapServers = bootstrapServers;
+        this.kafkaToClose = kafkaToClose;
     }
 
     static TestServers start() {
-        return new TestServers(PostgresTestServer.shared(), KafkaTestCluster.start(1));
+        return start(1);
     }
 
     /** With a Kafka cluster of {@code brokers} brokers, to lose one in a test. */
     static TestServers start(int brokers) {
-        return new TestServers(PostgresTestServer.shared(), KafkaTestCluster.start(brokers));
+        KafkaTestCluster kafka = KafkaTestCluster.start(brokers);
+        return new TestServers(PostgresTestServer.shared(), kafka, kafka.bootstrapServers(), kafka);
     }
 
+    /** With Kafka brokers run elsewhere (processes a test kills, say); {@link #close()} closes {@code kafka}. */
+    static TestServers with(String bootstrapServers, AutoCloseable kafka) {
+        return new TestServers(PostgresTestServer.shared(), null, bootstrapServers, kafka);
+    }
+
+    /** The in-process cluster; not there for {@link #with}. */
     KafkaTestCluster kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("this test's Kafka is not in process: " + bootstrapServers);
+        }
         return kafka;
     }
 
@@ -40,7 +55,7 @@ final class TestServers implements AutoCloseable {
     }
 
     String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bootstrapServers;
     }
 
     /** A fresh database owned by the test role. */
@@ -76,7 +91,7 @@ final class TestServers implements AutoCloseable {
                 + "  password: " + PostgresTestServer.PASSWORD + "\n"
                 + "  tables: " + tablesYaml + "\n"
                 + "kafka:\n"
-                + "  bootstrap-servers: " + kafka.bootstrapServers() + "\n"
+                + "  bootstrap-servers: " + bootstrapServers + "\n"
                 + extraYaml;
         try {
             return Files.writeString(dir.resolve(name + ".yaml"), yaml);
@@ -123,6 +138,10 @@ final class TestServers implements AutoCloseable {
 
     @Override
     public void close() {
-        kafka.close();
+        try {
+            kafkaToClose.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -203,18 +203,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static Properties brokerProperties(Node n, String voters, int brokers, Map<String, String> overrides) {
+        return nodeProperties(n.id, n.dir, n.port, n.controllerPort, voters, brokers, overrides);
+    }
+
+    /**
+     * The properties of node {@code id} of a cluster of {@code brokers} combined nodes with static {@code voters}
+     * ({@code id@127.0.0.1:port,...}), its data under {@code dir/data}; also for a test that runs each node in a
+     * process of its own.
+     */
+    static Properties nodeProperties(int id, Path dir, int port, int controllerPort, String voters, int brokers,
+                                     Map<String, String> overrides) {
         String rf = Integer.toString(Math.min(3, brokers));
         String minIsr = Integer.toString(Math.min(2, brokers));
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(n.id));
+        p.put("node.id", Integer.toString(id));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + n.port + ",CONTROLLER://127.0.0.1:" + n.controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + n.port);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", n.dir.resolve("data").toString());
+        p.put("log.dirs", dir.resolve("data").toString());
         p.put("offsets.topic.replication.factor", rf);
         p.put("offsets.topic.num.partitions", "5");
         p.put("transaction.state.log.replication.factor", rf);

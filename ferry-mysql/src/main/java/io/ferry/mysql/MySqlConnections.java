@@ -1,6 +1,7 @@
 package io.ferry.mysql;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.config.SourceConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,7 +12,7 @@ import java.util.Properties;
 /**
  * Opens JDBC connections to the source with the session settings the value decoders rely on (UTC time zone,
  * utf8mb4, binary protocol so float values arrive exactly) and turns login failures into one-line
- * {@link FerryException}s.
+ * {@link FerryException}s (a refused login as a {@link LoginRefusedException}, which a running capture retries).
  */
 final class MySqlConnections {
 
@@ -60,8 +61,10 @@ final class MySqlConnections {
         String who = "user \"" + config.user() + "\" on database \"" + config.database() + "\" at " + where();
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         return switch (e.getErrorCode()) {
-            case 1045 -> new FerryException("MySQL rejected the password for " + who, e, false);
-            case 1044 -> new FerryException("MySQL refused access for " + who + ": " + firstLine(e), e, false);
+            case 1045, 1698 -> new LoginRefusedException("MySQL rejected the password for " + who, config.user(),
+                    where(), firstLine(e), e);
+            case 1044 -> new LoginRefusedException("MySQL refused access for " + who + ": " + firstLine(e),
+                    config.user(), where(), firstLine(e), e);
             case 1049 -> new FerryException("database \"" + config.database() + "\" does not exist at " + where(),
                     e, false);
             case 1040 -> FerryException.retriable("MySQL at " + where() + " has too many connections: "

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -131,6 +132,35 @@ public final class MySqlTestServer implements AutoCloseable {
         for (String host : flavor.loginHosts) {
             executeAsAdminIn("mysql", "CREATE USER IF NOT EXISTS '" + user + "'@'" + host + "' IDENTIFIED BY '"
                     + password + "'", "GRANT " + globalPrivileges + " ON *.* TO '" + user + "'@'" + host + "'");
+        }
+    }
+
+    /** Gives a login another password on every host it was created for; its open sessions stay. */
+    public void alterPassword(String user, String password) {
+        for (String host : flavor.loginHosts) {
+            executeAsAdminIn("mysql", "ALTER USER '" + user + "'@'" + host + "' IDENTIFIED BY '" + password + "'");
+        }
+    }
+
+    /** Ends every session of a login (its binlog dump included), as an administrator rotating a password would. */
+    public void killSessions(String user) {
+        try (Connection c = admin("mysql"); Statement st = c.createStatement()) {
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
+                    + user + "'")) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                try {
+                    st.execute("KILL " + id);
+                } catch (SQLException gone) {
+                    // the session ended by itself meanwhile
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

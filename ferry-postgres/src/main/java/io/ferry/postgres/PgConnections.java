@@ -1,6 +1,7 @@
 package io.ferry.postgres;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.LoginRefusedException;
 import io.ferry.core.Secret;
 import io.ferry.core.config.SourceConfig;
 import java.sql.Connection;
@@ -12,7 +13,8 @@ import org.postgresql.PGProperty;
 
 /**
  * Opens regular and replication connections to the source with the session settings every decoder relies on,
- * and turns login failures into one-line {@link FerryException}s.
+ * and turns login failures into one-line {@link FerryException}s (a refused login as a {@link LoginRefusedException},
+ * which a running capture retries).
  */
 final class PgConnections {
 
@@ -100,8 +102,10 @@ final class PgConnections {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String who = "user \"" + user + "\" on database \"" + database + "\" at " + where();
         return switch (state) {
-            case "28P01" -> new FerryException("PostgreSQL rejected the password for " + who, e, false);
-            case "28000" -> new FerryException("PostgreSQL refused the login of " + who + ": " + firstLine(e), e, false);
+            case "28P01" -> new LoginRefusedException("PostgreSQL rejected the password for " + who, user, where(),
+                    firstLine(e), e);
+            case "28000" -> new LoginRefusedException("PostgreSQL refused the login of " + who + ": " + firstLine(e),
+                    user, where(), firstLine(e), e);
             case "3D000" -> new FerryException("database \"" + database + "\" does not exist at " + where(),
                     e, false);
             case "53300" -> FerryException.retriable("PostgreSQL at " + where() + " has no free connection slot: "
