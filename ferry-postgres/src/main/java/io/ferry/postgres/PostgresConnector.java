@@ -1,5 +1,6 @@
 package io.ferry.postgres;
 
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.Sink;
 import io.ferry.core.Source;
 import io.ferry.core.TableSchema;
@@ -38,6 +39,11 @@ public final class PostgresConnector implements Connector {
     @Override
     public int defaultPort() {
         return 5432;
+    }
+
+    @Override
+    public boolean snapshotsIncrementally() {
+        return true;
     }
 
     @Override
@@ -108,7 +114,7 @@ public final class PostgresConnector implements Connector {
                 // snapshot it already stands at the snapshot's consistent point, so the offsets topic must also show
                 // a finished snapshot (or none to do).
                 long goal = verifier.currentLsn();
-                boolean snapshots = pipeline.source().snapshot() == SourceConfig.SnapshotMode.INITIAL;
+                boolean snapshots = pipeline.source().snapshot() != SourceConfig.SnapshotMode.NEVER;
                 return new CatchUpGoal() {
                     public String log() {
                         return "WAL";
@@ -119,8 +125,11 @@ public final class PostgresConnector implements Connector {
                     }
 
                     public boolean reachedBy(Map<String, Object> committed) {
+                        // Nor while a table is being copied, or waits to be (an incremental snapshot, a request).
                         return (committed.isEmpty() ? !snapshots
-                                : !PgPosition.fromResume(committed).snapshotInterrupted())
+                                : !PgPosition.fromResume(committed).snapshotInterrupted()
+                                        && !committed.containsKey(PgPosition.BACKFILL)
+                                        && !committed.containsKey(RequestedCopies.QUEUE))
                                 && verifier.acknowledgedLsn() >= goal;
                     }
                 };

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,6 +283,12 @@ public final class PostgresSource implements Source {
                 publication.createSlotWithoutSnapshot(catalogConnection);
             }
             watch.start(tables, fresh, handler);
+            if (fresh && config.snapshot() == SourceConfig.SnapshotMode.INCREMENTAL) {
+                // Queued before the first position is handed over, so every position carries what is left to copy.
+                LOG.info("Snapshot of {} table(s) runs in chunks alongside the stream (snapshot: incremental)",
+                        tables.size());
+                requests.accept(tables.keySet().stream().sorted(Comparator.comparing(TableId::toString)).toList());
+            }
             stream(watch, catalog, announcer, handler, from);
         } catch (SQLException e) {
             if (stopped) {

@@ -225,7 +225,13 @@ public final class PipelineConfigParser {
                 s.problem("tables", "list at least one table or pattern");
             }
         }
-        String snapshot = choice(s.scalar("snapshot", false), "initial", "initial", "never");
+        Scalar snapshotNode = s.scalar("snapshot", false);
+        String snapshot = choice(snapshotNode, "initial", "initial", "never", "incremental");
+        if ("incremental".equals(snapshot) && connector != null && !connector.snapshotsIncrementally()) {
+            snapshotNode.error("'incremental' is supported for PostgreSQL sources only; " + type
+                    + " snapshots with 'initial'");
+            snapshot = null;
+        }
         Map<String, List<String>> keyColumns = keyColumns(s.section("key-columns", false));
         Integer chunkRows = positive(s.scalar("snapshot-chunk-rows", false), SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
         s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot",

@@ -62,5 +62,9 @@ public record SourceConfig(String type, String host, int port, String database, 
     }
 
     /** Whether a new pipeline first copies the existing rows. */
-    public enum SnapshotMode { INITIAL, NEVER }
+    /**
+     * {@code INITIAL}: copy the existing rows first, from one consistent snapshot; {@code INCREMENTAL}: stream at once
+     * and copy the tables in chunks alongside the stream; {@code NEVER}: stream only.
+     */
+    public enum SnapshotMode { INITIAL, INCREMENTAL, NEVER }
 }

@@ -36,6 +36,11 @@ public interface Connector {
         return false;
     }
 
+    /** Whether its source can take the initial snapshot in chunks alongside the stream ({@code snapshot: incremental}). */
+    default boolean snapshotsIncrementally() {
+        return false;
+    }
+
     /** A source for one pipeline run; nothing is connected to until {@link Source#prepare()}. */
     default Source source(PipelineConfig pipeline) {
         throw new FerryException(type() + " cannot be a source (source.type)");

@@ -142,6 +142,16 @@ class PipelineConfigParserTest {
     }
 
     @Test
+    void takesAnIncrementalSnapshotOnlyFromASourceThatCanTakeOne() {
+        PipelineConfig c = parser.parse(VALID.replace("snapshot: never", "snapshot: incremental"), "pipeline.yaml");
+        assertThat(c.source().snapshot()).isEqualTo(SourceConfig.SnapshotMode.INCREMENTAL);
+
+        assertError(VALID.replace("type: postgres", "type: mysql").replace("snapshot: never", "snapshot: incremental"),
+                "pipeline.yaml:10: source.snapshot: 'incremental' is supported for PostgreSQL sources only; mysql"
+                        + " snapshots with 'initial'");
+    }
+
+    @Test
     void defaultsAMySqlSourceToPort3306() {
         PipelineConfig c = parser.parse(VALID.replace("type: postgres", "type: mysql").replace("  port: 6543\n", ""),
                 "pipeline.yaml");

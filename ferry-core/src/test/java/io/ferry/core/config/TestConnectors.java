@@ -37,6 +37,10 @@ final class TestConnectors {
             public boolean appliesChanges() {
                 return true;
             }
+
+            public boolean snapshotsIncrementally() {
+                return type.equals("postgres");
+            }
         };
     }
 
