@@ -50,7 +50,8 @@ final class CaptureLoop extends SupervisedLoop {
         TransactionalPublisher.Settings settings = TransactionalPublisher.Settings.of(bootstrapServers,
                         config.kafka().properties(), config.kafka().topicPrefix(), config.name(), connector,
                         config.source().database())
-                .withTransactionalId(config.transactionalId());
+                .withTransactionalId(config.transactionalId())
+                .withTablePartitions(config.kafka().partitions());
         TransactionalPublisher opened;
         Map<String, Object> resume;
         try {
