@@ -22,6 +22,7 @@ final class ApplyLoop extends SupervisedLoop {
 
     private final PipelineConfig config;
     private final String bootstrapServers;
+    private final String instance;
     private volatile Applier applier;
     private volatile long appliedBefore;
     /** The last failure that came out of the sink, to tell a sink failure from a Kafka one. */
@@ -31,8 +32,10 @@ final class ApplyLoop extends SupervisedLoop {
     /** Whether the applier is retrying a batch in place: the loop's state then says so, until the target answers. */
     private volatile boolean sinkWaiting;
 
-    ApplyLoop(PipelineConfig config, String bootstrapServers, PipelineHealth health) {
+    /** {@code instance}: the appliers' static member name in the consumer group, or null for a dynamic member. */
+    ApplyLoop(PipelineConfig config, String bootstrapServers, PipelineHealth health, String instance) {
         super("apply", health);
+        this.instance = instance;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
     }
@@ -51,7 +54,7 @@ final class ApplyLoop extends SupervisedLoop {
         // Transforms outside Observed: an expression that fails is not the target being down.
         try (Sink sink = TransformStage.apply(config, new Observed(opened))) {
             Applier a = new Applier(bootstrapServers, config.kafka().properties(), config.kafka().topicPrefix(),
-                    config.consumerGroup(), sink, config.sink().onError());
+                    config.consumerGroup(), instance, sink, config.sink().onError());
             a.onSinkRetry((e, attempt, wait) -> {
                 health.down(Part.SINK, e.getMessage(), health.now().plus(wait));
                 retrying(attempt, wait, e.getMessage());
@@ -95,6 +98,12 @@ final class ApplyLoop extends SupervisedLoop {
     long applied() {
         Applier a = applier;
         return appliedBefore + (a == null ? 0 : a.applied());
+    }
+
+    /** The table partitions the applier owns now, as {@code topic-partition}. */
+    List<String> assignedPartitions() {
+        Applier a = applier;
+        return a == null ? List.of() : a.assignedPartitions().stream().map(Object::toString).toList();
     }
 
     /** Source commit time of the newest applied change, or 0. */

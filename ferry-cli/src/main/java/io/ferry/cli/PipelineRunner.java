@@ -47,6 +47,9 @@ public final class PipelineRunner implements AutoCloseable {
     private final Duration startupTimeout;
     /** The pipeline file, read again for its {@code source.tables} on a snapshot request; null when there is none. */
     private final Path file;
+    private final Role role;
+    /** The static member name of this process's appliers in the consumer group, or null for dynamic members. */
+    private final String instance;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
@@ -79,6 +82,24 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** With the file {@code config} was read from: a snapshot request reads its {@code source.tables} again. */
     public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file) {
+        this(config, startupTimeout, file, Role.ALL, null);
+    }
+
+    /**
+     * Runs only the halves of {@code role}; {@code instance} names this process's applier in the consumer group
+     * (null: the pipeline's own name for {@link Role#ALL}, a dynamic member for {@link Role#APPLY}).
+     */
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file, Role role, String instance) {
+        if (role != Role.ALL && config.kafka().embedded()) {
+            throw new FerryException("--role " + role.label() + " needs a Kafka cluster shared by the processes:"
+                    + " set kafka.bootstrap-servers");
+        }
+        if (role == Role.APPLY && config.sink().isNone()) {
+            throw new FerryException("--role apply needs a sink: the pipeline file has no sink section");
+        }
+        this.role = role;
+        this.instance = instance != null ? config.consumerGroup() + "-" + instance
+                : role == Role.ALL ? config.consumerGroup() : null;
         this.config = config;
         this.startupTimeout = startupTimeout;
         this.file = file;
@@ -109,9 +130,11 @@ public final class PipelineRunner implements AutoCloseable {
         // The source is checked first: a wrong password should not wait for a broker to start.
         Connector connector = Connectors.installed().get(config.source().type());
         sourceConnector = connector;
-        source = connector.source(config);
-        preflight(Part.SOURCE, source::prepare);
-        TransformStage.check(config, connector);
+        if (role.captures()) {
+            source = connector.source(config);
+            preflight(Part.SOURCE, source::prepare);
+            TransformStage.check(config, connector);
+        }
         bootstrapServers = config.kafka().bootstrapServers();
         if (!config.kafka().embedded()) {
             String prefix = config.kafka().topicPrefix();
@@ -121,7 +144,7 @@ public final class PipelineRunner implements AutoCloseable {
                     Duration.ofSeconds(10));
             preflight(Part.KAFKA, () -> kafka.check(List.of(TopicNames.offsets(prefix), TopicNames.schemas(prefix))));
         }
-        if (!config.sink().isNone()) {
+        if (!config.sink().isNone() && role.applies()) {
             Connector sinkConnector = Connectors.installed().get(config.sink().type());
             preflight(Part.SINK, () -> sinkConnector.preflightSink(config.sink()));
         }
@@ -131,9 +154,11 @@ public final class PipelineRunner implements AutoCloseable {
             health.up(Part.KAFKA);
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
-        if (!config.sink().isNone()) {
-            apply = new ApplyLoop(config, bootstrapServers, health);
+        if (role.captures()) {
+            capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
+        }
+        if (!config.sink().isNone() && role.applies()) {
+            apply = new ApplyLoop(config, bootstrapServers, health, instance);
             if (batchListener != null) {
                 apply.onCommitted(batchListener);
             }
@@ -143,10 +168,23 @@ public final class PipelineRunner implements AutoCloseable {
             anyEnded.countDown();
             return;
         }
-        start(capture, "ferry-capture");
+        if (capture != null) {
+            start(capture, "ferry-capture");
+        }
         if (apply != null) {
             start(apply, "ferry-apply");
         }
+    }
+
+    /** What this process runs of the pipeline. */
+    public Role role() {
+        return role;
+    }
+
+    /** The table partitions this process applies now, as {@code topic-partition}; empty without apply. */
+    public List<String> appliedPartitions() {
+        ApplyLoop a = apply;
+        return a == null ? List.of() : a.assignedPartitions();
     }
 
     private void start(SupervisedLoop loop, String name) {
@@ -183,7 +221,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
         RuntimeException failure = failure();
         if (failure == null && !stopRequested) {
-            failure = new FerryException((capture.state().equals("stopped") ? "capture" : "apply")
+            failure = new FerryException((capture != null && capture.state().equals("stopped") ? "capture" : "apply")
                     + " stopped although nobody asked it to");
         }
         if (failure != null) {
@@ -214,7 +252,7 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     StatusLine status(double eventsPerSecond) {
-        SourceStatus s = source.status();
+        SourceStatus s = source == null ? null : source.status();
         long newest = apply != null ? apply.lastAppliedCommitMicros() : s.lastCommitMicros();
         List<String> down = new ArrayList<>();
         boolean captureWaits = false;
@@ -224,9 +262,10 @@ public final class PipelineRunner implements AutoCloseable {
             captureWaits |= p.part() != Part.SINK;
             applyWaits |= p.part() != Part.SOURCE;
         }
-        return new StatusLine(config.name(), shown(capture, captureWaits),
-                apply == null ? null : shown(apply, applyWaits), down, eventsPerSecond,
-                captured(), applied(), newest, s);
+        return new StatusLine(config.name(), capture == null ? Role.ELSEWHERE : shown(capture, captureWaits),
+                apply == null ? (role.applies() ? null : Role.ELSEWHERE) : shown(apply, applyWaits), down,
+                eventsPerSecond, captured(), applied(), newest, s,
+                role == Role.APPLY ? appliedPartitions() : List.of());
     }
 
     /** A half's state as people should read it: never "running" while a part it needs is down. */
@@ -323,17 +362,21 @@ public final class PipelineRunner implements AutoCloseable {
     public void halt() {
         synchronized (lifecycle) {
             CaptureLoop c = capture;
-            if (halted || stopRequested || c == null) {
+            ApplyLoop a = apply;
+            if (halted || stopRequested || (c == null && a == null)) {
                 return;
             }
             halted = true;
-            c.stop();
-            ApplyLoop a = apply;
+            if (c != null) {
+                c.stop();
+            }
             if (a != null) {
                 a.stop();
             }
             joinThreads();
-            source.close();
+            if (source != null) {
+                source.close();
+            }
             log.info("pipeline {} stopped through the API: capture and apply ended, connections released",
                     config.name());
         }
@@ -345,14 +388,18 @@ public final class PipelineRunner implements AutoCloseable {
             if (!halted || stopRequested) {
                 return;
             }
-            source = sourceConnector.source(config);
-            // The ended halves' counts move into the totals as the new halves replace them: counters never go back.
-            CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
-            capturedBefore += capture.eventsCommitted();
-            transactionsBefore += capture.transactionsCommitted();
-            capture = c;
+            if (capture != null) {
+                source = sourceConnector.source(config);
+                // The ended halves' counts move into the totals as the new halves replace them: counters never go
+                // back.
+                CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(),
+                        health);
+                capturedBefore += capture.eventsCommitted();
+                transactionsBefore += capture.transactionsCommitted();
+                capture = c;
+            }
             if (apply != null) {
-                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health);
+                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health, instance);
                 if (batchListener != null) {
                     a.onCommitted(batchListener);
                 }
@@ -361,7 +408,9 @@ public final class PipelineRunner implements AutoCloseable {
                 apply = a;
             }
             halted = false;
-            start(capture, "ferry-capture");
+            if (capture != null) {
+                start(capture, "ferry-capture");
+            }
             if (apply != null) {
                 start(apply, "ferry-apply");
             }
@@ -382,7 +431,8 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Seconds between now and the source commit of the newest change that reached the end of the pipeline. */
     public double lagSeconds() {
-        long newest = apply != null ? apply.lastAppliedCommitMicros() : source.status().lastCommitMicros();
+        long newest = apply != null ? apply.lastAppliedCommitMicros()
+                : source == null ? 0 : source.status().lastCommitMicros();
         return newest == 0 ? 0 : Math.max(0, System.currentTimeMillis() * 1000 - newest) / 1e6;
     }
 
@@ -393,7 +443,8 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     private RuntimeException failure() {
-        return capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        RuntimeException c = capture == null ? null : capture.failure();
+        return c != null ? c : apply == null ? null : apply.failure();
     }
 
     /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */

@@ -1,0 +1,220 @@
+package io.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One {@code ferry run --role capture} and three {@code ferry run --role apply} processes share a pipeline whose
+ * table topic has 6 partitions, while a workload makes 36k changes, each {@code counter = counter + 1} on one of
+ * 1,200 rows. One applier is killed with SIGKILL mid-run: its partitions move to the two others, which start at the
+ * offsets it committed in the target. At the end every target counter equals its source counter, and a trigger in
+ * the target saw no row go back or stand still, which is what applying any change a second time would do.
+ */
+class ApplyScalesOutIT {
+
+    private static final int ROWS = 1_200;
+    private static final int ROUNDS = 30;
+    private static final int TX_ROWS = 200;
+    private static final long CHANGES = (long) ROWS * ROUNDS;
+    private static final int PARTITIONS = 6;
+    private static final Pattern APPLIES = Pattern.compile("\\| partitions ([^ |]+)");
+
+    private static TestServers servers;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        servers = TestServers.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        servers.close();
+    }
+
+    @Test
+    void threeAppliersShareThePartitionsAndOneIsKilledWithoutLossOrReplay() throws Exception {
+        String source = servers.createDatabase("scaleout_source");
+        String target = servers.createDatabase("scaleout_target");
+        servers.execute(source,
+                "CREATE TABLE counters (id int PRIMARY KEY, counter bigint NOT NULL, note text)",
+                "INSERT INTO counters SELECT g, 0, 'row ' || g FROM generate_series(1, " + ROWS + ") g");
+        servers.execute(target,
+                "CREATE TABLE counters (id int PRIMARY KEY, counter bigint, note text)",
+                "CREATE TABLE replays (id int, old_counter bigint, new_counter bigint)",
+                "CREATE FUNCTION witness() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " IF NEW.counter <= OLD.counter THEN"
+                        + " INSERT INTO replays (id, old_counter, new_counter) VALUES (OLD.id, OLD.counter, NEW.counter);"
+                        + " END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER witness BEFORE UPDATE ON counters FOR EACH ROW EXECUTE FUNCTION witness()");
+        // A short session: the killed applier's partitions move after 6 s (the broker's minimum), not 45.
+        Path pipeline = servers.pipeline(dir, "scaleout", source, "[public.counters]",
+                "  partitions: " + PARTITIONS + "\n"
+                        + "  properties:\n"
+                        + "    session.timeout.ms: 6000\n"
+                        + "    heartbeat.interval.ms: 1000\n"
+                        + "http:\n"
+                        + "  enabled: false\n"
+                        + servers.sinkYaml(target));
+        String topic = "scaleout.public.counters";
+        long started = System.nanoTime();
+
+        List<FerryProcess> appliers = new ArrayList<>();
+        try (FerryProcess capture = FerryProcess.start(dir.resolve("capture.out"), "256m", "run",
+                pipeline.toString(), "--role", "capture", "--status-interval", "PT1S")) {
+            await().atMost(Duration.ofSeconds(60)).until(
+                    () -> servers.postgres().confirmedFlushLsn("ferry_scaleout") > 0 || !capture.isAlive());
+            assertThat(capture.isAlive()).as("capture died:\n%s", capture.output()).isTrue();
+            CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> runWorkload(source));
+            for (int i = 0; i < 3; i++) {
+                appliers.add(FerryProcess.start(dir.resolve("apply" + i + ".out"), "256m", "run", pipeline.toString(),
+                        "--role", "apply", "--status-interval", "PT1S"));
+            }
+            try {
+                assertThat(partitionsOf(topic)).isEqualTo(PARTITIONS);
+                // Each applier gets a share of the 6 partitions: 2 each once all three joined.
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    for (FerryProcess a : appliers) {
+                        if (!a.isAlive() || latestPartitions(a).size() != 2) {
+                            return !a.isAlive();
+                        }
+                    }
+                    return true;
+                });
+                for (FerryProcess a : appliers) {
+                    assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
+                }
+                long goal = CHANGES / 3;
+                await().atMost(Duration.ofSeconds(60)).until(() -> appliedChanges(target) >= goal);
+                FerryProcess victim = appliers.get(1);
+                Set<String> orphaned = latestPartitions(victim);
+                victim.kill();
+                long atKill = appliedChanges(target);
+                System.out.printf("killed applier 1 (partitions %s) at %d s: %d of %d changes applied%n", orphaned,
+                        (System.nanoTime() - started) / 1_000_000_000, atKill, CHANGES);
+                assertThat(atKill).as("the kill lands mid-run").isLessThan(CHANGES);
+
+                // The survivors take the orphaned partitions over and apply everything.
+                List<FerryProcess> survivors = List.of(appliers.get(0), appliers.get(2));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    Set<String> all = new TreeSet<>();
+                    for (FerryProcess a : survivors) {
+                        all.addAll(latestPartitions(a));
+                    }
+                    return all.size() == PARTITIONS;
+                });
+                workload.get();
+                await().atMost(Duration.ofSeconds(60)).until(() -> appliedChanges(target) >= CHANGES);
+                for (FerryProcess a : survivors) {
+                    assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
+                }
+                assertThat(capture.isAlive()).as("capture died:\n%s", capture.output()).isTrue();
+            } finally {
+                for (FerryProcess a : appliers) {
+                    a.close();
+                }
+            }
+        }
+
+        Map<Integer, Long> expected = counters(source);
+        Map<Integer, Long> actual = counters(target);
+        long replays = servers.queryLong(target, "SELECT count(*) FROM replays");
+        System.out.printf("3 appliers, one killed: counters %s, changes=%d, replayed updates=%d, %d s%n",
+                expected.equals(actual) ? "equal" : "DIFFER", sum(expected), replays,
+                (System.nanoTime() - started) / 1_000_000_000);
+        assertThat(sum(expected)).isEqualTo(CHANGES);
+        assertThat(actual).isEqualTo(expected);
+        assertThat(replays).as("updates in the target that did not move a counter forward").isZero();
+        assertThat(servers.queryLong(target, "SELECT count(DISTINCT partition) FROM ferry_offsets WHERE topic = '"
+                + topic + "'")).as("partitions with offsets stored in the target").isEqualTo(PARTITIONS);
+    }
+
+    /** The partitions an applier's newest status line says it applies. */
+    private static Set<String> latestPartitions(FerryProcess applier) throws IOException {
+        Set<String> latest = new TreeSet<>();
+        for (String line : applier.output().lines().toList()) {
+            if (line.contains("] capture ")) {
+                Matcher m = APPLIES.matcher(line);
+                latest = new TreeSet<>();
+                if (m.find()) {
+                    latest.addAll(List.of(m.group(1).split(",")));
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static int partitionsOf(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(topic));
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        }
+    }
+
+    /** Changes the target has applied: the sum of its counters. */
+    private static long appliedChanges(String target) {
+        return servers.queryLong(target, "SELECT coalesce(sum(counter), 0) FROM counters");
+    }
+
+    private static long sum(Map<Integer, Long> counters) {
+        return counters.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static Map<Integer, Long> counters(String db) throws Exception {
+        Map<Integer, Long> out = new HashMap<>();
+        try (Connection c = servers.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, counter FROM counters")) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    /** 36k changes: 30 rounds over the 1,200 rows, 200 rows per transaction, paced to last about 20 s. */
+    private static void runWorkload(String db) {
+        try (Connection c = servers.connect(db);
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE counters SET counter = counter + 1, note = ? WHERE id BETWEEN ? AND ?")) {
+            c.setAutoCommit(false);
+            for (int round = 1; round <= ROUNDS; round++) {
+                for (int first = 1; first <= ROWS; first += TX_ROWS) {
+                    ps.setString(1, "round " + round);
+                    ps.setInt(2, first);
+                    ps.setInt(3, first + TX_ROWS - 1);
+                    ps.executeUpdate();
+                    c.commit();
+                    // Paced so that the kill lands while the source is still writing, not only on a backlog.
+                    Thread.sleep(110);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("workload failed", e);
+        }
+    }
+}
