@@ -14,6 +14,7 @@ import io.ferry.core.health.Part;
 import io.ferry.core.health.PartState;
 import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
+import io.ferry.kafka.CaptureLease;
 import io.ferry.kafka.EmbeddedKafka;
 import io.ferry.kafka.KafkaPreflight;
 import io.ferry.kafka.TopicNames;
@@ -57,6 +58,8 @@ public final class PipelineRunner implements AutoCloseable {
     private boolean kafkaProbeDown;
     private KafkaPreflight kafkaProbe;
     private EmbeddedKafka embedded;
+    /** Held while this process is the one of several {@code --role capture} processes that reads the source. */
+    private CaptureLease lease;
     // Volatile: replaced by unhalt() while API threads read it.
     private volatile Source source;
     // Volatile: a SIGTERM's stop() may run on another thread while start() is still creating them.
@@ -154,8 +157,12 @@ public final class PipelineRunner implements AutoCloseable {
             health.up(Part.KAFKA);
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
+        if (role == Role.CAPTURE) {
+            lease = new CaptureLease(bootstrapServers, config.kafka().properties(), config.captureGroup(),
+                    TopicNames.offsets(config.kafka().topicPrefix()));
+        }
         if (role.captures()) {
-            capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
+            capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health, lease);
         }
         if (!config.sink().isNone() && role.applies()) {
             apply = new ApplyLoop(config, bootstrapServers, health, instance);
@@ -393,7 +400,7 @@ public final class PipelineRunner implements AutoCloseable {
                 // The ended halves' counts move into the totals as the new halves replace them: counters never go
                 // back.
                 CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(),
-                        health);
+                        health, lease);
                 capturedBefore += capture.eventsCommitted();
                 transactionsBefore += capture.transactionsCommitted();
                 capture = c;
@@ -467,6 +474,9 @@ public final class PipelineRunner implements AutoCloseable {
         joinThreads();
         if (source != null && !halted) {
             source.close();
+        }
+        if (lease != null) {
+            lease.close();
         }
         if (embedded != null) {
             embedded.close();

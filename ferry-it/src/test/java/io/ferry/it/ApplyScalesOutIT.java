@@ -98,7 +98,7 @@ class ApplyScalesOutIT {
             try {
                 assertThat(partitionsOf(topic)).isEqualTo(PARTITIONS);
                 // Each applier gets a share of the 6 partitions: 2 each once all three joined.
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                awaitOrShow(appliers, capture, () -> {
                     for (FerryProcess a : appliers) {
                         if (!a.isAlive() || latestPartitions(a).size() != 2) {
                             return !a.isAlive();
@@ -121,7 +121,7 @@ class ApplyScalesOutIT {
 
                 // The survivors take the orphaned partitions over and apply everything.
                 List<FerryProcess> survivors = List.of(appliers.get(0), appliers.get(2));
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                awaitOrShow(appliers, capture, () -> {
                     Set<String> all = new TreeSet<>();
                     for (FerryProcess a : survivors) {
                         all.addAll(latestPartitions(a));
@@ -129,7 +129,7 @@ class ApplyScalesOutIT {
                     return all.size() == PARTITIONS;
                 });
                 workload.get();
-                await().atMost(Duration.ofSeconds(60)).until(() -> appliedChanges(target) >= CHANGES);
+                awaitOrShow(appliers, capture, () -> appliedChanges(target) >= CHANGES);
                 for (FerryProcess a : survivors) {
                     assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
                 }
@@ -152,6 +152,27 @@ class ApplyScalesOutIT {
         assertThat(replays).as("updates in the target that did not move a counter forward").isZero();
         assertThat(servers.queryLong(target, "SELECT count(DISTINCT partition) FROM ferry_offsets WHERE topic = '"
                 + topic + "'")).as("partitions with offsets stored in the target").isEqualTo(PARTITIONS);
+    }
+
+    /** Waits up to 60 s; on timeout the failure shows the last lines each process wrote. */
+    private static void awaitOrShow(List<FerryProcess> appliers, FerryProcess capture,
+                                    java.util.concurrent.Callable<Boolean> condition) throws IOException {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder b = new StringBuilder(e.getMessage());
+            b.append("\n--- capture:\n").append(tail(capture.output())).append(tail(capture.log()));
+            for (int i = 0; i < appliers.size(); i++) {
+                b.append("\n--- applier ").append(i).append(":\n").append(tail(appliers.get(i).output()))
+                        .append(tail(appliers.get(i).log()));
+            }
+            throw new AssertionError(b.toString(), e);
+        }
+    }
+
+    private static String tail(String text) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size())) + "\n";
     }
 
     /** The partitions an applier's newest status line says it applies. */

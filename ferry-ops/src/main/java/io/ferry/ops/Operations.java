@@ -227,11 +227,16 @@ public final class Operations implements AutoCloseable {
     }
 
     private static String overall(String capture, String apply) {
-        // A half another process runs (ferry run --role) is as well as this process's own half.
+        // A half another process runs (ferry run --role), or waits to run (a capture standing by), is as well as
+        // this process's own half.
         if (ELSEWHERE.equals(apply)) {
             apply = null;
-        } else if (ELSEWHERE.equals(capture)) {
-            capture = apply;
+        }
+        if (capture != null && capture.startsWith("standing by")) {
+            capture = "running";
+        }
+        if (ELSEWHERE.equals(capture)) {
+            capture = apply == null ? "running" : apply;
         }
         if (isFailed(capture) || isFailed(apply)) {
             return "FAILED";

@@ -198,6 +198,38 @@ public abstract class SchemaChangeContract extends SinkTestBase {
     }
 
     /** A new sink with {@code policy}, in a fresh namespace. */
+    /**
+     * The same schema event arrives in every partition of a table topic, so appliers of different partitions (in one
+     * process or several) meet on its DDL: the target changes once, and neither applier fails.
+     */
+    @Test
+    void twoSinksMeetingOnTheSameSchemaChangeChangeTheTableOnce() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            withPolicy(SchemaChangePolicy.LENIENT);
+            sink.apply(List.of(insert(V1, 1L, "a", 5, new BigDecimal("1.50"))), List.of());
+            try (JdbcSink other = new JdbcSink(target().config(namespace), target().dialect())) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(
+                        () -> ensureTogether(start, sink));
+                ensureTogether(start, other);
+                first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                other.apply(List.of(insert(RESHAPED, 2L, "b", new BigDecimal("2.00"), "n")), List.of());
+            }
+            assertThat(columnNames("t")).containsExactly("id", "title", "qty", "price", "note");
+            assertThat(query("SELECT id, title, note FROM " + qualified("t") + " ORDER BY id")).containsExactly(
+                    Arrays.asList(1L, "a", null), List.of(2L, "b", "n"));
+        }
+    }
+
+    private static void ensureTogether(java.util.concurrent.CyclicBarrier start, JdbcSink s) {
+        try {
+            start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        s.ensureTable(RESHAPED, history(V1, RESHAPED));
+    }
+
     private void withPolicy(SchemaChangePolicy policy) {
         withPolicy(policy, target().freshNamespace());
     }
