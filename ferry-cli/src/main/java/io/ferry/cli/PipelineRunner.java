@@ -49,6 +49,7 @@ public final class PipelineRunner implements AutoCloseable {
     /** The pipeline file, read again for its {@code source.tables} on a snapshot request; null when there is none. */
     private final Path file;
     private final Role role;
+    private final int appliers;
     /** The static member name of this process's appliers in the consumer group, or null for dynamic members. */
     private final String instance;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -93,6 +94,18 @@ public final class PipelineRunner implements AutoCloseable {
      * (null: the pipeline's own name for {@link Role#ALL}, a dynamic member for {@link Role#APPLY}).
      */
     public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file, Role role, String instance) {
+        this(config, startupTimeout, file, role, instance, 1);
+    }
+
+    /**
+     * With {@code appliers} appliers in this process, each with its own target connection and share of the
+     * partitions; a sink that cannot apply partitions concurrently gets one, with a warning.
+     */
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file, Role role, String instance,
+                          int appliers) {
+        if (appliers < 1) {
+            throw new FerryException("--appliers must be at least 1, was " + appliers);
+        }
         if (role != Role.ALL && config.kafka().embedded()) {
             throw new FerryException("--role " + role.label() + " needs a Kafka cluster shared by the processes:"
                     + " set kafka.bootstrap-servers");
@@ -101,6 +114,7 @@ public final class PipelineRunner implements AutoCloseable {
             throw new FerryException("--role apply needs a sink: the pipeline file has no sink section");
         }
         this.role = role;
+        this.appliers = appliers;
         this.instance = instance != null ? config.consumerGroup() + "-" + instance
                 : role == Role.ALL ? config.consumerGroup() : null;
         this.config = config;
@@ -165,7 +179,7 @@ public final class PipelineRunner implements AutoCloseable {
             capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health, lease);
         }
         if (!config.sink().isNone() && role.applies()) {
-            apply = new ApplyLoop(config, bootstrapServers, health, instance);
+            apply = new ApplyLoop(config, bootstrapServers, health, instance, appliersFor(config));
             if (batchListener != null) {
                 apply.onCommitted(batchListener);
             }
@@ -181,6 +195,15 @@ public final class PipelineRunner implements AutoCloseable {
         if (apply != null) {
             start(apply, "ferry-apply");
         }
+    }
+
+    private int appliersFor(PipelineConfig c) {
+        if (appliers > 1 && !Connectors.installed().get(c.sink().type()).sinkAppliesPartitionsConcurrently()) {
+            log.warn("a {} sink applies with one applier per process: --appliers {} is ignored", c.sink().type(),
+                    appliers);
+            return 1;
+        }
+        return appliers;
     }
 
     /** What this process runs of the pipeline. */
@@ -406,7 +429,7 @@ public final class PipelineRunner implements AutoCloseable {
                 capture = c;
             }
             if (apply != null) {
-                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health, instance);
+                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health, instance, appliersFor(config));
                 if (batchListener != null) {
                     a.onCommitted(batchListener);
                 }

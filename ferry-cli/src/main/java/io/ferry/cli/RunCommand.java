@@ -38,10 +38,15 @@ final class RunCommand implements Callable<Integer> {
                     + " partitions move to the others after the consumer session timeout).")
     String instance;
 
+    @Option(names = "--appliers", defaultValue = "1", paramLabel = "N",
+            description = "Appliers in this process, each with its own target connection and share of the table"
+                    + " partitions (default 1; PostgreSQL and MySQL/MariaDB sinks only).")
+    int appliers;
+
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
-        PipelineRunner runner = new PipelineRunner(config, startupTimeout, file, role, instance);
+        PipelineRunner runner = new PipelineRunner(config, startupTimeout, file, role, instance, appliers);
         Operations ops = null;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -301,12 +301,20 @@ public final class PipelineConfigParser {
 
     /** A partition count: Kafka takes more, but a table topic with more partitions than this is a typo. */
     private Integer partitionCount(Scalar s, int fallback) {
-        Integer n = positive(s, fallback);
-        if (n != null && n > MAX_PARTITIONS) {
-            s.error("at most " + MAX_PARTITIONS + " partitions per table topic, got " + n);
-            return null;
+        String v = text(s, null);
+        if (v == null) {
+            return s == null ? fallback : null;
         }
-        return n;
+        try {
+            int n = Integer.parseInt(v.strip().replace("_", ""));
+            if (n >= 1 && n <= MAX_PARTITIONS) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        s.error("expected a partition count from 1 to " + MAX_PARTITIONS + ", got '" + v + "'");
+        return null;
     }
 
     private SinkConfig sink(Section s) {
