@@ -27,11 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One {@code ferry run --role capture} and three {@code ferry run --role apply} processes share a pipeline whose
- * table topic has 6 partitions, while a workload makes 36k changes, each {@code counter = counter + 1} on one of
- * 1,200 rows. One applier is killed with SIGKILL mid-run: its partitions move to the two others, which start at the
- * offsets it committed in the target. At the end every target counter equals its source counter, and a trigger in
- * the target saw no row go back or stand still, which is what applying any change a second time would do.
+ * Two {@code ferry run --role capture} processes (one reads the source, one stands by) and three {@code ferry run
+ * --role apply} processes share a pipeline whose table topic has 6 partitions, while a workload makes 36k changes,
+ * each {@code counter = counter + 1} on one of 1,200 rows. One applier and the capture that reads are killed with
+ * SIGKILL mid-run: the applier's partitions move to the two others, which start at the offsets it committed in the
+ * target, and the standby takes the capture over from the offsets topic. At the end every target counter equals its
+ * source counter, and a trigger in the target saw no row go back or stand still, which is what applying any change
+ * a second time would do.
  */
 class ApplyScalesOutIT {
 
@@ -41,6 +43,7 @@ class ApplyScalesOutIT {
     private static final long CHANGES = (long) ROWS * ROUNDS;
     private static final int PARTITIONS = 6;
     private static final Pattern APPLIES = Pattern.compile("\\| partitions ([^ |]+)");
+    private static final Pattern CAPTURED = Pattern.compile("\\| captured ([0-9,]+)");
 
     private static TestServers servers;
 
@@ -58,7 +61,7 @@ class ApplyScalesOutIT {
     }
 
     @Test
-    void threeAppliersShareThePartitionsAndOneIsKilledWithoutLossOrReplay() throws Exception {
+    void threeAppliersShareThePartitionsAndAKilledApplierAndCaptureLoseAndReplayNothing() throws Exception {
         String source = servers.createDatabase("scaleout_source");
         String target = servers.createDatabase("scaleout_target");
         servers.execute(source,
@@ -72,7 +75,7 @@ class ApplyScalesOutIT {
                         + " INSERT INTO replays (id, old_counter, new_counter) VALUES (OLD.id, OLD.counter, NEW.counter);"
                         + " END IF; RETURN NEW; END $$",
                 "CREATE TRIGGER witness BEFORE UPDATE ON counters FOR EACH ROW EXECUTE FUNCTION witness()");
-        // A short session: the killed applier's partitions move after 6 s (the broker's minimum), not 45.
+        // A short session: the killed processes' partitions and lease move after 6 s (the broker's minimum), not 45.
         Path pipeline = servers.pipeline(dir, "scaleout", source, "[public.counters]",
                 "  partitions: " + PARTITIONS + "\n"
                         + "  properties:\n"
@@ -85,21 +88,31 @@ class ApplyScalesOutIT {
         long started = System.nanoTime();
 
         List<FerryProcess> appliers = new ArrayList<>();
-        try (FerryProcess capture = FerryProcess.start(dir.resolve("capture.out"), "256m", "run",
-                pipeline.toString(), "--role", "capture", "--status-interval", "PT1S")) {
-            // Started together: four JVMs warm up at once; the appliers find the table topic once capture made it.
+        try (FerryProcess captureA = FerryProcess.start(dir.resolve("captureA.out"), "256m", "run",
+                pipeline.toString(), "--role", "capture", "--status-interval", "PT1S");
+             FerryProcess captureB = FerryProcess.start(dir.resolve("captureB.out"), "256m", "run",
+                     pipeline.toString(), "--role", "capture", "--status-interval", "PT1S")) {
+            List<FerryProcess> captures = List.of(captureA, captureB);
+            // Started together: five JVMs warm up at once; the appliers find the table topic once capture made it.
             for (int i = 0; i < 3; i++) {
                 appliers.add(FerryProcess.start(dir.resolve("apply" + i + ".out"), "256m", "run", pipeline.toString(),
                         "--role", "apply", "--status-interval", "PT1S"));
             }
             try {
-                await().atMost(Duration.ofSeconds(60)).until(
-                        () -> servers.postgres().confirmedFlushLsn("ferry_scaleout") > 0 || !capture.isAlive());
-                assertThat(capture.isAlive()).as("capture died:\n%s", capture.output()).isTrue();
+                // One capture reads the source, the other stands by.
+                awaitOrShow(appliers, captures, () -> latestStatus(captureA).contains("] capture running")
+                        && latestStatus(captureB).contains("] capture standing by")
+                        || latestStatus(captureB).contains("] capture running")
+                        && latestStatus(captureA).contains("] capture standing by"));
+                FerryProcess reader = latestStatus(captureA).contains("] capture running") ? captureA : captureB;
+                FerryProcess standby = reader == captureA ? captureB : captureA;
+                awaitOrShow(appliers, captures,
+                        () -> servers.postgres().confirmedFlushLsn("ferry_scaleout") > 0 || !reader.isAlive());
+                assertThat(reader.isAlive()).as("capture died:\n%s", reader.output()).isTrue();
                 CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> runWorkload(source));
                 assertThat(partitionsOf(topic)).isEqualTo(PARTITIONS);
                 // Each applier gets a share of the 6 partitions, and together they hold all of them.
-                awaitOrShow(appliers, capture, () -> {
+                awaitOrShow(appliers, captures, () -> {
                     Set<String> all = new TreeSet<>();
                     for (FerryProcess a : appliers) {
                         Set<String> own = latestPartitions(a);
@@ -116,32 +129,41 @@ class ApplyScalesOutIT {
                     assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
                 }
                 long goal = CHANGES / 4;
-                awaitOrShow(appliers, capture, () -> appliedChanges(target) >= goal);
+                awaitOrShow(appliers, captures, () -> appliedChanges(target) >= goal);
                 FerryProcess victim = appliers.get(1);
                 Set<String> orphaned = latestPartitions(victim);
                 victim.kill();
+                reader.kill();
                 long atKill = appliedChanges(target);
-                System.out.printf("killed applier 1 (partitions %s) at %d s: %d of %d changes applied%n", orphaned,
-                        (System.nanoTime() - started) / 1_000_000_000, atKill, CHANGES);
+                System.out.printf("killed applier 1 (partitions %s) and the capture at %d s: %d of %d changes applied,"
+                        + " workload %s%n", orphaned, (System.nanoTime() - started) / 1_000_000_000, atKill, CHANGES,
+                        workload.isDone() ? "done" : "still writing");
                 assertThat(atKill).as("the kill lands mid-run").isLessThan(CHANGES);
+
+                // The standby takes the capture over where the killed one committed.
+                awaitOrShow(appliers, captures, () -> latestStatus(standby).contains("] capture running"));
+                System.out.printf("the standby captures at %d s%n", (System.nanoTime() - started) / 1_000_000_000);
 
                 // The survivors take the orphaned partitions over and apply everything.
                 List<FerryProcess> survivors = List.of(appliers.get(0), appliers.get(2));
-                awaitOrShow(appliers, capture, () -> {
+                awaitOrShow(appliers, captures, () -> {
                     Set<String> all = new TreeSet<>();
                     for (FerryProcess a : survivors) {
                         all.addAll(latestPartitions(a));
                     }
                     return all.size() == PARTITIONS;
                 });
-                workload.get();
                 System.out.printf("the survivors apply all partitions at %d s%n",
                         (System.nanoTime() - started) / 1_000_000_000);
-                awaitOrShow(appliers, capture, () -> appliedChanges(target) >= CHANGES);
+                workload.get();
+                awaitOrShow(appliers, captures, () -> appliedChanges(target) >= CHANGES);
                 for (FerryProcess a : survivors) {
                     assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
                 }
-                assertThat(capture.isAlive()).as("capture died:\n%s", capture.output()).isTrue();
+                assertThat(standby.isAlive()).as("capture died:\n%s", standby.output()).isTrue();
+                Matcher captured = CAPTURED.matcher(latestStatus(standby));
+                assertThat(captured.find()).isTrue();
+                System.out.println("the standby captured " + captured.group(1) + " changes");
             } finally {
                 for (FerryProcess a : appliers) {
                     a.close();
@@ -163,13 +185,15 @@ class ApplyScalesOutIT {
     }
 
     /** Waits up to 60 s; on timeout the failure shows the last lines each process wrote. */
-    private static void awaitOrShow(List<FerryProcess> appliers, FerryProcess capture,
+    private static void awaitOrShow(List<FerryProcess> appliers, List<FerryProcess> captures,
                                     java.util.concurrent.Callable<Boolean> condition) throws IOException {
         try {
             await().atMost(Duration.ofSeconds(60)).until(condition);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             StringBuilder b = new StringBuilder(e.getMessage());
-            b.append("\n--- capture:\n").append(tail(capture.output())).append(tail(capture.log()));
+            for (FerryProcess c : captures) {
+                b.append("\n--- capture:\n").append(tail(c.output())).append(tail(c.log()));
+            }
             for (int i = 0; i < appliers.size(); i++) {
                 b.append("\n--- applier ").append(i).append(":\n").append(tail(appliers.get(i).output()))
                         .append(tail(appliers.get(i).log()));
@@ -181,6 +205,17 @@ class ApplyScalesOutIT {
     private static String tail(String text) {
         List<String> lines = text.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size())) + "\n";
+    }
+
+    /** A process's newest status line, or "" before its first. */
+    private static String latestStatus(FerryProcess p) throws IOException {
+        String latest = "";
+        for (String line : p.output().lines().toList()) {
+            if (line.contains("] capture ")) {
+                latest = line;
+            }
+        }
+        return latest;
     }
 
     /** The partitions an applier's newest status line says it applies. */
