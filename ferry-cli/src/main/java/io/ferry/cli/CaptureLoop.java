@@ -72,6 +72,8 @@ final class CaptureLoop extends SupervisedLoop {
                     return;
                 }
             }
+            // The source as it is now: the process that read it until now may have added tables to the publication.
+            source.prepare();
             state("running");
         }
         TransactionalPublisher.Settings settings = TransactionalPublisher.Settings.of(bootstrapServers,

@@ -90,7 +90,7 @@ class ApplyScalesOutIT {
         List<FerryProcess> appliers = new ArrayList<>();
         try (FerryProcess captureA = FerryProcess.start(dir.resolve("captureA.out"), "256m", "run",
                 pipeline.toString(), "--role", "capture", "--status-interval", "PT1S");
-             FerryProcess captureB = FerryProcess.start(dir.resolve("captureB.out"), "256m", "run",
+             FerryProcess captureB = startAfterFirstStatus(captureA, dir.resolve("captureB.out"), "run",
                      pipeline.toString(), "--role", "capture", "--status-interval", "PT1S")) {
             List<FerryProcess> captures = List.of(captureA, captureB);
             // Started together: five JVMs warm up at once; the appliers find the table topic once capture made it.
@@ -184,11 +184,11 @@ class ApplyScalesOutIT {
                 + topic + "'")).as("partitions with offsets stored in the target").isEqualTo(PARTITIONS);
     }
 
-    /** Waits up to 60 s; on timeout the failure shows the last lines each process wrote. */
+    /** Waits up to 120 s (five JVMs share the machine); on timeout the failure shows what each process wrote. */
     private static void awaitOrShow(List<FerryProcess> appliers, List<FerryProcess> captures,
                                     java.util.concurrent.Callable<Boolean> condition) throws IOException {
         try {
-            await().atMost(Duration.ofSeconds(60)).until(condition);
+            await().atMost(Duration.ofSeconds(120)).until(condition);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             StringBuilder b = new StringBuilder(e.getMessage());
             for (FerryProcess c : captures) {
@@ -205,6 +205,16 @@ class ApplyScalesOutIT {
     private static String tail(String text) {
         List<String> lines = text.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size())) + "\n";
+    }
+
+    /**
+     * Starts a process once {@code first} printed its first status line: two capture processes starting at the same
+     * instant would both try to create the source's publication.
+     */
+    private static FerryProcess startAfterFirstStatus(FerryProcess first, Path output, String... args)
+            throws IOException {
+        await().atMost(Duration.ofSeconds(120)).until(() -> !latestStatus(first).isEmpty() || !first.isAlive());
+        return FerryProcess.start(output, "256m", args);
     }
 
     /** A process's newest status line, or "" before its first. */
