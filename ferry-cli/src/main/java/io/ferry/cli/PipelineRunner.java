@@ -242,7 +242,7 @@ public final class PipelineRunner implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
             probeKafka();
-            long events = captured();
+            long events = role.captures() ? captured() : applied();
             long now = System.nanoTime();
             double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
             lastEvents = events;

@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * @param applyState       null when the pipeline has no sink
  * @param down             one line per part that is down ({@link io.ferry.core.health.PartState#describe})
- * @param eventsPerSecond  events committed to Kafka per second over the last interval
+ * @param eventsPerSecond  events committed to Kafka per second over the last interval (to the target, in a process
+ *                         that only applies)
  * @param newestMicros     source commit time of the newest change applied (or, without a sink, captured)
  * @param partitions       the table partitions this process applies, shown when it runs only the apply half
  */
@@ -35,6 +36,8 @@ record StatusLine(String pipeline, String captureState, String applyState, List<
         }
         if (!Role.ELSEWHERE.equals(captureState)) {
             b.append(String.format(Locale.ROOT, " | %,.0f ev/s | captured %,d", eventsPerSecond, captured));
+        } else {
+            b.append(String.format(Locale.ROOT, " | %,.0f ev/s", eventsPerSecond));
         }
         if (applyState != null && !Role.ELSEWHERE.equals(applyState)) {
             b.append(String.format(Locale.ROOT, " | applied %,d", applied));

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two {@code ferry run --role capture} processes (one reads the source, one stands by) and three {@code ferry run
- * --role apply} processes share a pipeline whose table topic has 6 partitions, while a workload makes 36k changes,
- * each {@code counter = counter + 1} on one of 1,200 rows. One applier and the capture that reads are killed with
- * SIGKILL mid-run: the applier's partitions move to the two others, which start at the offsets it committed in the
- * target, and the standby takes the capture over from the offsets topic. At the end every target counter equals its
- * source counter, and a trigger in the target saw no row go back or stand still, which is what applying any change
- * a second time would do.
+ * --role apply} processes (the first with two appliers) share a pipeline whose table topic has 6 partitions, while
+ * a workload makes 36k changes, each {@code counter = counter + 1} on one of 1,200 rows. One apply process and the
+ * capture that reads are killed with SIGKILL mid-run: the applier's partitions move to the others, which start at
+ * the offsets it committed in the target, and the standby takes the capture over from the offsets topic. At the end
+ * every target counter equals its source counter, and a trigger in the target saw no row go back or stand still,
+ * which is what applying any change a second time would do.
  */
 class ApplyScalesOutIT {
 
@@ -95,8 +95,9 @@ class ApplyScalesOutIT {
             List<FerryProcess> captures = List.of(captureA, captureB);
             // Started together: five JVMs warm up at once; the appliers find the table topic once capture made it.
             for (int i = 0; i < 3; i++) {
+                // The first process runs two appliers of its own: four consumers share the six partitions.
                 appliers.add(FerryProcess.start(dir.resolve("apply" + i + ".out"), "256m", "run", pipeline.toString(),
-                        "--role", "apply", "--status-interval", "PT1S"));
+                        "--role", "apply", "--appliers", i == 0 ? "2" : "1", "--status-interval", "PT1S"));
             }
             try {
                 // One capture reads the source, the other stands by.
