@@ -336,6 +336,9 @@ public final class PipelineRunner implements AutoCloseable {
      */
     public List<TableId> requestSnapshot(List<String> tables) {
         Source s = source;
+        if (!role.captures()) {
+            throw new FerryException("this process runs --role apply: ask the pipeline's capture process");
+        }
         if (s == null || capture == null) {
             throw FerryException.retriable("capture has not started yet; ask again once it runs", null);
         }

@@ -59,8 +59,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
      */
     public record Settings(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                            String pipeline, String transactionalId, String connector, String database,
-                           int maxEventsPerTransaction, Duration linger, TablePartitions tablePartitions, Duration openTimeout,
-                           Duration heartbeat) {
+                           int maxEventsPerTransaction, Duration linger, TablePartitions tablePartitions,
+                           Duration openTimeout, Duration heartbeat) {
 
         public Settings {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -230,8 +230,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             if (found[0] < wanted) {
                 // Kafka can add partitions, but a key would then hash to another one than its earlier changes:
                 // per-key order would break for every key that moved. That is the operator's call, not ours.
-                throw fail(new FerryException("topic " + topic + " has " + found[0] + " partition(s) but kafka.partitions"
-                        + " asks for " + wanted + " for " + schema.table() + ": Ferry does not add partitions to a"
+                throw fail(new FerryException("topic " + topic + " has " + found[0] + " partition(s) but"
+                        + " kafka.partitions asks for " + wanted + " for " + schema.table() + ": Ferry does not add partitions to a"
                         + " topic it has written (keys would move); set kafka.partitions to " + found[0]
                         + ", or start over with `ferry reset`", null, false));
             }
