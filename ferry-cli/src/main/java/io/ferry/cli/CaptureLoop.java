@@ -11,8 +11,10 @@ import io.ferry.core.TableSchema;
 import io.ferry.core.config.PipelineConfig;
 import io.ferry.core.health.Part;
 import io.ferry.core.health.PipelineHealth;
+import io.ferry.kafka.CaptureLease;
 import io.ferry.kafka.TransactionalPublisher;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,6 +33,9 @@ final class CaptureLoop extends SupervisedLoop {
     private final Source source;
     private final String connector;
     private final Object gate = new Object();
+    /** The state while another capture process of the pipeline reads the source. */
+    static final String STANDING_BY = "standing by: another process reads the source";
+    private final CaptureLease lease;
     private volatile TransactionalPublisher publisher;
     /** The last failure that came out of the publisher, to tell a Kafka failure from a source one. */
     private volatile RuntimeException kafkaFailure;
@@ -39,7 +44,20 @@ final class CaptureLoop extends SupervisedLoop {
     private volatile long transactionsBefore;
 
     CaptureLoop(PipelineConfig config, String bootstrapServers, Source source, String connector, PipelineHealth health) {
+        this(config, bootstrapServers, source, connector, health, null);
+    }
+
+    /**
+     * With {@code lease} (null: none), the source is read only while this process holds the pipeline's capture
+     * lease; losing it ends the attempt, and the next one waits for the lease again.
+     */
+    CaptureLoop(PipelineConfig config, String bootstrapServers, Source source, String connector, PipelineHealth health,
+                CaptureLease lease) {
         super("capture", health);
+        this.lease = lease;
+        if (lease != null) {
+            lease.onLost(source::stop);
+        }
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.source = source;
@@ -48,10 +66,22 @@ final class CaptureLoop extends SupervisedLoop {
 
     @Override
     protected void attempt() throws InterruptedException {
+        if (lease != null && !lease.held()) {
+            state(STANDING_BY);
+            while (!lease.awaitHeld(Duration.ofSeconds(1))) {
+                if (stopping()) {
+                    return;
+                }
+            }
+            // The source as it is now: the process that read it until now may have added tables to the publication.
+            source.prepare();
+            state("running");
+        }
         TransactionalPublisher.Settings settings = TransactionalPublisher.Settings.of(bootstrapServers,
                         config.kafka().properties(), config.kafka().topicPrefix(), config.name(), connector,
                         config.source().database())
-                .withTransactionalId(config.transactionalId());
+                .withTransactionalId(config.transactionalId())
+                .withTablePartitions(config.kafka().partitions());
         TransactionalPublisher opened;
         Map<String, Object> resume;
         try {

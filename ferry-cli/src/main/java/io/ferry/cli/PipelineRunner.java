@@ -14,6 +14,7 @@ import io.ferry.core.health.Part;
 import io.ferry.core.health.PartState;
 import io.ferry.core.health.PipelineHealth;
 import io.ferry.kafka.Applier;
+import io.ferry.kafka.CaptureLease;
 import io.ferry.kafka.EmbeddedKafka;
 import io.ferry.kafka.KafkaPreflight;
 import io.ferry.kafka.TopicNames;
@@ -47,6 +48,10 @@ public final class PipelineRunner implements AutoCloseable {
     private final Duration startupTimeout;
     /** The pipeline file, read again for its {@code source.tables} on a snapshot request; null when there is none. */
     private final Path file;
+    private final Role role;
+    private final int appliers;
+    /** The static member name of this process's appliers in the consumer group, or null for dynamic members. */
+    private final String instance;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final CountDownLatch anyEnded = new CountDownLatch(1);
     private final PipelineHealth health;
@@ -54,6 +59,8 @@ public final class PipelineRunner implements AutoCloseable {
     private boolean kafkaProbeDown;
     private KafkaPreflight kafkaProbe;
     private EmbeddedKafka embedded;
+    /** Held while this process is the one of several {@code --role capture} processes that reads the source. */
+    private CaptureLease lease;
     // Volatile: replaced by unhalt() while API threads read it.
     private volatile Source source;
     // Volatile: a SIGTERM's stop() may run on another thread while start() is still creating them.
@@ -79,6 +86,37 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** With the file {@code config} was read from: a snapshot request reads its {@code source.tables} again. */
     public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file) {
+        this(config, startupTimeout, file, Role.ALL, null);
+    }
+
+    /**
+     * Runs only the halves of {@code role}; {@code instance} names this process's applier in the consumer group
+     * (null: the pipeline's own name for {@link Role#ALL}, a dynamic member for {@link Role#APPLY}).
+     */
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file, Role role, String instance) {
+        this(config, startupTimeout, file, role, instance, 1);
+    }
+
+    /**
+     * With {@code appliers} appliers in this process, each with its own target connection and share of the
+     * partitions; a sink that cannot apply partitions concurrently gets one, with a warning.
+     */
+    public PipelineRunner(PipelineConfig config, Duration startupTimeout, Path file, Role role, String instance,
+                          int appliers) {
+        if (appliers < 1) {
+            throw new FerryException("--appliers must be at least 1, was " + appliers);
+        }
+        if (role != Role.ALL && config.kafka().embedded()) {
+            throw new FerryException("--role " + role.label() + " needs a Kafka cluster shared by the processes:"
+                    + " set kafka.bootstrap-servers");
+        }
+        if (role == Role.APPLY && config.sink().isNone()) {
+            throw new FerryException("--role apply needs a sink: the pipeline file has no sink section");
+        }
+        this.role = role;
+        this.appliers = appliers;
+        this.instance = instance != null ? config.consumerGroup() + "-" + instance
+                : role == Role.ALL ? config.consumerGroup() : null;
         this.config = config;
         this.startupTimeout = startupTimeout;
         this.file = file;
@@ -109,9 +147,11 @@ public final class PipelineRunner implements AutoCloseable {
         // The source is checked first: a wrong password should not wait for a broker to start.
         Connector connector = Connectors.installed().get(config.source().type());
         sourceConnector = connector;
-        source = connector.source(config);
-        preflight(Part.SOURCE, source::prepare);
-        TransformStage.check(config, connector);
+        if (role.captures()) {
+            source = connector.source(config);
+            preflight(Part.SOURCE, source::prepare);
+            TransformStage.check(config, connector);
+        }
         bootstrapServers = config.kafka().bootstrapServers();
         if (!config.kafka().embedded()) {
             String prefix = config.kafka().topicPrefix();
@@ -121,7 +161,7 @@ public final class PipelineRunner implements AutoCloseable {
                     Duration.ofSeconds(10));
             preflight(Part.KAFKA, () -> kafka.check(List.of(TopicNames.offsets(prefix), TopicNames.schemas(prefix))));
         }
-        if (!config.sink().isNone()) {
+        if (!config.sink().isNone() && role.applies()) {
             Connector sinkConnector = Connectors.installed().get(config.sink().type());
             preflight(Part.SINK, () -> sinkConnector.preflightSink(config.sink()));
         }
@@ -131,9 +171,15 @@ public final class PipelineRunner implements AutoCloseable {
             health.up(Part.KAFKA);
             log.info("embedded Kafka broker at {} (data in {})", bootstrapServers, config.kafka().dataDir());
         }
-        capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health);
-        if (!config.sink().isNone()) {
-            apply = new ApplyLoop(config, bootstrapServers, health);
+        if (role == Role.CAPTURE) {
+            lease = new CaptureLease(bootstrapServers, config.kafka().properties(), config.captureGroup(),
+                    TopicNames.offsets(config.kafka().topicPrefix()));
+        }
+        if (role.captures()) {
+            capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health, lease);
+        }
+        if (!config.sink().isNone() && role.applies()) {
+            apply = new ApplyLoop(config, bootstrapServers, health, instance, appliersFor(config));
             if (batchListener != null) {
                 apply.onCommitted(batchListener);
             }
@@ -143,10 +189,32 @@ public final class PipelineRunner implements AutoCloseable {
             anyEnded.countDown();
             return;
         }
-        start(capture, "ferry-capture");
+        if (capture != null) {
+            start(capture, "ferry-capture");
+        }
         if (apply != null) {
             start(apply, "ferry-apply");
         }
+    }
+
+    private int appliersFor(PipelineConfig c) {
+        if (appliers > 1 && !Connectors.installed().get(c.sink().type()).sinkAppliesPartitionsConcurrently()) {
+            log.warn("a {} sink applies with one applier per process: --appliers {} is ignored", c.sink().type(),
+                    appliers);
+            return 1;
+        }
+        return appliers;
+    }
+
+    /** What this process runs of the pipeline. */
+    public Role role() {
+        return role;
+    }
+
+    /** The table partitions this process applies now, as {@code topic-partition}; empty without apply. */
+    public List<String> appliedPartitions() {
+        ApplyLoop a = apply;
+        return a == null ? List.of() : a.assignedPartitions();
     }
 
     private void start(SupervisedLoop loop, String name) {
@@ -174,7 +242,7 @@ public final class PipelineRunner implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (!anyEnded.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
             probeKafka();
-            long events = captured();
+            long events = role.captures() ? captured() : applied();
             long now = System.nanoTime();
             double rate = Math.max(0, events - lastEvents) / ((now - lastNanos) / 1e9);
             lastEvents = events;
@@ -183,7 +251,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
         RuntimeException failure = failure();
         if (failure == null && !stopRequested) {
-            failure = new FerryException((capture.state().equals("stopped") ? "capture" : "apply")
+            failure = new FerryException((capture != null && capture.state().equals("stopped") ? "capture" : "apply")
                     + " stopped although nobody asked it to");
         }
         if (failure != null) {
@@ -214,7 +282,7 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     StatusLine status(double eventsPerSecond) {
-        SourceStatus s = source.status();
+        SourceStatus s = source == null ? null : source.status();
         long newest = apply != null ? apply.lastAppliedCommitMicros() : s.lastCommitMicros();
         List<String> down = new ArrayList<>();
         boolean captureWaits = false;
@@ -224,9 +292,10 @@ public final class PipelineRunner implements AutoCloseable {
             captureWaits |= p.part() != Part.SINK;
             applyWaits |= p.part() != Part.SOURCE;
         }
-        return new StatusLine(config.name(), shown(capture, captureWaits),
-                apply == null ? null : shown(apply, applyWaits), down, eventsPerSecond,
-                captured(), applied(), newest, s);
+        return new StatusLine(config.name(), capture == null ? Role.ELSEWHERE : shown(capture, captureWaits),
+                apply == null ? (role.applies() ? null : Role.ELSEWHERE) : shown(apply, applyWaits), down,
+                eventsPerSecond, captured(), applied(), newest, s,
+                role == Role.APPLY ? appliedPartitions() : List.of());
     }
 
     /** A half's state as people should read it: never "running" while a part it needs is down. */
@@ -267,6 +336,9 @@ public final class PipelineRunner implements AutoCloseable {
      */
     public List<TableId> requestSnapshot(List<String> tables) {
         Source s = source;
+        if (!role.captures()) {
+            throw new FerryException("this process runs --role apply: ask the pipeline's capture process");
+        }
         if (s == null || capture == null) {
             throw FerryException.retriable("capture has not started yet; ask again once it runs", null);
         }
@@ -323,17 +395,21 @@ public final class PipelineRunner implements AutoCloseable {
     public void halt() {
         synchronized (lifecycle) {
             CaptureLoop c = capture;
-            if (halted || stopRequested || c == null) {
+            ApplyLoop a = apply;
+            if (halted || stopRequested || (c == null && a == null)) {
                 return;
             }
             halted = true;
-            c.stop();
-            ApplyLoop a = apply;
+            if (c != null) {
+                c.stop();
+            }
             if (a != null) {
                 a.stop();
             }
             joinThreads();
-            source.close();
+            if (source != null) {
+                source.close();
+            }
             log.info("pipeline {} stopped through the API: capture and apply ended, connections released",
                     config.name());
         }
@@ -345,14 +421,18 @@ public final class PipelineRunner implements AutoCloseable {
             if (!halted || stopRequested) {
                 return;
             }
-            source = sourceConnector.source(config);
-            // The ended halves' counts move into the totals as the new halves replace them: counters never go back.
-            CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(), health);
-            capturedBefore += capture.eventsCommitted();
-            transactionsBefore += capture.transactionsCommitted();
-            capture = c;
+            if (capture != null) {
+                source = sourceConnector.source(config);
+                // The ended halves' counts move into the totals as the new halves replace them: counters never go
+                // back.
+                CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(),
+                        health, lease);
+                capturedBefore += capture.eventsCommitted();
+                transactionsBefore += capture.transactionsCommitted();
+                capture = c;
+            }
             if (apply != null) {
-                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health);
+                ApplyLoop a = new ApplyLoop(config, bootstrapServers, health, instance, appliersFor(config));
                 if (batchListener != null) {
                     a.onCommitted(batchListener);
                 }
@@ -361,7 +441,9 @@ public final class PipelineRunner implements AutoCloseable {
                 apply = a;
             }
             halted = false;
-            start(capture, "ferry-capture");
+            if (capture != null) {
+                start(capture, "ferry-capture");
+            }
             if (apply != null) {
                 start(apply, "ferry-apply");
             }
@@ -382,7 +464,8 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Seconds between now and the source commit of the newest change that reached the end of the pipeline. */
     public double lagSeconds() {
-        long newest = apply != null ? apply.lastAppliedCommitMicros() : source.status().lastCommitMicros();
+        long newest = apply != null ? apply.lastAppliedCommitMicros()
+                : source == null ? 0 : source.status().lastCommitMicros();
         return newest == 0 ? 0 : Math.max(0, System.currentTimeMillis() * 1000 - newest) / 1e6;
     }
 
@@ -393,7 +476,8 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     private RuntimeException failure() {
-        return capture.failure() != null ? capture.failure() : apply == null ? null : apply.failure();
+        RuntimeException c = capture == null ? null : capture.failure();
+        return c != null ? c : apply == null ? null : apply.failure();
     }
 
     /** Asks both halves to finish their current batch and stop; {@link #close()} waits for them. */
@@ -416,6 +500,9 @@ public final class PipelineRunner implements AutoCloseable {
         joinThreads();
         if (source != null && !halted) {
             source.close();
+        }
+        if (lease != null) {
+            lease.close();
         }
         if (embedded != null) {
             embedded.close();

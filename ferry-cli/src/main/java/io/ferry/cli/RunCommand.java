@@ -26,10 +26,27 @@ final class RunCommand implements Callable<Integer> {
             description = "How long to retry a source, Kafka or sink out of reach before giving up (default PT30S).")
     Duration startupTimeout;
 
+    @Option(names = "--role", defaultValue = "all", paramLabel = "ROLE", converter = RoleConverter.class,
+            description = "all (default): capture and apply; capture: only the source side (one process owns the"
+                    + " source's log, others wait to take over); apply: only the sink side, sharing the table"
+                    + " partitions with every other apply process of the pipeline.")
+    Role role;
+
+    @Option(names = "--instance", paramLabel = "NAME",
+            description = "This process's stable name among the pipeline's appliers: a restart under the same name"
+                    + " takes its partitions back at once. Default: none for --role apply (a crashed applier's"
+                    + " partitions move to the others after the consumer session timeout).")
+    String instance;
+
+    @Option(names = "--appliers", defaultValue = "1", paramLabel = "N",
+            description = "Appliers in this process, each with its own target connection and share of the table"
+                    + " partitions (default 1; PostgreSQL and MySQL/MariaDB sinks only).")
+    int appliers;
+
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = new PipelineConfigParser().parse(file);
-        PipelineRunner runner = new PipelineRunner(config, startupTimeout, file);
+        PipelineRunner runner = new PipelineRunner(config, startupTimeout, file, role, instance, appliers);
         Operations ops = null;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -66,6 +83,20 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // the JVM is shutting down: the hook is running, or about to, and finds the latch open
             }
+        }
+    }
+
+    /** {@code all}, {@code capture} or {@code apply}, in any case; anything else is one line naming the three. */
+    static final class RoleConverter implements picocli.CommandLine.ITypeConverter<Role> {
+        @Override
+        public Role convert(String value) {
+            for (Role r : Role.values()) {
+                if (r.label().equalsIgnoreCase(value.strip())) {
+                    return r;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a role: use all, capture"
+                    + " or apply");
         }
     }
 }

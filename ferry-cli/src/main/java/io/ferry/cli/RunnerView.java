@@ -45,7 +45,7 @@ public final class RunnerView implements RunningPipeline {
     @Override
     public String captureState() {
         CaptureLoop c = runner.captureLoop();
-        return c == null ? "starting" : c.state();
+        return c != null ? c.state() : runner.role().captures() ? "starting" : Role.ELSEWHERE;
     }
 
     @Override
@@ -54,7 +54,17 @@ public final class RunnerView implements RunningPipeline {
             return null;
         }
         ApplyLoop a = runner.applyLoop();
-        return a == null ? "starting" : a.state();
+        return a != null ? a.state() : runner.role().applies() ? "starting" : Role.ELSEWHERE;
+    }
+
+    @Override
+    public String role() {
+        return runner.role().label();
+    }
+
+    @Override
+    public List<String> appliedPartitions() {
+        return runner.appliedPartitions();
     }
 
     @Override
@@ -96,7 +106,7 @@ public final class RunnerView implements RunningPipeline {
 
     @Override
     public String failure() {
-        return runner.captureLoop() == null ? null : runner.failureMessage();
+        return runner.captureLoop() == null && runner.applyLoop() == null ? null : runner.failureMessage();
     }
 
     @Override

@@ -11,11 +11,19 @@ import java.util.Locale;
  *
  * @param applyState       null when the pipeline has no sink
  * @param down             one line per part that is down ({@link io.ferry.core.health.PartState#describe})
- * @param eventsPerSecond  events committed to Kafka per second over the last interval
+ * @param eventsPerSecond  events committed to Kafka per second over the last interval (to the target, in a process
+ *                         that only applies)
  * @param newestMicros     source commit time of the newest change applied (or, without a sink, captured)
+ * @param partitions       the table partitions this process applies, shown when it runs only the apply half
  */
 record StatusLine(String pipeline, String captureState, String applyState, List<String> down, double eventsPerSecond,
-                  long captured, long applied, long newestMicros, SourceStatus source) {
+                  long captured, long applied, long newestMicros, SourceStatus source, List<String> partitions) {
+
+    StatusLine(String pipeline, String captureState, String applyState, List<String> down, double eventsPerSecond,
+               long captured, long applied, long newestMicros, SourceStatus source) {
+        this(pipeline, captureState, applyState, down, eventsPerSecond, captured, applied, newestMicros, source,
+                List.of());
+    }
 
     String format(long nowMicros) {
         StringBuilder b = new StringBuilder(160);
@@ -26,9 +34,16 @@ record StatusLine(String pipeline, String captureState, String applyState, List<
         for (String d : down) {
             b.append(" | ").append(d);
         }
-        b.append(String.format(Locale.ROOT, " | %,.0f ev/s | captured %,d", eventsPerSecond, captured));
-        if (applyState != null) {
+        if (!Role.ELSEWHERE.equals(captureState)) {
+            b.append(String.format(Locale.ROOT, " | %,.0f ev/s | captured %,d", eventsPerSecond, captured));
+        } else {
+            b.append(String.format(Locale.ROOT, " | %,.0f ev/s", eventsPerSecond));
+        }
+        if (applyState != null && !Role.ELSEWHERE.equals(applyState)) {
             b.append(String.format(Locale.ROOT, " | applied %,d", applied));
+        }
+        if (!partitions.isEmpty()) {
+            b.append(" | partitions ").append(String.join(",", partitions));
         }
         if (newestMicros > 0) {
             double seconds = Math.max(0, nowMicros - newestMicros) / 1e6;

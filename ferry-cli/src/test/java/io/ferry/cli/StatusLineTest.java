@@ -26,6 +26,15 @@ class StatusLineTest {
     }
 
     @Test
+    void anApplyOnlyProcessShowsThePartitionsItAppliesAndNoCaptureCounters() {
+        String line = new StatusLine("shop", Role.ELSEWHERE, "running", List.of(), 2_000, 0, 1_234, NOW - 500_000,
+                null, List.of("shop.public.orders-0", "shop.public.orders-3")).format(NOW);
+
+        assertThat(line).isEqualTo("[shop] capture elsewhere | apply running | 2,000 ev/s | applied 1,234"
+                + " | partitions shop.public.orders-0,shop.public.orders-3 | lag 0.5s");
+    }
+
+    @Test
     void callsAQuietSourceIdleInsteadOfLagging() {
         String line = new StatusLine("shop", "running", null, List.of(), 0, 10, 0, NOW - 42_000_000L,
                 new SourceStatus("streaming", "", NOW, List.of())).format(NOW);

@@ -63,6 +63,9 @@ public final class Applier implements Runnable {
     private final Map<String, String> clientProperties;
     private final String prefix;
     private final String groupId;
+    private final String instanceId;
+    /** The partitions this applier owns, as of the last rebalance; read from any thread. */
+    private volatile List<TopicPartition> assigned = List.of();
     private final Sink sink;
     private final OnError onError;
     private final EnvelopeReader reader = new EnvelopeReader();
@@ -107,6 +110,17 @@ public final class Applier implements Runnable {
 
     public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                    String groupId, Sink sink, OnError onError) {
+        this(bootstrapServers, clientProperties, topicPrefix, groupId, groupId, sink, onError);
+    }
+
+    /**
+     * An applier that shares the group's partitions with others: {@code instanceId} is its static member name (a
+     * restart under the same name takes its partitions back at once, a second one under it fences the first), or
+     * null for a dynamic member, whose partitions move to the others when it leaves or its session times out.
+     */
+    public Applier(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
+                   String groupId, String instanceId, Sink sink, OnError onError) {
+        this.instanceId = instanceId;
         this.bootstrapServers = bootstrapServers;
         this.clientProperties = Map.copyOf(clientProperties);
         this.prefix = topicPrefix;
@@ -141,8 +155,8 @@ public final class Applier implements Runnable {
                 } catch (WakeupException e) {
                     break;
                 } catch (FencedInstanceIdException e) {
-                    throw new FerryException("another Ferry applier of consumer group " + groupId
-                            + " has started: this one stops", e, false);
+                    throw new FerryException("another Ferry applier of consumer group " + groupId + " has started as "
+                            + instanceId + ": this one stops", e, false);
                 }
                 // Apply when the batch is full, old enough, or nothing more is coming: waiting then is only latency.
                 if (!pending.isEmpty() && (caughtUp || pending.size() >= MAX_BATCH
@@ -218,6 +232,11 @@ public final class Applier implements Runnable {
     /** Source commit time of the newest applied change, microseconds since the epoch, or 0. */
     public long lastAppliedCommitMicros() {
         return lastAppliedCommitMicros;
+    }
+
+    /** The table partitions this applier owns now, sorted by topic and partition; empty before the first assignment. */
+    public List<TopicPartition> assignedPartitions() {
+        return assigned;
     }
 
     /** {@code applying}, {@code target unreachable ...}, {@code stopped}. */
@@ -411,9 +430,16 @@ public final class Applier implements Runnable {
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        // Static membership: a restarted applier (after a crash, say) takes its partitions back at once,
-        // instead of waiting out the dead member's session timeout; a second one fences the first.
-        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId);
+        if (instanceId != null) {
+            // Static membership: a restarted applier (after a crash, say) takes its partitions back at once,
+            // instead of waiting out the dead member's session timeout; a second one fences the first.
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        // Appliers sharing the group keep the partitions they have across a rebalance: no batch stops for one
+        // that did not move. Range stays second, so a member of an older Ferry still in the group agrees on one.
+        p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName() + ","
+                        + org.apache.kafka.clients.consumer.RangeAssignor.class.getName());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -451,12 +477,24 @@ public final class Applier implements Runnable {
             finishInFlight();
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             partitions.forEach(expected::remove);
+            noteAssignment();
         }
+
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             finishInFlight();
             seekToStored(partitions);
+            noteAssignment();
+            if (!partitions.isEmpty()) {
+                log.info("applying {} partition(s) more: {}", partitions.size(), partitions);
+            }
+        }
+
+        private void noteAssignment() {
+            List<TopicPartition> now = new ArrayList<>(consumer.assignment());
+            now.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+            assigned = List.copyOf(now);
         }
     }
 

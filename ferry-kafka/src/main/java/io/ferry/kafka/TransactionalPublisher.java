@@ -7,6 +7,7 @@ import io.ferry.core.Operation;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.config.TablePartitions;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -49,7 +50,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
      * @param database                {@code source.db} of the envelopes
      * @param maxEventsPerTransaction commit once a transaction holds this many events
      * @param linger                  commit once the oldest uncommitted event is this old (on change or idle)
-     * @param tablePartitions         partitions of table topics this publisher creates
+     * @param tablePartitions         partitions of table topics this publisher creates; an existing topic with fewer
+     *                                is an error (adding partitions would move keys)
      * @param openTimeout             how long opening (and any blocking producer call) may wait for the cluster
      * @param heartbeat               how soon a position that came with no events (a source transaction on a table
      *                                not captured) is committed on its own, so that a restart resumes from it and
@@ -57,8 +59,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
      */
     public record Settings(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                            String pipeline, String transactionalId, String connector, String database,
-                           int maxEventsPerTransaction, Duration linger, int tablePartitions, Duration openTimeout,
-                           Duration heartbeat) {
+                           int maxEventsPerTransaction, Duration linger, TablePartitions tablePartitions,
+                           Duration openTimeout, Duration heartbeat) {
 
         public Settings {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -75,9 +77,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             if (linger.isNegative()) {
                 throw new IllegalArgumentException("linger must not be negative, was " + linger);
             }
-            if (tablePartitions < 1) {
-                throw new IllegalArgumentException("tablePartitions must be at least 1, was " + tablePartitions);
-            }
+            Objects.requireNonNull(tablePartitions, "tablePartitions");
             if (openTimeout.isNegative() || openTimeout.isZero()) {
                 throw new IllegalArgumentException("openTimeout must be positive, was " + openTimeout);
             }
@@ -93,7 +93,8 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         public static Settings of(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
                                   String pipeline, String connector, String database) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, "ferry-" + pipeline,
-                    connector, database, 20_000, Duration.ofMillis(100), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+                    connector, database, 20_000, Duration.ofMillis(100), TablePartitions.ONE, Duration.ofSeconds(30),
+                    Duration.ofSeconds(1));
         }
 
         public Settings withBatching(int maxEvents, Duration newLinger) {
@@ -107,6 +108,10 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         }
 
         public Settings withTablePartitions(int partitions) {
+            return withTablePartitions(TablePartitions.of(partitions));
+        }
+
+        public Settings withTablePartitions(TablePartitions partitions) {
             return new Settings(bootstrapServers, clientProperties, topicPrefix, pipeline, transactionalId, connector,
                     database, maxEventsPerTransaction, linger, partitions, openTimeout, heartbeat);
         }
@@ -215,7 +220,21 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         TableState state = tables.get(schema.table());
         if (!ensuredThisRun.contains(schema.table())) {
             String topic = state != null ? state.topic : TopicNames.table(settings.topicPrefix(), schema.table());
-            guard(() -> admin.ensureTopic(topic, settings.tablePartitions(), false));
+            int wanted = settings.tablePartitions().forTable(schema.table());
+            int[] found = {wanted};
+            guard(() -> {
+                if (!admin.ensureTopic(topic, wanted, false)) {
+                    found[0] = admin.partitionCount(topic);
+                }
+            });
+            if (found[0] < wanted) {
+                // Kafka can add partitions, but a key would then hash to another one than its earlier changes:
+                // per-key order would break for every key that moved. That is the operator's call, not ours.
+                throw fail(new FerryException("topic " + topic + " has " + found[0] + " partition(s) but"
+                        + " kafka.partitions asks for " + wanted + " for " + schema.table() + ": Ferry does not add partitions to a"
+                        + " topic it has written (keys would move); set kafka.partitions to " + found[0]
+                        + ", or start over with `ferry reset`", null, false));
+            }
             ensuredThisRun.add(schema.table());
         }
         if (state != null && state.durable.sameShapeAs(schema)) {
@@ -247,6 +266,10 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             for (int p = 0; p < partitions; p++) {
                 send(new ProducerRecord<>(state.topic, p, null, value));
             }
+        } else if (state.durable.primaryKey().isEmpty()) {
+            // A keyless row's key is its whole row: an update would hash the old and the new image apart, and the
+            // delete of the old row could be applied after the insert of the new one. One partition keeps order.
+            send(new ProducerRecord<>(state.topic, 0, key, value));
         } else {
             send(new ProducerRecord<>(state.topic, key, value));
         }

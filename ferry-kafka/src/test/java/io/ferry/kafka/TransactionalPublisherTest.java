@@ -251,6 +251,37 @@ class TransactionalPublisherTest {
     }
 
     @Test
+    void rowsOfAKeylessTableAllLandOnPartitionZeroSoTheirOrderHolds() {
+        TableSchema keyless = new TableSchema(ORDERS.table(), 1, ORDERS.columns(), List.of());
+        TransactionalPublisher publisher = open(settings().withTablePartitions(3));
+        for (int i = 0; i < 20; i++) {
+            publisher.change(new ChangeEvent(Operation.CREATE, keyless, null, new Object[]{i, "x"},
+                    new TestPosition(1, i), 1, 1));
+        }
+        publisher.flush();
+
+        assertThat(kafka.awaitCommitted(List.of(ordersTopic), 20)).extracting(ConsumerRecord::partition)
+                .containsOnly(0);
+    }
+
+    @Test
+    void aTopicWithFewerPartitionsThanConfiguredIsOneClearErrorAndIsNotWidened() {
+        TransactionalPublisher first = open(settings());
+        first.change(insert(1, "a", new TestPosition(1, 0)));
+        first.flush();
+        first.close();
+
+        TransactionalPublisher second = open(settings().withTablePartitions(4));
+        assertThatThrownBy(() -> second.change(insert(2, "b", new TestPosition(2, 0))))
+                .isInstanceOfSatisfying(FerryException.class, e -> assertThat(e.retriable()).isFalse())
+                .hasMessageStartingWith("topic " + ordersTopic + " has 1 partition(s) but kafka.partitions asks for 4"
+                        + " for public.orders: Ferry does not add partitions");
+        try (TopicAdmin admin = new TopicAdmin(kafka.bootstrapServers(), Map.of())) {
+            assertThat(admin.partitionCount(ordersTopic)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aSchemaPrecedesItsFirstEventAndASameShapeReannouncementKeepsItsVersion() {
         String schemasTopic = TopicNames.schemas(prefix);
         TransactionalPublisher first = open(settings());

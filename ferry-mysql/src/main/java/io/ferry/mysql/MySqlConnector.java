@@ -44,6 +44,12 @@ public final class MySqlConnector implements Connector {
         return true;
     }
 
+    /** Offsets are kept per partition with a check-and-set, and DDL waits for a lock on the table. */
+    @Override
+    public boolean sinkAppliesPartitionsConcurrently() {
+        return true;
+    }
+
     @Override
     public Source source(PipelineConfig pipeline) {
         return new MySqlSource(pipeline.source(), pipeline.mysqlServerId());

@@ -117,6 +117,7 @@ public final class Operations implements AutoCloseable {
         String apply = p.applyState();
         n.put("state", p.stopped() ? "STOPPED" : overall(capture, apply));
         n.put("running", true);
+        n.put("role", p.role());
         ObjectNode c = n.putObject("capture");
         c.put("state", capture);
         c.put("phase", s.phase());
@@ -134,6 +135,8 @@ public final class Operations implements AutoCloseable {
             a.put("events", p.eventsApplied());
             a.put("events_per_second", round(metrics.applyRate()));
             a.put("dead_letters", p.deadLettered());
+            ArrayNode applied = a.putArray("partitions");
+            p.appliedPartitions().forEach(applied::add);
             lag = metrics.applyBehindSourceMillis();
             a.put("behind_source_ms", lag);
         } else {
@@ -224,6 +227,17 @@ public final class Operations implements AutoCloseable {
     }
 
     private static String overall(String capture, String apply) {
+        // A half another process runs (ferry run --role), or waits to run (a capture standing by), is as well as
+        // this process's own half.
+        if (ELSEWHERE.equals(apply)) {
+            apply = null;
+        }
+        if (capture != null && capture.startsWith("standing by")) {
+            capture = "running";
+        }
+        if (ELSEWHERE.equals(capture)) {
+            capture = apply == null ? "running" : apply;
+        }
         if (isFailed(capture) || isFailed(apply)) {
             return "FAILED";
         }
@@ -235,6 +249,8 @@ public final class Operations implements AutoCloseable {
         }
         return "DEGRADED";
     }
+
+    private static final String ELSEWHERE = "elsewhere";
 
     private static boolean isFailed(String state) {
         return state != null && state.startsWith("failed");

@@ -25,6 +25,19 @@ public interface RunningPipeline {
     /** Like {@link #captureState()}; null when the pipeline has no sink. */
     String applyState();
 
+    /**
+     * What this process runs: {@code all}, {@code capture} or {@code apply} ({@code ferry run --role}); a half it does
+     * not run shows the state {@code elsewhere}.
+     */
+    default String role() {
+        return "all";
+    }
+
+    /** The table partitions this process applies now, as {@code topic-partition}. */
+    default List<String> appliedPartitions() {
+        return List.of();
+    }
+
     /** Changes committed to Kafka since this process started. */
     long eventsCaptured();
 

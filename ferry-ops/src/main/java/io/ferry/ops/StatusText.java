@@ -1,6 +1,8 @@
 package io.ferry.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** {@code ferry status}'s terminal view of a status document: state, snapshot bars, replication health, alerts. */
@@ -9,10 +11,17 @@ public final class StatusText {
     private StatusText() {
     }
 
+    /** {@code --role X} of a process that runs one half only, else nothing. */
+    private static String role(JsonNode s) {
+        String role = s.path("role").asText("all");
+        return role.equals("all") ? "" : " --role " + role;
+    }
+
     public static String render(JsonNode s) {
         StringBuilder b = new StringBuilder(1024);
         b.append("pipeline ").append(s.path("name").asText()).append(": ").append(s.path("state").asText());
-        b.append(s.path("running").asBoolean() ? " (live, from ferry run)" : " (from durable state)").append('\n');
+        b.append(s.path("running").asBoolean() ? " (live, from ferry run" + role(s) + ")" : " (from durable state)")
+                .append('\n');
         JsonNode c = s.path("capture");
         b.append("  capture  ").append(c.path("state").asText());
         if (c.has("events")) {
@@ -29,6 +38,12 @@ public final class StatusText {
                             + " | %,d dead letters%n", a.path("state").asText(), a.path("events").asLong(),
                     a.path("events_per_second").asDouble(), a.path("behind_source_ms").asLong(),
                     a.path("dead_letters").asLong()));
+            if (!s.path("role").asText("all").equals("all")) {
+                List<String> parts = new ArrayList<>();
+                a.path("partitions").forEach(p -> parts.add(p.asText()));
+                b.append("  applies  ").append(parts.isEmpty() ? "no partition yet" : String.join(", ", parts))
+                        .append('\n');
+            }
         }
         JsonNode lat = s.path("latency_ms");
         if (lat.isObject()) {

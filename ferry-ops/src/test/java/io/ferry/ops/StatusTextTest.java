@@ -49,6 +49,20 @@ class StatusTextTest {
                 .containsPattern("public\\.c +queued\n");
     }
 
+    @Test
+    void anApplyOnlyProcessNamesItsRoleAndThePartitionsItApplies() {
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) document(List.of(), 1024L);
+        n.put("role", "apply");
+        n.putObject("capture").put("state", "elsewhere");
+        var apply = n.putObject("apply");
+        apply.put("state", "running");
+        apply.putArray("partitions").add("shop.public.orders-0").add("shop.public.orders-3");
+
+        assertThat(StatusText.render(n)).contains("pipeline shop: RUNNING (live, from ferry run --role apply)\n")
+                .contains("  capture  elsewhere\n")
+                .contains("  applies  shop.public.orders-0, shop.public.orders-3\n");
+    }
+
     private JsonNode document(List<PartitionHealth> partitions, long retained) {
         var n = StatusJson.MAPPER.createObjectNode();
         n.put("name", "shop");

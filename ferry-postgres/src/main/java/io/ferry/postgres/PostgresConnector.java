@@ -56,6 +56,12 @@ public final class PostgresConnector implements Connector {
         return true;
     }
 
+    /** Offsets are kept per partition with a check-and-set, and DDL waits for a lock on the table. */
+    @Override
+    public boolean sinkAppliesPartitionsConcurrently() {
+        return true;
+    }
+
     @Override
     public Source source(PipelineConfig pipeline) {
         return new PostgresSource(pipeline.source(), pipeline.slotName());

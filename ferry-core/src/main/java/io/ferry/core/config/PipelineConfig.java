@@ -67,6 +67,14 @@ public record PipelineConfig(String name, SourceConfig source, KafkaConfig kafka
         return "ferry-" + name;
     }
 
+    /**
+     * The Kafka consumer group whose one member holding the offsets topic's partition captures, when several
+     * processes run {@code --role capture}.
+     */
+    public String captureGroup() {
+        return "ferry-" + name + "-capture";
+    }
+
     /** The Kafka consumer group of the apply side. */
     public String consumerGroup() {
         return "ferry-" + name + "-sink";

@@ -36,6 +36,8 @@ public final class PipelineConfigParser {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)", Pattern.CASE_INSENSITIVE);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|file):([^}]*)}");
 
+    private static final int MAX_PARTITIONS = 1_000;
+
     private static final List<String> POLICIES = List.of("evolve", "lenient", "ignore", "stop");
 
     private final Function<String, String> environment;
@@ -276,8 +278,49 @@ public final class PipelineConfigParser {
             }
             props.rejectUnknown(List.of());
         }
-        k.rejectUnknown(List.of("bootstrap-servers", "topic-prefix", "data-dir", "properties"));
-        return new KafkaConfig(bootstrap, prefix, properties, dataDir);
+        TablePartitions partitions = partitions(k);
+        k.rejectUnknown(List.of("bootstrap-servers", "topic-prefix", "data-dir", "properties", "partitions",
+                "partitions-per-table"));
+        return new KafkaConfig(bootstrap, prefix, properties, dataDir,
+                partitions == null ? TablePartitions.ONE : partitions);
+    }
+
+    /** {@code kafka.partitions} and {@code kafka.partitions-per-table}; null after an error was recorded. */
+    private TablePartitions partitions(Section k) {
+        Integer fallback = partitionCount(k.scalar("partitions", false), 1);
+        Map<String, Integer> perTable = new LinkedHashMap<>();
+        boolean ok = fallback != null;
+        Section perTableNode = k.section("partitions-per-table", false);
+        if (perTableNode != null) {
+            for (String table : List.copyOf(perTableNode.keys())) {
+                Integer n = partitionCount(perTableNode.scalar(table, true), 1);
+                if (n == null) {
+                    ok = false;
+                } else {
+                    perTable.put(table, n);
+                }
+            }
+            perTableNode.rejectUnknown(List.of());
+        }
+        return ok ? new TablePartitions(fallback, perTable) : null;
+    }
+
+    /** A partition count: Kafka takes more, but a table topic with more partitions than this is a typo. */
+    private Integer partitionCount(Scalar s, int fallback) {
+        String v = text(s, null);
+        if (v == null) {
+            return s == null ? fallback : null;
+        }
+        try {
+            int n = Integer.parseInt(v.strip().replace("_", ""));
+            if (n >= 1 && n <= MAX_PARTITIONS) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        s.error("expected a partition count from 1 to " + MAX_PARTITIONS + ", got '" + v + "'");
+        return null;
     }
 
     private SinkConfig sink(Section s) {

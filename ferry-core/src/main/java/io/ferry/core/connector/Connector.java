@@ -56,6 +56,15 @@ public interface Connector {
         return List.of();
     }
 
+    /**
+     * Whether several sinks of this kind may apply different partitions of one table at once ({@code ferry run
+     * --appliers}): their offsets are kept per partition and their DDL is serialized in the target. When false, one
+     * process applies with one applier.
+     */
+    default boolean sinkAppliesPartitionsConcurrently() {
+        return false;
+    }
+
     /** Whether {@code sink.database} and {@code sink.user} must be given (a file-system lake needs neither). */
     default boolean sinkNeedsLogin() {
         return true;

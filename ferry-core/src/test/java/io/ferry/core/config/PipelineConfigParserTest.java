@@ -201,6 +201,32 @@ class PipelineConfigParserTest {
     }
 
     @Test
+    void readsTablePartitionsWithPerTableOverrides() {
+        PipelineConfig c = parser.parse(VALID + """
+                  partitions: 6
+                  partitions-per-table:
+                    "public.audit_*": 1
+                    events: 12
+                """, "pipeline.yaml");
+
+        TablePartitions p = c.kafka().partitions();
+        assertThat(p.forTable(new TableId("public", "orders"))).isEqualTo(6);
+        assertThat(p.forTable(new TableId("public", "audit_log"))).isEqualTo(1);
+        assertThat(p.forTable(new TableId("sales", "events"))).isEqualTo(12);
+        assertThat(parser.parse(VALID, "pipeline.yaml").kafka().partitions().forTable(new TableId("public", "t")))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void refusesAPartitionCountOutOfRangeNamingKeyAndLine() {
+        assertThatThrownBy(() -> parser.parse(VALID + "  partitions: 0\n", "pipeline.yaml"))
+                .hasMessage("pipeline.yaml:15: kafka.partitions: expected a partition count from 1 to 1000, got '0'");
+        assertThatThrownBy(() -> parser.parse(VALID + "  partitions-per-table:\n    orders: 5000\n", "pipeline.yaml"))
+                .hasMessage("pipeline.yaml:16: kafka.partitions-per-table.orders: expected a partition count from 1"
+                        + " to 1000, got '5000'");
+    }
+
+    @Test
     void keepsTargetsLenientByDefault() {
         PipelineConfig c = parser.parse(VALID + "sink:\n  type: mysql\n  database: replica\n  user: ferry\n",
                 "pipeline.yaml");

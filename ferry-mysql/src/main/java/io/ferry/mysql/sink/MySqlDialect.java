@@ -62,6 +62,35 @@ public final class MySqlDialect implements JdbcDialect {
         return "MySQL";
     }
 
+    /**
+     * A named lock of the session: MySQL commits around every DDL statement, so no transaction can hold appliers of
+     * different partitions apart while one brings the table to a new version and records it.
+     */
+    @Override
+    public void lockForDdl(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 120)")) {
+            ps.setString(1, ddlLockName(qualified));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) != 1) {
+                    throw new java.sql.SQLTransientException("waited 120 s for another applier's DDL on " + qualified);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void unlockAfterDdl(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DO RELEASE_LOCK(?)")) {
+            ps.setString(1, ddlLockName(qualified));
+            ps.execute();
+        }
+    }
+
+    /** Lock names are at most 64 characters; two tables sharing one only wait for each other's DDL. */
+    private static String ddlLockName(String qualified) {
+        return "ferry_ddl_" + Integer.toHexString(qualified.hashCode());
+    }
+
     @Override
     public int defaultPort() {
         return 3306;

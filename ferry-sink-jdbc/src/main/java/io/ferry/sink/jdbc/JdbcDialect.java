@@ -71,6 +71,13 @@ public interface JdbcDialect {
     default void lockForDdl(Connection c, String qualified) throws SQLException {
     }
 
+    /**
+     * Releases what {@link #lockForDdl} took, after the caller's transaction ended; for databases whose lock outlives
+     * a transaction (MySQL commits around each DDL statement, so its lock is the session's). Harmless when not held.
+     */
+    default void unlockAfterDdl(Connection c, String qualified) throws SQLException {
+    }
+
     /** The table as the target's catalog describes it; null when it does not exist. */
     TargetTable readTable(Connection c, String namespace, String name) throws SQLException;
 

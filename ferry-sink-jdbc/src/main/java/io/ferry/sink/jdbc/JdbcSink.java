@@ -76,6 +76,18 @@ public final class JdbcSink implements Sink {
             catalog.forget();
             connection.rollbackQuietly();
             throw e;
+        } finally {
+            unlockAfterDdl(c, table);
+        }
+    }
+
+    /** Lets the next applier of another partition (or process) see this one's DDL and skip its own. */
+    private void unlockAfterDdl(Connection c, TableSchema table) {
+        try {
+            dialect.unlockAfterDdl(c, dialect.qualified(namespace, table.table().table()));
+        } catch (SQLException e) {
+            // The session's lock ends with the session: a connection this broken is reopened on next use anyway.
+            connection.rollbackQuietly();
         }
     }
 

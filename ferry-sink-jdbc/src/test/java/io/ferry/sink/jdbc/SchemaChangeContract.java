@@ -14,9 +14,13 @@ import io.ferry.core.schema.SchemaChangePolicy;
 import io.ferry.core.schema.SchemaChanges;
 import io.ferry.core.schema.SchemaHistory;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,6 +202,50 @@ public abstract class SchemaChangeContract extends SinkTestBase {
     }
 
     /** A new sink with {@code policy}, in a fresh namespace. */
+    /**
+     * The same schema event arrives in every partition of a table topic, so appliers of different partitions (in one
+     * process or several) meet on its DDL: the target changes once, and none of them fails.
+     */
+    @Test
+    void sinksMeetingOnTheSameSchemaChangeChangeTheTableOnce() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            withPolicy(SchemaChangePolicy.LENIENT);
+            sink.apply(List.of(insert(V1, 1L, "a", 5, new BigDecimal("1.50"))), List.of());
+            List<JdbcSink> others = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    JdbcSink other = new JdbcSink(target().config(namespace), target().dialect());
+                    others.add(other);
+                    other.storedOffsets("connect-first"); // connected before the start, so that they meet
+                }
+                CyclicBarrier start = new CyclicBarrier(others.size() + 1);
+                List<CompletableFuture<Void>> racing = new ArrayList<>();
+                for (JdbcSink other : others) {
+                    racing.add(CompletableFuture.runAsync(() -> ensureTogether(start, other)));
+                }
+                ensureTogether(start, sink);
+                for (CompletableFuture<Void> f : racing) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                others.get(0).apply(List.of(insert(RESHAPED, 2L, "b", new BigDecimal("2.00"), "n")), List.of());
+            } finally {
+                others.forEach(JdbcSink::close);
+            }
+            assertThat(columnNames("t")).containsExactly("id", "title", "qty", "price", "note");
+            assertThat(query("SELECT id, title, note FROM " + qualified("t") + " ORDER BY id")).containsExactly(
+                    Arrays.asList(1L, "a", null), List.of(2L, "b", "n"));
+        }
+    }
+
+    private static void ensureTogether(CyclicBarrier start, JdbcSink s) {
+        try {
+            start.await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        s.ensureTable(RESHAPED, history(V1, RESHAPED));
+    }
+
     private void withPolicy(SchemaChangePolicy policy) {
         withPolicy(policy, target().freshNamespace());
     }
