@@ -52,6 +52,7 @@ final class ChunkedCopy {
     private boolean heldIsLast;
     private long highWatermark;
     private long readAtMillis;
+    private long nextReadAt;
     /** A flush position read at least {@code wal_writer_delay} after the chunk; -1 until then. */
     private long flushedWatermark = -1;
 
@@ -76,6 +77,16 @@ final class ChunkedCopy {
 
     TableId table() {
         return table;
+    }
+
+    /** When the next chunk may be read ({@link #readAgainAfter}). */
+    long nextReadAt() {
+        return nextReadAt;
+    }
+
+    /** A read failed in a way time mends (a column dropped, the new shape not seen yet): the next waits a while. */
+    void readAgainAfter(long millis) {
+        nextReadAt = System.currentTimeMillis() + millis;
     }
 
     /** Whether a chunk is held, waiting for the stream to reach its high watermark. */
@@ -268,10 +279,6 @@ final class ChunkedCopy {
     /** {@code p} carrying this copy's progress, so that resuming from it goes on after the last key handed over. */
     PgPosition mark(PgPosition p) {
         return p.withBackfill(name, lastKey == null ? null : Backfill.keyText(lastKey), rows);
-    }
-
-    long rows() {
-        return rows;
     }
 
     private List<Object> keyOf(Object[] row) {

@@ -566,7 +566,7 @@ public final class PostgresSource implements Source {
             listener.handOverCopy();
             return true;
         }
-        if (copy.holds()) {
+        if (copy.holds() || System.currentTimeMillis() < copy.nextReadAt()) {
             return false;
         }
         Connection c = connections.regular();
@@ -577,10 +577,13 @@ public final class PostgresSource implements Source {
                 LOG.info("Table {} was dropped during its copy; the copy ends", copy.table());
                 copy.end();
                 listener.copying(null);
-            } else if (!"42703".equals(e.getSQLState())) {
+            } else if ("42703".equals(e.getSQLState())) {
+                // A column the copy reads is gone: the stream or the next catalog look brings the new shape.
+                copy.readAgainAfter(WATCH_MILLIS);
+                return false;
+            } else {
                 throw connections.lost(e);
             }
-            // 42703: a column the copy reads is gone; the stream or the next catalog look brings the new shape.
         } finally {
             PgConnections.closeQuietly(c);
         }
@@ -623,8 +626,8 @@ public final class PostgresSource implements Source {
         }
         LOG.info("Going on with the copy of {} after {} row(s), alongside the stream", id, from.backfillRows);
         requests.resumed(id, from.backfillRows);
-        return new ChunkedCopy(announcer.announce(oid, now.shape, handler), now.decoders, from.backfillKey, from.backfillRows, config.snapshotChunkRows(),
-                requests::done);
+        return new ChunkedCopy(announcer.announce(oid, now.shape, handler), now.decoders, from.backfillKey,
+                from.backfillRows, config.snapshotChunkRows(), requests::done);
     }
 
     /**
