@@ -5,13 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +41,7 @@ class ApplyScalesOutIT {
     private static final Pattern CAPTURED = Pattern.compile("\\| captured ([0-9,]+)");
 
     private static TestServers servers;
+    private static CounterWorkload writes;
 
     @TempDir
     Path dir;
@@ -53,6 +49,7 @@ class ApplyScalesOutIT {
     @BeforeAll
     static void start() {
         servers = TestServers.start();
+        writes = new CounterWorkload(servers, ROWS, ROUNDS, TX_ROWS, 110);
     }
 
     @AfterAll
@@ -110,7 +107,7 @@ class ApplyScalesOutIT {
                 awaitOrShow(appliers, captures,
                         () -> servers.postgres().confirmedFlushLsn("ferry_scaleout") > 0 || !reader.isAlive());
                 assertThat(reader.isAlive()).as("capture died:\n%s", reader.output()).isTrue();
-                CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> runWorkload(source));
+                CompletableFuture<Void> workload = CompletableFuture.runAsync(() -> writes.run(source));
                 assertThat(partitionsOf(topic)).isEqualTo(PARTITIONS);
                 // Each applier gets a share of the 6 partitions, and together they hold all of them.
                 awaitOrShow(appliers, captures, () -> {
@@ -130,12 +127,12 @@ class ApplyScalesOutIT {
                     assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
                 }
                 long goal = CHANGES / 4;
-                awaitOrShow(appliers, captures, () -> appliedChanges(target) >= goal);
+                awaitOrShow(appliers, captures, () -> writes.applied(target) >= goal);
                 FerryProcess victim = appliers.get(1);
                 Set<String> orphaned = latestPartitions(victim);
                 victim.kill();
                 reader.kill();
-                long atKill = appliedChanges(target);
+                long atKill = writes.applied(target);
                 System.out.printf("killed applier 1 (partitions %s) and the capture at %d s: %d of %d changes applied,"
                         + " workload %s%n", orphaned, (System.nanoTime() - started) / 1_000_000_000, atKill, CHANGES,
                         workload.isDone() ? "done" : "still writing");
@@ -157,7 +154,7 @@ class ApplyScalesOutIT {
                 System.out.printf("the survivors apply all partitions at %d s%n",
                         (System.nanoTime() - started) / 1_000_000_000);
                 workload.get();
-                awaitOrShow(appliers, captures, () -> appliedChanges(target) >= CHANGES);
+                awaitOrShow(appliers, captures, () -> writes.applied(target) >= CHANGES);
                 for (FerryProcess a : survivors) {
                     assertThat(a.isAlive()).as("an applier died:\n%s", a.output()).isTrue();
                 }
@@ -172,13 +169,13 @@ class ApplyScalesOutIT {
             }
         }
 
-        Map<Integer, Long> expected = counters(source);
-        Map<Integer, Long> actual = counters(target);
+        Map<Integer, Long> expected = writes.counters(source);
+        Map<Integer, Long> actual = writes.counters(target);
         long replays = servers.queryLong(target, "SELECT count(*) FROM replays");
         System.out.printf("3 appliers, one killed: counters %s, changes=%d, replayed updates=%d, %d s%n",
-                expected.equals(actual) ? "equal" : "DIFFER", sum(expected), replays,
+                expected.equals(actual) ? "equal" : "DIFFER", CounterWorkload.sum(expected), replays,
                 (System.nanoTime() - started) / 1_000_000_000);
-        assertThat(sum(expected)).isEqualTo(CHANGES);
+        assertThat(CounterWorkload.sum(expected)).isEqualTo(CHANGES);
         assertThat(actual).isEqualTo(expected);
         assertThat(replays).as("updates in the target that did not move a counter forward").isZero();
         assertThat(servers.queryLong(target, "SELECT count(DISTINCT partition) FROM ferry_offsets WHERE topic = '"
@@ -248,48 +245,6 @@ class ApplyScalesOutIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.bootstrapServers()))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(topic));
             return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        }
-    }
-
-    /** Changes the target has applied: the sum of its counters. */
-    private static long appliedChanges(String target) {
-        return servers.queryLong(target, "SELECT coalesce(sum(counter), 0) FROM counters");
-    }
-
-    private static long sum(Map<Integer, Long> counters) {
-        return counters.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static Map<Integer, Long> counters(String db) throws Exception {
-        Map<Integer, Long> out = new HashMap<>();
-        try (Connection c = servers.connect(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id, counter FROM counters")) {
-            while (rs.next()) {
-                out.put(rs.getInt(1), rs.getLong(2));
-            }
-        }
-        return out;
-    }
-
-    /** 36k changes: 30 rounds over the 1,200 rows, 200 rows per transaction, paced to last about 20 s. */
-    private static void runWorkload(String db) {
-        try (Connection c = servers.connect(db);
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE counters SET counter = counter + 1, note = ? WHERE id BETWEEN ? AND ?")) {
-            c.setAutoCommit(false);
-            for (int round = 1; round <= ROUNDS; round++) {
-                for (int first = 1; first <= ROWS; first += TX_ROWS) {
-                    ps.setString(1, "round " + round);
-                    ps.setInt(2, first);
-                    ps.setInt(3, first + TX_ROWS - 1);
-                    ps.executeUpdate();
-                    c.commit();
-                    // Paced so that the kill lands while the source is still writing, not only on a backlog.
-                    Thread.sleep(110);
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("workload failed", e);
         }
     }
 }

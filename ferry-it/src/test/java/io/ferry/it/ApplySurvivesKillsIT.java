@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +28,7 @@ class ApplySurvivesKillsIT {
     private static final long CHANGES = (long) ROWS * ROUNDS;
 
     private static TestServers servers;
+    private static CounterWorkload writes;
 
     @TempDir
     Path dir;
@@ -40,6 +36,7 @@ class ApplySurvivesKillsIT {
     @BeforeAll
     static void start() {
         servers = TestServers.start();
+        writes = new CounterWorkload(servers, ROWS, ROUNDS, TX_ROWS, 100);
     }
 
     @AfterAll
@@ -77,16 +74,16 @@ class ApplySurvivesKillsIT {
                     // Changes count from the slot on: what was committed before it is snapshot data.
                     await().atMost(Duration.ofSeconds(60)).until(
                             () -> servers.postgres().confirmedFlushLsn("ferry_applykills") > 0 || !ferry.isAlive());
-                    workload = CompletableFuture.runAsync(() -> runWorkload(source));
+                    workload = CompletableFuture.runAsync(() -> writes.run(source));
                 }
-                long goal = Math.min(appliedChanges(target) + 3_000 + random.nextInt(14_000), CHANGES);
+                long goal = Math.min(writes.applied(target) + 3_000 + random.nextInt(14_000), CHANGES);
                 await().atMost(Duration.ofSeconds(90)).until(
-                        () -> appliedChanges(target) >= goal || !ferry.isAlive());
+                        () -> writes.applied(target) >= goal || !ferry.isAlive());
                 assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
                 ferry.kill();
                 kills++;
                 System.out.printf("kill %d at %d s: %d changes applied%n", kills,
-                        (System.nanoTime() - started) / 1_000_000_000, appliedChanges(target));
+                        (System.nanoTime() - started) / 1_000_000_000, writes.applied(target));
             }
             if (kills > 40) {
                 throw new AssertionError("workload never finished");
@@ -95,15 +92,15 @@ class ApplySurvivesKillsIT {
         workload.join();
 
         try (FerryProcess ferry = FerryProcess.start(log, "256m", "run", pipeline.toString())) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> appliedChanges(target) >= CHANGES || !ferry.isAlive());
+            await().atMost(Duration.ofSeconds(120)).until(() -> writes.applied(target) >= CHANGES || !ferry.isAlive());
             assertThat(ferry.isAlive()).as("ferry died by itself:\n%s", ferry.output()).isTrue();
             FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT60S");
             assertThat(verify.output()).contains("public.counters: match (2,000 rows");
             ferry.terminate();
         }
 
-        Map<Integer, Long> expected = counters(source);
-        Map<Integer, Long> actual = counters(target);
+        Map<Integer, Long> expected = writes.counters(source);
+        Map<Integer, Long> actual = writes.counters(target);
         long missing = 0;
         long extra = 0;
         for (Map.Entry<Integer, Long> e : expected.entrySet()) {
@@ -113,53 +110,11 @@ class ApplySurvivesKillsIT {
         }
         long replays = servers.queryLong(target, "SELECT count(*) FROM replays");
         System.out.println("apply after " + kills + " kills: rows=" + actual.size() + " counters "
-                + (expected.equals(actual) ? "equal" : "DIFFER") + ", changes=" + sum(expected) + " missing=" + missing
+                + (expected.equals(actual) ? "equal" : "DIFFER") + ", changes=" + CounterWorkload.sum(expected) + " missing=" + missing
                 + " extra=" + extra + " replayed updates=" + replays);
         assertThat(kills).isGreaterThanOrEqualTo(5);
-        assertThat(sum(expected)).isEqualTo(CHANGES);
+        assertThat(CounterWorkload.sum(expected)).isEqualTo(CHANGES);
         assertThat(actual).isEqualTo(expected);
         assertThat(replays).as("updates in the target that did not move a counter forward").isZero();
-    }
-
-    /** Changes the target has applied: the sum of its counters. */
-    private static long appliedChanges(String target) {
-        return servers.queryLong(target, "SELECT coalesce(sum(counter), 0) FROM counters");
-    }
-
-    private static long sum(Map<Integer, Long> counters) {
-        return counters.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static Map<Integer, Long> counters(String db) throws Exception {
-        Map<Integer, Long> out = new HashMap<>();
-        try (Connection c = servers.connect(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id, counter FROM counters")) {
-            while (rs.next()) {
-                out.put(rs.getInt(1), rs.getLong(2));
-            }
-        }
-        return out;
-    }
-
-    /** 100k changes: 50 rounds over the 2,000 rows, 400 rows per transaction, paced to last about 25 s. */
-    private static void runWorkload(String db) {
-        try (Connection c = servers.connect(db);
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE counters SET counter = counter + 1, note = ? WHERE id BETWEEN ? AND ?")) {
-            c.setAutoCommit(false);
-            for (int round = 1; round <= ROUNDS; round++) {
-                for (int first = 1; first <= ROWS; first += TX_ROWS) {
-                    ps.setString(1, "round " + round);
-                    ps.setInt(2, first);
-                    ps.setInt(3, first + TX_ROWS - 1);
-                    ps.executeUpdate();
-                    c.commit();
-                    // Paced so that the kills land while the source is still writing, not only on a backlog.
-                    Thread.sleep(100);
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("workload failed", e);
-        }
     }
 }
