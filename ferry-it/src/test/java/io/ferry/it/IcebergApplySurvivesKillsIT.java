@@ -95,7 +95,9 @@ class IcebergApplySurvivesKillsIT {
         servers.execute(source, "DELETE FROM counters WHERE id % 10 = 0");
 
         try (FerryProcess ferry = FerryProcess.start(log, "384m", "run", pipeline.toString())) {
-            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout", "PT110S");
+            // The full size leaves tens of thousands of changes to apply after the last kill.
+            FerryProcess.Result verify = FerryInProcess.run("verify", pipeline.toString(), "--timeout",
+                    FULL ? "PT600S" : "PT110S");
             assertThat(verify.output()).as(verify.output()).contains(String.format(Locale.ROOT, "public.counters: match (%,d rows", KEPT));
             ferry.terminate();
         }
