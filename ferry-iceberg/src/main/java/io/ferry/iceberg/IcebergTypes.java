@@ -96,6 +96,11 @@ final class IcebergTypes {
                 Type element = ((Types.ListType) target).elementType();
                 List<Object> out = new ArrayList<>();
                 for (Object o : (List<?>) value) {
+                    if (o instanceof List<?> && element.typeId() != Type.TypeID.LIST) {
+                        // PostgreSQL does not declare an array's dimensions: integer[][] is a list<int> column.
+                        throw new IllegalArgumentException("the ARRAY value " + value + " has more dimensions than the"
+                                + " Iceberg column's type " + target);
+                    }
                     out.add(toIceberg(o, element));
                 }
                 yield out;

@@ -146,6 +146,7 @@ class PostgresTypeMatrixIT {
     private final String[][] matrix;
     private final String[][] unholdable;
     private final String earliestDate;
+    private final String streamedMd;
 
     PostgresTypeMatrixIT(MatrixTarget kind) {
         this.target = kind.on(servers);
@@ -158,6 +159,12 @@ class PostgresTypeMatrixIT {
             u = append(u, new String[] {"arr_tstz", "timestamptz[]", "'{infinity}'", "'{-infinity}'"});
         }
         if (kind == MatrixTarget.ICEBERG) {
+            // PostgreSQL does not declare an array's dimensions: integer[][] is a list<int>, which holds one.
+            m = replace(m, new String[] {"md", "integer[][]", "'{1,2,3,NULL}'", "'{}'", "'{NULL}'", "'{0}'"});
+            m = replace(m, new String[] {"md_t", "text[][]", "ARRAY['😀', NULL, '', 'NULL']", "'{}'", "'{NULL}'",
+                    "'{\"\"}'"});
+            u = append(u, new String[] {"md_n", "integer[][]", "'{{1,2},{3,NULL}}'", "'{{{1}},{{NULL}}}'"});
+            u = append(u, new String[] {"md_nt", "text[][]", "'{{a},{NULL}}'"});
             // Iceberg's date is int days from 1970: infinity has none.
             m = replace(m, new String[] {"arr_d", "date[]", "'{\"4713-01-01 BC\",9999-12-31,NULL}'", "'{}'", "'{NULL}'",
                     "'{2024-02-29}'"});
@@ -173,6 +180,7 @@ class PostgresTypeMatrixIT {
         this.matrix = m;
         this.unholdable = u;
         this.earliestDate = kind == MatrixTarget.CLICKHOUSE ? "'1970-01-01'" : "'0001-01-01'";
+        this.streamedMd = kind == MatrixTarget.ICEBERG ? "'{1,NULL,NULL,2}'" : "'{{{1,NULL}},{{NULL,2}}}'";
     }
 
     private static String[][] append(String[][] base, String[] column) {
@@ -290,7 +298,7 @@ class PostgresTypeMatrixIT {
                 "INSERT INTO matrix (id, " + COLUMNS + ") SELECT id + 10, " + COLUMNS + " FROM matrix",
                 "UPDATE matrix SET i8 = -9223372036854775808, num_any = '-Infinity', f8 = '-4.9e-324', arr_n = '{}',"
                         + " t = '𝄞 changed', ttz = '24:00:00-15:59', tm = '24:00:00', comp = ROW(-1, '😀 \"q\"')::pair,"
-                        + " hs = hs || '\"new 😀\"=>\"✓\"'::hstore, md = '{{{1,NULL}},{{NULL,2}}}', d = " + earliestDate
+                        + " hs = hs || '\"new 😀\"=>\"✓\"'::hstore, md = " + streamedMd + ", d = " + earliestDate
                         + " WHERE id = 11",
                 "UPDATE matrix SET " + Stream.of(MATRIX).map(c -> c[0] + " = NULL").collect(Collectors.joining(", "))
                         + " WHERE id = 12",
