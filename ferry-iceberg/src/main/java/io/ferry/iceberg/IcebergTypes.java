@@ -83,7 +83,7 @@ final class IcebergTypes {
             case STRING -> text(value);
             case BINARY -> ByteBuffer.wrap((byte[]) value);
             case DATE -> date((LocalDate) value);
-            case TIME -> ((LocalTime) value).truncatedTo(ChronoUnit.MICROS);
+            case TIME -> time((LocalTime) value);
             case TIMESTAMP -> ((Types.TimestampType) target).shouldAdjustToUTC()
                     ? timestamptz((Instant) value) : timestamp((LocalDateTime) value);
             case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
@@ -179,6 +179,16 @@ final class IcebergTypes {
             throw new IllegalArgumentException("bytes cannot be written to a string column");
         }
         return value.toString();
+    }
+
+    /** Iceberg's time is µs of a day, 00:00 to 23:59:59.999999: PostgreSQL's 24:00:00 (LocalTime.MAX) has none. */
+    private static LocalTime time(LocalTime t) {
+        if (t.getNano() % 1_000 != 0) {
+            throw new IllegalArgumentException(t.equals(LocalTime.MAX)
+                    ? "time 24:00:00 has no Iceberg time (00:00:00 to 23:59:59.999999)"
+                    : "time " + t + " has more than the microseconds Iceberg's time holds");
+        }
+        return t;
     }
 
     /** Iceberg stores a date as int days since 1970: a date beyond (PostgreSQL's infinity) would wrap silently. */
