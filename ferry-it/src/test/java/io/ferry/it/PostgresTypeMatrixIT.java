@@ -28,6 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * infinite floats, NaN for a bounded numeric, dates outside years 1 to 9999, arrays whose lower bounds are not 1) sit
  * in their own table, one per row: there each such event is dead-lettered naming table, key and value, and never
  * stored as something else. A PostgreSQL target keeps those arrays' bounds, and verify fails when only bounds differ.
+ * ClickHouse 18.16 and Iceberg get the same matrix, except for the values they cannot hold (ClickHouse 18's dates
+ * outside 1970 to 2105, infinite timestamps; for Iceberg also 24:00:00 and arrays of more dimensions than the
+ * declared type), which move to the unholdable table: there each is dead-lettered by name, and their column types and
+ * hardest cells are asserted as they read back (ClickHouseMatrix, IcebergMatrix).
  */
 @ParameterizedClass
 @EnumSource(MatrixTarget.class)
@@ -142,7 +146,7 @@ class PostgresTypeMatrixIT {
     Path dir;
 
     private final MatrixTarget.Bound target;
-    /** MATRIX, with a ClickHouse 18 target's own date extremes: the source's go to the unholdable table there. */
+    /** MATRIX, less the values this target cannot hold, which join the unholdable table's. */
     private final String[][] matrix;
     private final String[][] unholdable;
     private final String earliestDate;
