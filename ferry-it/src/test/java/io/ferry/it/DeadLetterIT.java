@@ -133,17 +133,19 @@ class DeadLetterIT {
         try (PipelineRunner runner = new PipelineRunner(new PipelineConfigParser().parse(pipeline),
                 Duration.ofSeconds(30))) {
             runner.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
+                    || shipments(clickhouse, target).size() == 3);
             servers.execute(source,
                     "INSERT INTO shipments VALUES (4, '2024-02-29'), (5, '1969-12-31'), (6, '2105-12-31')",
                     "UPDATE shipments SET due = '2106-01-01' WHERE id = 1",
-                    "UPDATE shipments SET due = '1970-01-01' WHERE id = 2");
+                    "UPDATE shipments SET due = '1970-01-02' WHERE id = 2");
             await().atMost(Duration.ofSeconds(60)).until(() -> runner.failureMessage() != null
                     || shipments(clickhouse, target).size() == 5
-                    && shipments(clickhouse, target).contains(List.of("2", "1970-01-01")));
+                    && shipments(clickhouse, target).contains(List.of("2", "1970-01-02")));
             assertThat(runner.failureMessage()).isNull();
             // Row 1 keeps its date: its refused update is not stored as another day.
             assertThat(shipments(clickhouse, target)).containsExactly(List.of("1", "2024-01-01"),
-                    List.of("2", "1970-01-01"), List.of("3", "2024-01-03"), List.of("4", "2024-02-29"),
+                    List.of("2", "1970-01-02"), List.of("3", "2024-01-03"), List.of("4", "2024-02-29"),
                     List.of("6", "2105-12-31"));
 
             List<ConsumerRecord<byte[], byte[]>> dead = TopicWatcher.drain(servers.bootstrapServers(),
@@ -180,7 +182,9 @@ class DeadLetterIT {
             assertThat(runner.failureMessage()).containsPattern("cannot apply public\\.shipments key \\{\"id\":5\\}"
                     + " at dlqchstop\\.public\\.shipments-0@\\d+: .*1969-12-31");
         }
-        assertThat(shipments(clickhouse, target)).extracting(r -> r.get(0)).containsExactly("1", "2", "3", "4");
+        // The refused change's batch wrote nothing (row 4 may have shared it), and nothing after it was applied.
+        assertThat(shipments(clickhouse, target)).extracting(r -> r.get(0)).startsWith("1", "2", "3")
+                .doesNotContain("5", "6");
 
         // Nothing after the refused change was skipped: run again with dead-letter, and it is set aside, 6 applied.
         Path again = Files.writeString(pipeline, Files.readString(pipeline).replace("on-error: stop",
