@@ -10,6 +10,7 @@ import io.ferry.core.ColumnType;
 import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -58,7 +59,7 @@ final class CellText {
             case TIMESTAMP -> out.plain(server.hasDateTime64() ? nativeStamp((LocalDateTime) v)
                     : stamp((LocalDateTime) v));
             case TIMESTAMPTZ -> {
-                LocalDateTime utc = LocalDateTime.ofInstant(instant(v), ZoneOffset.UTC);
+                LocalDateTime utc = utc(instant(v));
                 out.plain(server.hasDateTime64() ? nativeStamp(utc) : stamp(utc) + "Z");
             }
             case TIME, TIMETZ, INTERVAL -> out.text(text(v, type.kind()));
@@ -168,6 +169,15 @@ final class CellText {
         return (Instant) v;
     }
 
+    /** The instant in UTC; PostgreSQL's {@code ±infinity} (Instant.MAX, MIN) has no date-time: refused by value. */
+    private static LocalDateTime utc(Instant t) {
+        try {
+            return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            throw new UnfitValueException("timestamp " + t + " is outside years 0 to 9999, which the sink stores");
+        }
+    }
+
     /** DateTime64(6) holds 1900-01-01 to 2299-12-31. */
     private static String nativeStamp(LocalDateTime t) {
         if (t.getYear() < 1900 || t.getYear() > 2299) {
@@ -195,7 +205,7 @@ final class CellText {
                         + offset;
             }
             case TIMESTAMP -> stamp((LocalDateTime) v);
-            case TIMESTAMPTZ -> stamp(LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC)) + "Z";
+            case TIMESTAMPTZ -> stamp(utc((Instant) v)) + "Z";
             case DURATION -> Long.toString(micros((Duration) v));
             case BYTES -> Base64.getEncoder().encodeToString((byte[]) v);
             case DECIMAL -> v instanceof BigDecimal d ? d.toPlainString() : v.toString();

@@ -6,6 +6,7 @@ import io.ferry.core.TypeKind;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -33,6 +34,7 @@ import org.apache.iceberg.types.Types;
 final class IcebergTypes {
 
     private static final Pattern MODIFIERS = Pattern.compile("\\(\\s*(\\d+)\\s*(?:,\\s*(-?\\d+)\\s*)?\\)");
+    private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
 
     private IcebergTypes() {
     }
@@ -80,11 +82,10 @@ final class IcebergTypes {
             case DECIMAL -> decimal(value, (Types.DecimalType) target);
             case STRING -> text(value);
             case BINARY -> ByteBuffer.wrap((byte[]) value);
-            case DATE -> (LocalDate) value;
-            case TIME -> ((LocalTime) value).truncatedTo(ChronoUnit.MICROS);
+            case DATE -> date((LocalDate) value);
+            case TIME -> time((LocalTime) value);
             case TIMESTAMP -> ((Types.TimestampType) target).shouldAdjustToUTC()
-                    ? OffsetDateTime.ofInstant((Instant) value, ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS)
-                    : ((LocalDateTime) value).truncatedTo(ChronoUnit.MICROS);
+                    ? timestamptz((Instant) value) : timestamp((LocalDateTime) value);
             case UUID -> value instanceof UUID u ? u : UUID.fromString(value.toString());
             case LIST -> {
                 if (value instanceof BoundedArray bounded) {
@@ -95,6 +96,11 @@ final class IcebergTypes {
                 Type element = ((Types.ListType) target).elementType();
                 List<Object> out = new ArrayList<>();
                 for (Object o : (List<?>) value) {
+                    if (o instanceof List<?> && element.typeId() != Type.TypeID.LIST) {
+                        // PostgreSQL does not declare an array's dimensions: integer[][] is a list<int> column.
+                        throw new IllegalArgumentException("the ARRAY value " + value + " has more dimensions than the"
+                                + " Iceberg column's type " + target);
+                    }
                     out.add(toIceberg(o, element));
                 }
                 yield out;
@@ -173,6 +179,47 @@ final class IcebergTypes {
             throw new IllegalArgumentException("bytes cannot be written to a string column");
         }
         return value.toString();
+    }
+
+    /** Iceberg's time is µs of a day, 00:00 to 23:59:59.999999: PostgreSQL's 24:00:00 (LocalTime.MAX) has none. */
+    private static LocalTime time(LocalTime t) {
+        if (t.getNano() % 1_000 != 0) {
+            throw new IllegalArgumentException(t.equals(LocalTime.MAX)
+                    ? "time 24:00:00 has no Iceberg time (00:00:00 to 23:59:59.999999)"
+                    : "time " + t + " has more than the microseconds Iceberg's time holds");
+        }
+        return t;
+    }
+
+    /** Iceberg stores a date as int days since 1970: a date beyond (PostgreSQL's infinity) would wrap silently. */
+    private static LocalDate date(LocalDate d) {
+        long days = d.toEpochDay();
+        if (days != (int) days) {
+            throw new IllegalArgumentException("date " + d + " is outside Iceberg's date (int days from 1970-01-01)");
+        }
+        return d;
+    }
+
+    /** Iceberg stores a timestamp as long microseconds since 1970: about years -290308 to 294247. */
+    private static LocalDateTime timestamp(LocalDateTime t) {
+        LocalDateTime micros = t.truncatedTo(ChronoUnit.MICROS);
+        try {
+            ChronoUnit.MICROS.between(EPOCH, micros);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("timestamp " + t + " is outside Iceberg's timestamp (long microseconds"
+                    + " from 1970)");
+        }
+        return micros;
+    }
+
+    private static OffsetDateTime timestamptz(Instant t) {
+        try {
+            Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+            return OffsetDateTime.ofInstant(t, ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        } catch (ArithmeticException | DateTimeException e) {
+            throw new IllegalArgumentException("timestamp " + t + " is outside Iceberg's timestamptz (long"
+                    + " microseconds from 1970)");
+        }
     }
 
     private static long micros(Duration d) {

@@ -58,6 +58,36 @@ class TypeRoundTripTest {
     }
 
     @Test
+    void valuesBeyondIcebergsTypesAreRefusedByNameNotWrappedOrTruncated() {
+        TableSchema edges = new TableSchema(new TableId("source", "edges"), 1, List.of(
+                col("id", TypeKind.INT32, "integer"), col("day", TypeKind.DATE, "date"),
+                col("clock", TypeKind.TIME, "time"), col("ts", TypeKind.TIMESTAMP, "timestamp"),
+                col("tstz", TypeKind.TIMESTAMPTZ, "timestamptz"),
+                new Column("md", ColumnType.arrayOf(ColumnType.of(TypeKind.TEXT, "text"), "text[]"), true)),
+                List.of("id"));
+        // PostgreSQL's infinities, its 24:00:00, and a two-dimensional value in a column declared with one.
+        Map<Integer, String> refusals = Map.of(
+                1, "column day: date +999999999-12-31 is outside Iceberg's date (int days from 1970-01-01)",
+                2, "column clock: time 24:00:00 has no Iceberg time (00:00:00 to 23:59:59.999999)",
+                3, "column ts: timestamp -999999999-01-01T00:00 is outside Iceberg's timestamp",
+                4, "column tstz: timestamp +1000000000-12-31T23:59:59.999999999Z is outside Iceberg's timestamptz",
+                5, "column md: the ARRAY value [[a], [b]] has more dimensions than the Iceberg column's type"
+                        + " list<string>");
+        Object[][] rows = {{1, LocalDate.MAX, null, null, null, null}, {2, null, LocalTime.MAX, null, null, null},
+                {3, null, null, LocalDateTime.MIN, null, null}, {4, null, null, null, Instant.MAX, null},
+                {5, null, null, null, null, List.of(List.of("a"), List.of("b"))}};
+        IcebergTarget target = new IcebergTarget(warehouse.toString());
+        try (IcebergSink sink = new IcebergSink(target.config("edges", SchemaChanges.DEFAULT, Map.of()))) {
+            for (Object[] row : rows) {
+                assertThatThrownBy(() -> sink.apply(List.of(insert(edges, row)), List.of()))
+                        .isInstanceOf(Sink.RejectedChangeException.class)
+                        .hasMessageContaining("key {id=" + row[0] + "}")
+                        .hasMessageContaining(refusals.get((Integer) row[0]));
+            }
+        }
+    }
+
+    @Test
     void everyKindIsStoredWithItsIcebergTypeAndReadsBackExactly() {
         TableSchema all = new TableSchema(new TableId("source", "kinds"), 1, List.of(
                 col("id", TypeKind.INT32, "integer"), col("small", TypeKind.INT16, "smallint"),

@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * streamed inserts, updates, a key change and deletes, through Kafka into a PostgreSQL target and into the other
  * MySQL-family server: the real {@code ferry verify} exits 0 and the hardest cells read back by SQL as docs/types.md
  * says. MariaDB's TIME fractions beyond MySQL 8's {@code ±838:59:59} sit in a table of their own: a MySQL 8 target
- * refuses them, dead-lettered naming table, key and column.
+ * refuses them, dead-lettered naming table, key and column. MySQL 8 also goes into ClickHouse 18.16, with dates
+ * inside its {@code Date} range (1970 to 2105; PostgresTypeMatrixIT has the refusals of the others).
  */
 @ParameterizedClass
 @MethodSource("pairs")
@@ -43,7 +44,8 @@ class MySqlTypeMatrixIT {
         return Stream.of(Arguments.of(Flavor.MARIADB, MatrixTarget.POSTGRES),
                 Arguments.of(Flavor.MARIADB, MatrixTarget.MYSQL),
                 Arguments.of(Flavor.MYSQL, MatrixTarget.POSTGRES),
-                Arguments.of(Flavor.MYSQL, MatrixTarget.MARIADB));
+                Arguments.of(Flavor.MYSQL, MatrixTarget.MARIADB),
+                Arguments.of(Flavor.MYSQL, MatrixTarget.CLICKHOUSE));
     }
 
     private static final String PERMISSIVE = "SET SESSION sql_mode = ''";
@@ -128,6 +130,14 @@ class MySqlTypeMatrixIT {
         if (source == Flavor.MARIADB) {
             Stream.of(MARIADB_ONLY).filter(c -> !(unholdable && c[0].equals("tmf"))).forEach(columns::add);
         }
+        if (target == MatrixTarget.CLICKHOUSE) {
+            // ClickHouse 18's Date holds 1970-01-01 to 2105-12-31 (PostgresTypeMatrixIT has the refusals).
+            columns.replaceAll(c -> switch (c[0]) {
+                case "d" -> new String[] {"d", "date", "'2105-12-31'", "'1970-01-01'", "'0000-00-00'", "'2024-02-29'"};
+                case "dz" -> new String[] {"dz", "date", "'2024-02-29'", "'1970-01-01'", "'2024-00-15'", "'1970-01-01'"};
+                default -> c;
+            });
+        }
         this.matrix = columns.toArray(String[][]::new);
     }
 
@@ -190,7 +200,35 @@ class MySqlTypeMatrixIT {
                 assertThat(dead).isEmpty();
             }
         }
-        assertHardestCells(source, db);
+        if (target.kind() == MatrixTarget.CLICKHOUSE) {
+            assertClickHouseTypesAndCells(db);
+        } else {
+            assertHardestCells(source, db);
+        }
+    }
+
+    /**
+     * docs/types.md: the ClickHouse 18.16 table's types (unsigned bigint as Decimal(20, 0), decimal(65,30) as exact
+     * text, TIME durations as signed µs, datetimes as fixed-width text) and those cells as the server gives them.
+     */
+    private void assertClickHouseTypesAndCells(String db) {
+        assertThat(target.query(db, "SELECT name, type FROM system.columns WHERE database = '" + db + "' AND table ="
+                + " 'matrix' AND name IN ('biu', 'dec', 'f', 'dbl', 'bin', 'd', 'dtm', 'ts', 'tm', 'e', 'st', 'j')"
+                + " ORDER BY name")).containsExactly(List.of("bin", "Nullable(String)"),
+                List.of("biu", "Nullable(Decimal(20, 0))"), List.of("d", "Nullable(Date)"),
+                List.of("dbl", "Nullable(Float64)"), List.of("dec", "Nullable(String)"),
+                List.of("dtm", "Nullable(String)"), List.of("e", "Nullable(String)"), List.of("f", "Nullable(Float32)"),
+                List.of("j", "Nullable(String)"), List.of("st", "Nullable(String)"), List.of("tm", "Nullable(Int64)"),
+                List.of("ts", "Nullable(String)"));
+        // 18.x prints 1970-01-01 as 0000-00-00.
+        assertThat(target.query(db, "SELECT id, biu, dec, d, dtm, ts, tm, e, st FROM " + db + ".matrix FINAL"
+                + " WHERE _ferry_deleted = 0 AND id IN (1, 2, 200) ORDER BY id")).containsExactly(
+                List.of("1", "18446744073709551615", NINES, "2105-12-31", "9999-12-31T23:59:59.999999",
+                        "2038-01-19T03:14:07.999999Z", "3020399000000", "large ☺", "a,b c,ü"),
+                List.of("2", "0", "-" + NINES, "0000-00-00", "1000-01-01T00:00:00.000000",
+                        "1970-01-01T00:00:01.000000Z", "-3020399000000", "", ""),
+                Arrays.asList("200", "9223372036854775808", "-0.000000000000000000000000000001", null, null, null,
+                        "-1", "small", "ü"));
     }
 
     private boolean isMariaDb() {

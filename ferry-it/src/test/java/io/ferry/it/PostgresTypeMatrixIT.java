@@ -28,6 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * infinite floats, NaN for a bounded numeric, dates outside years 1 to 9999, arrays whose lower bounds are not 1) sit
  * in their own table, one per row: there each such event is dead-lettered naming table, key and value, and never
  * stored as something else. A PostgreSQL target keeps those arrays' bounds, and verify fails when only bounds differ.
+ * ClickHouse 18.16 and Iceberg get the same matrix, except for the values they cannot hold (ClickHouse 18's dates
+ * outside 1970 to 2105, infinite timestamps; for Iceberg also 24:00:00 and arrays of more dimensions than the
+ * declared type), which move to the unholdable table: there each is dead-lettered by name, and their column types and
+ * hardest cells are asserted as they read back (ClickHouseMatrix, IcebergMatrix).
  */
 @ParameterizedClass
 @EnumSource(MatrixTarget.class)
@@ -142,9 +146,60 @@ class PostgresTypeMatrixIT {
     Path dir;
 
     private final MatrixTarget.Bound target;
+    /** MATRIX, less the values this target cannot hold, which join the unholdable table's. */
+    private final String[][] matrix;
+    private final String[][] unholdable;
+    private final String earliestDate;
+    private final String streamedMd;
+    private final String streamedTime;
 
     PostgresTypeMatrixIT(MatrixTarget kind) {
         this.target = kind.on(servers);
+        String[][] m = MATRIX;
+        String[][] u = UNHOLDABLE;
+        if (kind == MatrixTarget.CLICKHOUSE || kind == MatrixTarget.ICEBERG) {
+            // A timestamp beyond years 0 to 9999 (ClickHouse) or 1970 ± 2^63 µs (Iceberg): infinity, even in a list.
+            m = replace(m, new String[] {"arr_tstz", "timestamptz[]", "'{\"2024-02-29 12:34:56.789012+05:30\"}'", "'{}'",
+                    "'{NULL}'", "'{\"1970-01-01 00:00:00+00\"}'"});
+            u = append(u, new String[] {"arr_tstz", "timestamptz[]", "'{infinity}'", "'{-infinity}'"});
+        }
+        if (kind == MatrixTarget.ICEBERG) {
+            // PostgreSQL does not declare an array's dimensions: integer[][] is a list<int>, which holds one.
+            m = replace(m, new String[] {"md", "integer[][]", "'{1,2,3,NULL}'", "'{}'", "'{NULL}'", "'{0}'"});
+            m = replace(m, new String[] {"md_t", "text[][]", "ARRAY['😀', NULL, '', 'NULL']", "'{}'", "'{NULL}'",
+                    "'{\"\"}'"});
+            u = append(u, new String[] {"md_n", "integer[][]", "'{{1,2},{3,NULL}}'", "'{{{1}},{{NULL}}}'"});
+            u = append(u, new String[] {"md_nt", "text[][]", "'{{a},{NULL}}'"});
+            // Iceberg's time ends at 23:59:59.999999.
+            m = replace(m, new String[] {"tm", "time", "'23:59:59.999999'", "'00:00:00'", "'23:59:59.999999'",
+                    "'12:00:00.000001'"});
+            // Iceberg's date is int days from 1970: infinity has none.
+            m = replace(m, new String[] {"arr_d", "date[]", "'{\"4713-01-01 BC\",9999-12-31,NULL}'", "'{}'", "'{NULL}'",
+                    "'{2024-02-29}'"});
+            u = append(u, new String[] {"arr_d", "date[]", "'{infinity}'", "'{-infinity}'"});
+            u = append(u, new String[] {"tm", "time", "'24:00:00'"});
+        }
+        if (kind == MatrixTarget.CLICKHOUSE) {
+            // ClickHouse 18's Date holds 1970-01-01 to 2105-12-31: the matrix holds those, the source's extremes
+            // go to the unholdable table.
+            m = replace(m, new String[] {"d", "date", "'2105-12-31'", "'1970-01-01'", "'2024-02-29'", "'1970-01-01'"});
+            u = replace(u, new String[] {"d", "date", "'infinity'", "'-infinity'", "'0044-03-15 BC'",
+                    "'5874897-12-31'", "'9999-12-31'", "'0001-01-01'", "'1969-12-31'", "'2106-01-01'"});
+        }
+        this.matrix = m;
+        this.unholdable = u;
+        this.earliestDate = kind == MatrixTarget.CLICKHOUSE ? "'1970-01-01'" : "'0001-01-01'";
+        this.streamedMd = kind == MatrixTarget.ICEBERG ? "'{1,NULL,NULL,2}'" : "'{{{1,NULL}},{{NULL,2}}}'";
+        this.streamedTime = kind == MatrixTarget.ICEBERG ? "'00:00:00.000001'" : "'24:00:00'";
+    }
+
+    private static String[][] append(String[][] base, String[] column) {
+        return Stream.concat(Stream.of(base), Stream.<String[]>of(column)).toArray(String[][]::new);
+    }
+
+    /** {@code base} with the column named like {@code column}'s first cell replaced by it. */
+    private static String[][] replace(String[][] base, String[] column) {
+        return Stream.of(base).map(c -> c[0].equals(column[0]) ? column : c).toArray(String[][]::new);
     }
 
     @BeforeAll
@@ -165,7 +220,8 @@ class PostgresTypeMatrixIT {
         createSource(source);
         String name = "matrix-" + label;
         String sink = target.sinkYaml(db, "on-error: dead-letter");
-        String identifiers = target.kind().isMySql() ? "" : ", '\"public\".\"Émoji 😀 table\"'";
+        boolean postgres = target.kind() == MatrixTarget.POSTGRES;
+        String identifiers = postgres ? ", '\"public\".\"Émoji 😀 table\"'" : "";
         Path pipeline = servers.pipeline(dir, name, source, "[public.matrix, public.unholdable" + identifiers + "]",
                 sink);
 
@@ -179,16 +235,15 @@ class PostgresTypeMatrixIT {
 
             streamChanges(source);
 
-            // A MySQL target cannot hold the unholdable table's rows: the tables it can hold verify alone.
-            Path verified = target.kind().isMySql() ? Files.writeString(dir.resolve("verify.yaml"),
-                    Files.readString(pipeline).replace("[public.matrix, public.unholdable]", "[public.matrix]"))
-                    : pipeline;
+            // Only PostgreSQL holds the unholdable table's rows: elsewhere the tables the target can hold verify alone.
+            Path verified = postgres ? pipeline : Files.writeString(dir.resolve("verify.yaml"),
+                    Files.readString(pipeline).replace("[public.matrix, public.unholdable]", "[public.matrix]"));
             FerryProcess.Result verify = FerryProcess.run(dir, "verify", verified.toString(), "--timeout", "PT90S");
             System.out.println(verify.output());
             assertThat(runner.failureMessage()).isNull();
             assertThat(verify.exitCode()).as(verify.output()).isZero();
             assertThat(verify.output()).contains("public.matrix: match (8 rows");
-            if (!target.kind().isMySql()) {
+            if (postgres) {
                 assertThat(verify.output()).contains("public.unholdable: match (" + (unholdableRows() + 4) + " rows")
                         .contains("Émoji 😀 table: match (2 rows");
                 assertBoundsAreKeptAndABoundsOnlyDifferenceFailsVerify(db, verified);
@@ -196,13 +251,18 @@ class PostgresTypeMatrixIT {
 
             List<String> dead = MatrixTarget.deadLetterReasons(servers.bootstrapServers(), name + ".ferry-dlq");
             System.out.println("dead-lettered:\n  " + String.join("\n  ", dead));
-            if (target.kind().isMySql()) {
-                assertUnholdableValuesWereRefusedByName(db, dead);
-            } else {
-                assertThat(dead).isEmpty();
+            switch (target.kind()) {
+                case POSTGRES -> assertThat(dead).isEmpty();
+                case MARIADB, MYSQL -> assertUnholdableValuesWereRefusedByName(db, dead);
+                case CLICKHOUSE -> ClickHouseMatrix.assertRefusals(target, db, dead);
+                case ICEBERG -> IcebergMatrix.assertRefusals(target, db, dead);
             }
         }
-        assertHardestCells(db);
+        switch (target.kind()) {
+            case CLICKHOUSE -> ClickHouseMatrix.assertTypesAndHardestCells(target, db);
+            case ICEBERG -> IcebergMatrix.assertTypesAndHardestCells(target, db);
+            default -> assertHardestCells(db);
+        }
     }
 
     private void createSource(String db) {
@@ -215,18 +275,18 @@ class PostgresTypeMatrixIT {
                 "CREATE DOMAIN price AS numeric(12,2)",
                 "CREATE TYPE pair AS (n integer, s text)",
                 "CREATE TABLE matrix (id integer PRIMARY KEY, "
-                        + Stream.of(MATRIX).map(c -> c[0] + " " + c[1]).collect(Collectors.joining(", ")) + ")"));
+                        + Stream.of(matrix).map(c -> c[0] + " " + c[1]).collect(Collectors.joining(", ")) + ")"));
         for (int row = 0; row < 4; row++) {
             int column = row + 2;
             int id = row == 3 ? 5 : row + 1;
             sql.add("INSERT INTO matrix (id, " + COLUMNS + ") VALUES (" + id + ", "
-                    + Stream.of(MATRIX).map(c -> c[column]).collect(Collectors.joining(", ")) + ")");
+                    + Stream.of(matrix).map(c -> c[column]).collect(Collectors.joining(", ")) + ")");
         }
         sql.add("INSERT INTO matrix (id) VALUES (4)");
         sql.add("CREATE TABLE unholdable (id integer PRIMARY KEY, "
-                + Stream.of(UNHOLDABLE).map(c -> c[0] + " " + c[1]).collect(Collectors.joining(", ")) + ")");
+                + Stream.of(unholdable).map(c -> c[0] + " " + c[1]).collect(Collectors.joining(", ")) + ")");
         int id = 1;
-        for (String[] c : UNHOLDABLE) {
+        for (String[] c : unholdable) {
             for (int v = 2; v < c.length; v++) {
                 sql.add("INSERT INTO unholdable (id, " + c[0] + ") VALUES (" + id++ + ", " + c[v] + ")");
             }
@@ -238,17 +298,17 @@ class PostgresTypeMatrixIT {
         servers.execute(db, sql.toArray(String[]::new));
     }
 
-    private static int unholdableRows() {
-        return Stream.of(UNHOLDABLE).mapToInt(c -> c.length - 2).sum();
+    private int unholdableRows() {
+        return Stream.of(unholdable).mapToInt(c -> c.length - 2).sum();
     }
 
-    private static void streamChanges(String db) {
+    private void streamChanges(String db) {
         servers.execute(db,
                 // Every value again, from the stream (one transaction), then updates, a key change and deletes.
                 "INSERT INTO matrix (id, " + COLUMNS + ") SELECT id + 10, " + COLUMNS + " FROM matrix",
                 "UPDATE matrix SET i8 = -9223372036854775808, num_any = '-Infinity', f8 = '-4.9e-324', arr_n = '{}',"
-                        + " t = '𝄞 changed', ttz = '24:00:00-15:59', tm = '24:00:00', comp = ROW(-1, '😀 \"q\"')::pair,"
-                        + " hs = hs || '\"new 😀\"=>\"✓\"'::hstore, md = '{{{1,NULL}},{{NULL,2}}}', d = '0001-01-01'"
+                        + " t = '𝄞 changed', ttz = '24:00:00-15:59', tm = " + streamedTime + ", comp = ROW(-1, '😀 \"q\"')::pair,"
+                        + " hs = hs || '\"new 😀\"=>\"✓\"'::hstore, md = " + streamedMd + ", d = " + earliestDate
                         + " WHERE id = 11",
                 "UPDATE matrix SET " + Stream.of(MATRIX).map(c -> c[0] + " = NULL").collect(Collectors.joining(", "))
                         + " WHERE id = 12",
