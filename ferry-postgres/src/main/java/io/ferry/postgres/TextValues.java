@@ -30,7 +30,7 @@ final class TextValues {
             case INT16 -> INT16;
             case INT32 -> INT32;
             case INT64 -> INT64;
-            case DECIMAL -> TextValues::decimal;
+            case DECIMAL -> DECIMAL;
             case FLOAT32 -> Float::valueOf;
             case FLOAT64 -> Double::valueOf;
             case BOOLEAN -> TextValues::bool;
@@ -110,11 +110,77 @@ final class TextValues {
         return negative ? r : -r;
     }
 
+    static final ValueDecoder DECIMAL = new ValueDecoder() {
+        @Override
+        public Object decode(String text) {
+            return decimal(text);
+        }
+
+        @Override
+        public Object decode(byte[] buf, int off, int len) {
+            BigDecimal small = smallDecimal(buf, off, len);
+            return small != null ? small : decimal(new String(buf, off, len, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    };
+
     static Object decimal(String text) {
+        int n = text.length();
+        if (n <= MAX_SMALL_DECIMAL) {
+            byte[] ascii = new byte[n];
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(i);
+                if (c > 0x7F) {
+                    return new BigDecimal(text);
+                }
+                ascii[i] = (byte) c;
+            }
+            BigDecimal small = smallDecimal(ascii, 0, n);
+            if (small != null) {
+                return small;
+            }
+        }
         return switch (text) {
             case "NaN", "Infinity", "-Infinity" -> text;
             default -> new BigDecimal(text);
         };
+    }
+
+    /** A sign, a point and up to 18 digits: their unscaled value always fits a long. */
+    private static final int MAX_SMALL_DECIMAL = 20;
+
+    /**
+     * {@code numeric} text ({@code -}, digits, {@code .}, digits) of at most 18 digits as {@code BigDecimal.valueOf(
+     * unscaled, scale)}, equal in value and scale to {@code new BigDecimal(text)} and several times cheaper; null for
+     * anything else (more digits, NaN, infinities, text this does not expect), which goes to {@code new BigDecimal}.
+     */
+    static BigDecimal smallDecimal(byte[] buf, int off, int len) {
+        if (len == 0 || len > MAX_SMALL_DECIMAL) {
+            return null;
+        }
+        int i = off;
+        int end = off + len;
+        boolean negative = buf[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long unscaled = 0;
+        int digits = 0;
+        int point = -1;
+        for (; i < end; i++) {
+            int d = buf[i] - '0';
+            if (d >= 0 && d <= 9) {
+                unscaled = unscaled * 10 + d;
+                digits++;
+            } else if (buf[i] == '.' && point < 0) {
+                point = i;
+            } else {
+                return null;
+            }
+        }
+        if (digits == 0 || digits > 18) {
+            return null;
+        }
+        return BigDecimal.valueOf(negative ? -unscaled : unscaled, point < 0 ? 0 : end - point - 1);
     }
 
     static Object bool(String text) {

@@ -29,6 +29,43 @@ class TextValuesTest {
         return TextValues.forKind(kind, null, ',').decode(b, 2, b.length - 2);
     }
 
+    /** The short path for numeric text gives what {@code new BigDecimal(text)} gives, scale included, or its error. */
+    @Test
+    void decimalsEqualBigDecimalOfTheTextInValueAndScale() {
+        List<String> texts = new java.util.ArrayList<>(List.of("0", "-0", "0.00", "-0.00", "12.50", "-12.50", "5.", ".5",
+                "-.5", "999999999999999999", "-999999999999999999", "9999999999999999999", "0.000000000000000001",
+                "1234567890.12345678", "12345678901234567890.5", "00012.3400", "1e5", "NaN", "Infinity", "-Infinity"));
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder t = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int whole = random.nextInt(22);
+            for (int d = 0; d < whole; d++) {
+                t.append((char) ('0' + random.nextInt(10)));
+            }
+            if (random.nextBoolean()) {
+                t.append('.');
+                for (int d = random.nextInt(22); d > 0; d--) {
+                    t.append((char) ('0' + random.nextInt(10)));
+                }
+            }
+            texts.add(t.toString());
+        }
+        for (String text : texts) {
+            Object expected;
+            try {
+                expected = text.matches("NaN|-?Infinity") ? text : new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                assertThatThrownBy(() -> decode(TypeKind.DECIMAL, text)).as(text).isInstanceOf(NumberFormatException.class);
+                assertThatThrownBy(() -> decodeBytes(TypeKind.DECIMAL, text)).as(text)
+                        .isInstanceOf(NumberFormatException.class);
+                continue;
+            }
+            // equals, not compareTo: 12.50 and 12.5 are different values to a target column's scale.
+            assertThat(decode(TypeKind.DECIMAL, text)).as(text).isEqualTo(expected);
+            assertThat(decodeBytes(TypeKind.DECIMAL, text)).as(text).isEqualTo(expected);
+        }
+    }
+
     @Test
     void integersParseFromBytesIncludingExtremes() {
         assertThat(decodeBytes(TypeKind.INT64, "-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
