@@ -41,7 +41,7 @@ final class TextValues {
             case DURATION -> java.time.Duration::parse;
             case TIMETZ -> TextValues::timetz;
             case TIMESTAMP -> TextValues::timestamp;
-            case TIMESTAMPTZ -> TextValues::timestamptz;
+            case TIMESTAMPTZ -> TIMESTAMPTZ;
             case UUID -> UUID::fromString;
             case ARRAY -> new ArrayText(element, delimiter);
             case TEXT, INTERVAL, JSON, ENUM, UNKNOWN -> TEXT;
@@ -246,6 +246,76 @@ final class TextValues {
         int end = bc ? text.length() - 3 : text.length();
         int space = text.indexOf(' ');
         return LocalDateTime.of(parseDate(text, 0, space, bc), parseTime(text, space + 1, end));
+    }
+
+    static final ValueDecoder TIMESTAMPTZ = new ValueDecoder() {
+        @Override
+        public Object decode(String text) {
+            return timestamptz(text);
+        }
+
+        @Override
+        public Object decode(byte[] buf, int off, int len) {
+            Instant t = plainTimestamptz(buf, off, len);
+            return t != null ? t : timestamptz(new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    };
+
+    /**
+     * The common form {@code YYYY-MM-DD HH:MM:SS[.f]±HH[:MM]} read straight from protocol bytes, without the String
+     * the general path needs; null for any other (infinity, BC, a year past 9999, an offset with seconds).
+     */
+    static Instant plainTimestamptz(byte[] b, int off, int len) {
+        int end = off + len;
+        if (len < 22 || b[off + 4] != '-' || b[off + 7] != '-' || b[off + 10] != ' ' || b[off + 13] != ':'
+                || b[off + 16] != ':') {
+            return null;
+        }
+        int i = off + 19;
+        int nanos = 0;
+        if (b[i] == '.') {
+            int digits = 0;
+            for (i++; i < end && b[i] >= '0' && b[i] <= '9' && digits < 9; i++, digits++) {
+                nanos = nanos * 10 + (b[i] - '0');
+            }
+            if (digits == 0) {
+                return null;
+            }
+            for (; digits < 9; digits++) {
+                nanos *= 10;
+            }
+        }
+        int rest = end - i;
+        if ((rest != 3 && rest != 6) || (b[i] != '+' && b[i] != '-') || (rest == 6 && b[i + 3] != ':')) {
+            return null;
+        }
+        int year = digits(b, off, 4);
+        int month = digits(b, off + 5, 2);
+        int day = digits(b, off + 8, 2);
+        int hour = digits(b, off + 11, 2);
+        int minute = digits(b, off + 14, 2);
+        int second = digits(b, off + 17, 2);
+        int offsetHours = digits(b, i + 1, 2);
+        int offsetMinutes = rest == 6 ? digits(b, i + 4, 2) : 0;
+        if ((year | month | day | hour | minute | second | offsetHours | offsetMinutes) < 0) {
+            return null;
+        }
+        int sign = b[i] == '-' ? -1 : 1;
+        LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+        return local.toInstant(ZoneOffset.ofHoursMinutes(sign * offsetHours, sign * offsetMinutes));
+    }
+
+    /** {@code n} decimal digits at {@code from}, or -1 if one is not a digit. */
+    private static int digits(byte[] b, int from, int n) {
+        int v = 0;
+        for (int i = from; i < from + n; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     static Instant timestamptz(String text) {
