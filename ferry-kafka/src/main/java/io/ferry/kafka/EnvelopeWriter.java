@@ -11,10 +11,12 @@ import io.ferry.core.Operation;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableSchema;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -240,8 +242,8 @@ public final class EnvelopeWriter {
     }
 
     /** {@code "a":"x","b":"y"} as the generator writes these fields, escapes included. */
-    static String constantFields(SerializedString... namesAndValues) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    private static String constantFields(SerializedString... namesAndValues) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             for (int i = 0; i < namesAndValues.length; i += 2) {
@@ -252,7 +254,7 @@ public final class EnvelopeWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String object = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String object = out.toString(StandardCharsets.UTF_8);
         return object.substring(1, object.length() - 1);
     }
 
