@@ -155,12 +155,15 @@ class MySqlCaptureSurvivesKillsIT {
         List<ConsumerRecord<byte[], byte[]>> records = TopicWatcher.drain(kafka.bootstrapServers(), List.of(prefilled));
         assertThat(copyAgainstSource(records)).isEqualTo("missing=0 extra=0 differing=0");
         List<long[]> resumed = new ArrayList<>();
-        Matcher m = RESUMED.matcher(Files.readString(log));
+        String logText = Files.readString(log);
+        Matcher m = RESUMED.matcher(logText);
         while (m.find()) {
             resumed.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
         }
         List<long[]> restarts = snapshotRestarts(records);
-        assertThat(resumed).as("one resume line per kill inside the snapshot").hasSize(5);
+        assertThat(resumed).as("one resume line per kill inside the snapshot; the log's snapshot lines:%n%s",
+                logText.lines().filter(l -> l.contains("napshot") || l.contains("WARN") || l.contains("ERROR"))
+                        .collect(java.util.stream.Collectors.joining("\n"))).hasSize(5);
         assertThat(restarts).hasSize(5);
         for (int i = 0; i < 5; i++) {
             long after = resumed.get(i)[0];
