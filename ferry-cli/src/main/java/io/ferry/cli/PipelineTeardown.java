@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Removes what a stopped pipeline keeps between runs, for {@code ferry drop} and {@code ferry reset}: the
@@ -55,11 +56,13 @@ final class PipelineTeardown {
             OwnedTopics owned = kafka.owned;
             // Whether the pipeline runs is read first, before anything is listed or removed.
             List<String> sourceLines = source.dropSource(config, false);
-            List<String> members = owned.groupMembers();
-            if (members != null && !members.isEmpty()) {
-                throw new FerryException("the pipeline is running: consumer group " + owned.group() + " has members "
-                        + members + "; stop `ferry run` first (a killed one leaves after the group's session timeout,"
-                        + " 45 s by default)");
+            Map<String, List<String>> groups = owned.groups();
+            for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+                if (!g.getValue().isEmpty()) {
+                    throw new FerryException("the pipeline is running: consumer group " + g.getKey() + " has members "
+                            + g.getValue() + "; stop `ferry run` first (a killed one leaves after the group's session"
+                            + " timeout, 45 s by default)");
+                }
             }
             List<String> others = owned.otherPipelines();
             if (!others.isEmpty()) {
@@ -75,9 +78,7 @@ final class PipelineTeardown {
             List<String> plan = new ArrayList<>();
             sourceLines.forEach(l -> plan.add("source: " + l));
             topics.forEach(t -> plan.add("Kafka: topic " + t));
-            if (members != null) {
-                plan.add("Kafka: consumer group " + owned.group());
-            }
+            groups.keySet().forEach(g -> plan.add("Kafka: consumer group " + g));
             sinkLines.forEach(l -> plan.add("sink: " + l));
             if (plan.isEmpty()) {
                 out.println("pipeline " + config.name() + " keeps nothing to remove");
@@ -136,7 +137,7 @@ final class PipelineTeardown {
                 bootstrap = embedded.bootstrapServers();
             }
             return new Kafka(embedded, new OwnedTopics(bootstrap, config.kafka().properties(),
-                    config.kafka().topicPrefix(), config.name(), config.consumerGroup()));
+                    config.kafka().topicPrefix(), config.name(), List.of(config.consumerGroup(), config.captureGroup())));
         }
 
         @Override

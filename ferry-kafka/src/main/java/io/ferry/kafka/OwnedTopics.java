@@ -5,6 +5,7 @@ import io.ferry.core.TableId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What one pipeline keeps in Kafka: the topics under its prefix (table topics, offsets, schemas, dead letters) and the
- * apply side's consumer group. Used by {@code ferry drop} and {@code ferry reset} while the pipeline is stopped.
+ * What one pipeline keeps in Kafka: the topics under its prefix (table topics, offsets, schemas, dead letters), the
+ * apply side's consumer group and the capture lease's group ({@code --role capture}). Used by {@code ferry drop} and {@code ferry reset} while the pipeline is stopped.
  * The transactional id is not listed: Kafka has no way to delete one, and the coordinator forgets it after
  * {@code transactional.id.expiration.ms}.
  */
@@ -25,16 +26,17 @@ public final class OwnedTopics implements AutoCloseable {
     private final Map<String, String> clientProperties;
     private final String prefix;
     private final String pipeline;
-    private final String group;
+    private final List<String> groups;
     private final TopicAdmin admin;
 
+    /** @param groups the pipeline's consumer groups: the apply side's and the capture lease's */
     public OwnedTopics(String bootstrapServers, Map<String, String> clientProperties, String topicPrefix,
-                       String pipeline, String consumerGroup) {
+                       String pipeline, List<String> groups) {
         this.bootstrapServers = bootstrapServers;
         this.clientProperties = Map.copyOf(clientProperties);
         this.prefix = topicPrefix;
         this.pipeline = pipeline;
-        this.group = consumerGroup;
+        this.groups = List.copyOf(groups);
         this.admin = new TopicAdmin(bootstrapServers, clientProperties);
     }
 
@@ -79,26 +81,29 @@ public final class OwnedTopics implements AutoCloseable {
         return List.copyOf(out);
     }
 
-    /** The consumer group's members, or null when the group does not exist. */
-    public List<String> groupMembers() {
-        return admin.groupMembers(group);
+    /** The pipeline's consumer groups that exist, each with its members (empty when nobody is in it). */
+    public Map<String, List<String>> groups() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String g : groups) {
+            List<String> members = admin.groupMembers(g);
+            if (members != null) {
+                out.put(g, members);
+            }
+        }
+        return out;
     }
 
-    public String group() {
-        return group;
-    }
-
-    /** Deletes the consumer group (when it exists) and the topics; throws when the group still has members. */
+    /** Deletes the consumer groups that exist and the topics; throws when a group still has members. */
     public void delete(List<String> topics) {
-        List<String> members = groupMembers();
-        if (members != null) {
+        Map<String, List<String>> existing = groups();
+        existing.forEach((g, members) -> {
             if (!members.isEmpty()) {
-                throw new FerryException("consumer group " + group + " has active members " + members
-                        + ": the pipeline's applier is running (a killed one leaves after the group's session"
+                throw new FerryException("consumer group " + g + " has active members " + members
+                        + ": the pipeline is running (a killed process leaves after the group's session"
                         + " timeout, 45 s by default)");
             }
-            admin.deleteGroup(group);
-        }
+        });
+        existing.keySet().forEach(admin::deleteGroup);
         admin.deleteTopics(topics);
     }
 

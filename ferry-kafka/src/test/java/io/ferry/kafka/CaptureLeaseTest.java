@@ -1,8 +1,10 @@
 package io.ferry.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +43,25 @@ class CaptureLeaseTest {
             assertThat(firstLost).hasValue(1);
             assertThat(second.awaitHeld(Duration.ofSeconds(30))).isTrue();
             assertThat(first.held()).isFalse();
+        }
+    }
+
+    @Test
+    void dropSeesTheLeaseGroupRefusesWhileItIsHeldAndRemovesItAfter() throws Exception {
+        String topic = TopicNames.offsets("leasedrop");
+        try (OwnedTopics owned = new OwnedTopics(kafka.bootstrapServers(), Map.of(), "leasedrop", "leasedrop",
+                List.of("ferry-leasedrop-sink", "ferry-leasedrop-capture"))) {
+            CaptureLease lease = new CaptureLease(kafka.bootstrapServers(), Map.of(), "ferry-leasedrop-capture", topic);
+            assertThat(lease.awaitHeld(Duration.ofSeconds(30))).isTrue();
+            assertThat(owned.groups()).containsOnlyKeys("ferry-leasedrop-capture");
+            assertThat(owned.groups().get("ferry-leasedrop-capture")).hasSize(1);
+            assertThatThrownBy(() -> owned.delete(List.of()))
+                    .hasMessageContaining("consumer group ferry-leasedrop-capture has active members");
+
+            lease.close();
+            assertThat(owned.groups()).containsEntry("ferry-leasedrop-capture", List.of());
+            owned.delete(List.of());
+            assertThat(owned.groups()).isEmpty();
         }
     }
 }
