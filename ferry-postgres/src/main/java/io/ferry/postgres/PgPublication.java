@@ -72,9 +72,21 @@ final class PgPublication {
         try (Statement st = c.createStatement()) {
             st.execute(ddl);
         } catch (SQLException e) {
+            if (allTables == null && createdMeanwhile(e)) {
+                // A second process starting at the same moment (a standby `--role capture`) created it first.
+                return;
+            }
             throw new FerryException("cannot create or alter publication " + pub + " as user \"" + user
                     + "\": " + PgConnections.firstLine(e) + "; an owner of the tables can run: " + ddl, e, false);
         }
+    }
+
+    /**
+     * Whether CREATE PUBLICATION lost a race: {@code duplicate_object}, or {@code unique_violation} on the catalog's
+     * name index when the two creates overlapped.
+     */
+    static boolean createdMeanwhile(SQLException e) {
+        return "42710".equals(e.getSQLState()) || "23505".equals(e.getSQLState());
     }
 
     /** The tables the publication holds now. */
