@@ -12,7 +12,7 @@ public final class Benchmarks {
         String which = args.length == 0 ? "help" : args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         if (o.help || which.equals("help") || which.equals("--help") || which.equals("-h")) {
-            System.out.println("usage: bench/run capture|e2e|all|mysql-capture|transforms|lake|vs-debezium|metrics-cost|clickhouse|kafka-tx|pg-decode [flags]");
+            System.out.println("usage: bench/run capture|e2e|all|goals|mysql-capture|transforms|lake|vs-debezium|metrics-cost|clickhouse|kafka-tx|pg-decode [flags]");
             System.out.println(Options.usage());
             return;
         }
@@ -29,6 +29,7 @@ public final class Benchmarks {
             }
             case "mysql-capture" -> MySqlCaptureBenchmark.run(o).forEach(t -> t.print(System.out));
             case "vs-debezium" -> PeerBenchmark.run(o).print(System.out);
+            case "goals" -> GoalsBenchmark.run(o).get(2).print(System.out);
             case "clickhouse" -> ClickHouseBenchmark.run(o).print(System.out);
             case "transforms" -> TransformBenchmark.run(o).forEach(t -> t.print(System.out));
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));

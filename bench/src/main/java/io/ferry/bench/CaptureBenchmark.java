@@ -42,9 +42,14 @@ public final class CaptureBenchmark {
             PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60));
             try {
                 long t0 = System.nanoTime();
-                runner.start();
-                long started = System.nanoTime();
-                long done = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(30), "snapshot captured");
+                long done;
+                long started;
+                try (MemoryMeter memory = new MemoryMeter()) {
+                    runner.start();
+                    started = System.nanoTime();
+                    done = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(120), "snapshot captured");
+                    memory.report(table, "snapshot");
+                }
                 double total = (done - t0) / 1e9;
                 double afterStart = (done - started) / 1e9;
                 env.out.printf(Locale.ROOT, "Snapshot: %,d rows committed to Kafka in %.2f s (start() took %.2f s)%n",
@@ -55,6 +60,9 @@ public final class CaptureBenchmark {
                 Thread.sleep(500);
                 if (runner.captured() != o.rows) {
                     env.out.printf(Locale.ROOT, "note: captured() settled at %,d for %,d rows%n", runner.captured(), o.rows);
+                }
+                if (o.snapshotOnly) {
+                    return finish(table, loadBefore);
                 }
 
                 // (b1) concurrent streaming: capture follows a writer that runs as fast as PostgreSQL allows
@@ -128,6 +136,10 @@ public final class CaptureBenchmark {
                 runner.close();
             }
         }
+        return finish(table, loadBefore);
+    }
+
+    private static ResultTable finish(ResultTable table, String loadBefore) {
         table.add("machine load average (1/5/15 min)", BenchEnv.loadAverage(), "",
                 "at start: " + loadBefore + "; above ~" + Runtime.getRuntime().availableProcessors()
                         + " something else shared the cores");

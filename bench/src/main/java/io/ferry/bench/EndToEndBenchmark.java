@@ -134,6 +134,8 @@ public final class EndToEndBenchmark {
                             + " / " + fmt(percentile(idle.kafkaToTarget(), 0.99)), "ms", "");
                 }
                 addLatency(table, String.format(Locale.ROOT, "latency, %,d changes/s background", o.rate), loaded.endToEnd());
+                table.add(String.format(Locale.ROOT, "latency, %,d changes/s background: achieved", o.rate),
+                        BenchEnv.rate(loaded.backgroundRate()), "changes/s", "what the background writer managed");
                 if (runner.failureMessage() != null) {
                     throw new IllegalStateException(runner.failureMessage());
                 }
@@ -146,7 +148,7 @@ public final class EndToEndBenchmark {
     }
 
     /** Latencies of one probing phase, sorted, in nanoseconds. */
-    record Latencies(long[] endToEnd, long[] toKafka, long[] kafkaToTarget) {
+    record Latencies(long[] endToEnd, long[] toKafka, long[] kafkaToTarget, double backgroundRate) {
     }
 
     /**
@@ -314,7 +316,8 @@ public final class EndToEndBenchmark {
                 fromKafka[ks++] = Math.max(0, visible.get(k) - inKafka.get(k));
             }
         }
-        Latencies l = new Latencies(sorted(e2e, m), sorted(toKafka, ks), sorted(fromKafka, ks));
+        Latencies l = new Latencies(sorted(e2e, m), sorted(toKafka, ks), sorted(fromKafka, ks),
+                (backgroundChanges.get() - bgStart) / secs);
         env.out.printf(Locale.ROOT, "  %d samples%s; background achieved %,.0f changes/s; p50 %.1f ms, p99 %.1f ms,"
                         + " max %.1f ms%n", m, lost > 0 ? " (" + lost + " not visible after 30 s)" : "",
                 (backgroundChanges.get() - bgStart) / secs, ms(percentile(l.endToEnd, 0.50)),

@@ -16,7 +16,7 @@ final class Options {
     /** mysql-capture: which servers, {@code mariadb}, {@code mysql} or {@code both} (one after the other). */
     String server = "both";
     boolean help;
-    /** e2e: stop after the snapshot (and the raw COPY it is compared with). */
+    /** capture and e2e: stop after the snapshot (e2e: and the raw COPY it is compared with). */
     boolean snapshotOnly;
 
     static Options parse(String[] args) {
@@ -68,7 +68,7 @@ final class Options {
                 "  --seconds N            seconds of latency probing per load level, e2e only (default 15)",
                 "  --rate N               background changes/s during the loaded latency phase (default 2000)",
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
-                "  --snapshot-only        e2e only: stop after the initial load and its raw COPY comparison",
+                "  --snapshot-only        capture and e2e: stop after the snapshot (e2e: and its raw COPY comparison)",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
                 "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }

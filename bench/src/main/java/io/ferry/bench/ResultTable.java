@@ -60,6 +60,11 @@ final class ResultTable {
         return combined;
     }
 
+    /** The value of {@code metric} in the value column {@code column}, or null when no row has that metric. */
+    String value(String metric, int column) {
+        return rows.stream().filter(r -> r.metric.equals(metric)).map(r -> r.values.get(column)).findFirst().orElse(null);
+    }
+
     void print(PrintStream out) {
         int m = "metric".length();
         int[] v = new int[valueColumns.size()];
