@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The MariaDB and MySQL 8 twin of {@link CaptureSurvivesKillsIT}: binlog capture killed with SIGKILL at random
  * points while 100k changes commit in 750-row transactions; every change arrives exactly once, in key order.
- * Before that, the initial snapshot of a prefilled table ({@value #SNAPSHOT_ROWS} rows, {@code -Dferry.it.snapshot-rows}
+ * Before that, the initial snapshot of a prefilled table ({@value #SNAPSHOT_ROWS} rows, {@code -Dferry.it.snapshot.rows}
  * for more) is killed 5 times while updates hammer the keys being read: each restart resumes at the chunk it was in
  * (re-reading at most one chunk, as its log line and the topic show), and the topic's rows end equal to the source's.
  */
@@ -79,7 +79,7 @@ class MySqlCaptureSurvivesKillsIT {
 
     @Test
     void everyChangeArrivesExactlyOnceAndInKeyOrderAcrossFiveKills() throws Exception {
-        int snapshotRows = Integer.getInteger("ferry.it.snapshot-rows", SNAPSHOT_ROWS);
+        int snapshotRows = Integer.getInteger("ferry.it.snapshot.rows", SNAPSHOT_ROWS);
         mysql.execute(MySqlTestServer.DATABASE, "CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL,"
                 + " version int NOT NULL, note varchar(40))",
                 "CREATE TABLE prefilled (id int PRIMARY KEY, v int NOT NULL, note varchar(20))");
