@@ -33,7 +33,7 @@ final class GoalsBenchmark {
         List<String> memory = snapshotInOneGigabyte(o, memoryRows);
 
         ResultTable goals = new ResultTable("Issue 11 goals, one run; load average " + loadBefore + " at start, "
-                + BenchEnv.loadAverage() + " at the end");
+                + BenchEnv.loadAverage() + " at the end", "measured", "goal");
         String snap = "snapshot (start -> all rows in Kafka)";
         String drain = "streaming backlog drain (first -> last in Kafka)";
         atLeast(goals, "capture (backlog drain): Ferry / Debezium", number(peer.value(drain, 2)), 3.0, "x",

@@ -17,15 +17,22 @@ final class ResultTable {
 
     private final String title;
     private final List<String> valueColumns;
+    private final String unitHeader;
     private final List<Row> rows = new ArrayList<>();
 
     ResultTable(String title) {
-        this(title, List.of("value"));
+        this(title, List.of("value"), "unit");
     }
 
-    private ResultTable(String title, List<String> valueColumns) {
+    /** A table whose value and unit columns are headed otherwise, e.g. "measured" and "goal". */
+    ResultTable(String title, String valueHeader, String unitHeader) {
+        this(title, List.of(valueHeader), unitHeader);
+    }
+
+    private ResultTable(String title, List<String> valueColumns, String unitHeader) {
         this.title = title;
         this.valueColumns = List.copyOf(valueColumns);
+        this.unitHeader = unitHeader;
     }
 
     ResultTable add(String metric, String value, String unit, String note) {
@@ -48,7 +55,7 @@ final class ResultTable {
                 units.putIfAbsent(r.metric, r.unit);
             }
         }
-        ResultTable combined = new ResultTable(title, columns);
+        ResultTable combined = new ResultTable(title, columns, "unit");
         units.forEach((metric, unit) -> {
             List<String> values = new ArrayList<>();
             for (ResultTable t : tables) {
@@ -71,7 +78,7 @@ final class ResultTable {
         for (int i = 0; i < v.length; i++) {
             v[i] = valueColumns.get(i).length();
         }
-        int u = "unit".length();
+        int u = unitHeader.length();
         for (Row r : rows) {
             m = Math.max(m, r.metric.length());
             for (int i = 0; i < v.length; i++) {
@@ -87,7 +94,7 @@ final class ResultTable {
         out.println();
         out.println("== " + title + " ==");
         out.println(sep);
-        printRow(out, m, v, u, "metric", valueColumns, "unit", "");
+        printRow(out, m, v, u, "metric", valueColumns, unitHeader, "");
         out.println(sep);
         for (Row r : rows) {
             printRow(out, m, v, u, r.metric, r.values, r.unit, r.note);
