@@ -147,6 +147,7 @@ final class BenchEnv implements AutoCloseable {
                 + "  user: postgres\n"
                 + "  tables: [\"public.*\"]\n"
                 + "kafka:\n"
+                + (options.partitions > 1 ? "  partitions: " + options.partitions + "\n" : "")
                 + (bootstrapServers == null
                     ? "  data-dir: " + options.dir.resolve("kafka") + "\n"
                     : "  bootstrap-servers: " + bootstrapServers + "\n");

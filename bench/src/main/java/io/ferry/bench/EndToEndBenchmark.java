@@ -1,6 +1,7 @@
 package io.ferry.bench;
 
 import io.ferry.cli.PipelineRunner;
+import io.ferry.cli.Role;
 import io.ferry.core.config.PipelineConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +43,8 @@ public final class EndToEndBenchmark {
     static ResultTable run(Options o) throws Exception {
         long changes = o.changesOr(DEFAULT_CHANGES);
         ResultTable table = new ResultTable(String.format(Locale.ROOT,
-                "EndToEndBenchmark: PostgreSQL -> Kafka -> PostgreSQL, %,d rows, %,d changes", o.rows, changes));
+                "EndToEndBenchmark: PostgreSQL -> Kafka -> PostgreSQL, %,d rows, %,d changes, %d partition(s)", o.rows,
+                changes, o.partitions));
         String loadBefore = BenchEnv.loadAverage();
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
@@ -50,7 +52,8 @@ public final class EndToEndBenchmark {
             // The floor, on the same server just before Ferry's load, and again just after it to bracket a drifting load.
             RawCopy.Result rawBefore = RawCopy.measure(env);
             PipelineConfig config = env.pipeline(true);
-            try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60))) {
+            try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60), null, Role.ALL, null,
+                    o.partitions)) {
                 // (a) snapshot
                 long t0 = System.nanoTime();
                 runner.start();

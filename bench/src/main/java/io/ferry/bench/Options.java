@@ -18,6 +18,8 @@ final class Options {
     boolean help;
     /** capture and e2e: stop after the snapshot (e2e: and the raw COPY it is compared with). */
     boolean snapshotOnly;
+    /** e2e and goals: partitions of the table topics ({@code kafka.partitions}), one applier per partition. */
+    int partitions = 1;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -35,6 +37,7 @@ final class Options {
                 case "--rows" -> o.rows = number(a, value != null ? value : next(args, ++i, a));
                 case "--changes" -> o.changes = number(a, value != null ? value : next(args, ++i, a));
                 case "--seconds" -> o.seconds = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--partitions" -> o.partitions = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
@@ -49,6 +52,9 @@ final class Options {
         }
         if (o.rows < 1_000) {
             throw new IllegalArgumentException("--rows must be at least 1000");
+        }
+        if (o.partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1");
         }
         if (o.changes != null && o.changes < 1_000) {
             throw new IllegalArgumentException("--changes must be at least 1000");
@@ -69,6 +75,7 @@ final class Options {
                 "  --rate N               background changes/s during the loaded latency phase (default 2000)",
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
                 "  --snapshot-only        capture and e2e: stop after the snapshot (e2e: and its raw COPY comparison)",
+                "  --partitions N         e2e and goals: table topic partitions, one applier each (default 1)",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
                 "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }
