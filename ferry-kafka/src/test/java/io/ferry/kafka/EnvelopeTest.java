@@ -8,6 +8,7 @@ import io.ferry.core.Column;
 import io.ferry.core.ColumnType;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
+import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
@@ -140,6 +141,55 @@ class EnvelopeTest {
                         + "\"op\":\"u\",\"ts_ms\":1704164646000,\"unchanged\":[\"note\"]}");
         assertThat(new String(writer.key(e), StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}");
         assertThat(EnvelopeWriter.FERRY_VERSION).isNotEqualTo("unknown");
+    }
+
+    /**
+     * Byte for byte what the writer produced before the constant source fields were pre-encoded (27cec79), with names
+     * that need escapes, snapshot and streamed events, and two tables taking turns.
+     */
+    @Test
+    void preEncodedSourceFieldsAreTheBytesTheGeneratorWrote() {
+        ColumnType text = ColumnType.of(TypeKind.TEXT, "text");
+        TableSchema odd = new TableSchema(new TableId("we\"ird", "t\u00e9\tb"), 1, List.of(new Column("id", INT32, false),
+                new Column("n\"ote", text, true)), List.of("id"));
+        TableSchema orders = new TableSchema(new TableId("public", "orders"), 2, List.of(new Column("id", INT32, false)),
+                List.of("id"));
+        EnvelopeWriter w = new EnvelopeWriter("postgres\"ql", "pi\u20acpe", "sh\\op");
+        SourcePosition at = out -> {
+            out.put("lsn", 99);
+            out.put("in_snapshot", true);
+            out.put("snapshot_table", "we\"ird.t\u00e9");
+        };
+        Object[] oddRow = {7, "x\"y\u0001"};
+        List<String> written = new ArrayList<>();
+        for (ChangeEvent e : List.of(new ChangeEvent(Operation.READ, odd, null, oddRow, at, 5, 1_704_164_645_123_456L),
+                new ChangeEvent(Operation.CREATE, orders, null, new Object[]{8}, at, 5, 1_704_164_645_123_456L),
+                new ChangeEvent(Operation.DELETE, odd, oddRow, null, at, 5, 1_704_164_645_123_456L),
+                new ChangeEvent(Operation.READ, orders, null, new Object[]{8}, at, 5, 1_704_164_645_123_456L))) {
+            written.add(new String(w.value(e, 4, 1_704_164_646_000L), StandardCharsets.UTF_8));
+        }
+
+        assertThat(written).containsExactly(
+                "{\"before\":null,\"after\":{\"id\":7,\"n\\\"ote\":\"x\\\"y\\u0001\"}"
+                        + ",\"source\":{\"version\":\"" + EnvelopeWriter.FERRY_VERSION + "\",\"connector\":\"postgres\\\"ql\",\"name\":\"pi\u20acpe\",\"ts_ms\":1704164645123"
+                        + ",\"ts_us\":1704164645123456,\"snapshot\":\"true\",\"db\":\"sh\\\\op\""
+                        + ",\"schema\":\"we\\\"ird\",\"table\":\"t\u00e9\\tb\",\"schema_version\":4,\"lsn\":99,\"in_snapshot\":true,\"snapshot_table\":\"we\\\"ird.t\u00e9\"}"
+                        + ",\"op\":\"r\",\"ts_ms\":1704164646000}",
+                "{\"before\":null,\"after\":{\"id\":8}"
+                        + ",\"source\":{\"version\":\"" + EnvelopeWriter.FERRY_VERSION + "\",\"connector\":\"postgres\\\"ql\",\"name\":\"pi\u20acpe\",\"ts_ms\":1704164645123"
+                        + ",\"ts_us\":1704164645123456,\"snapshot\":\"false\",\"db\":\"sh\\\\op\""
+                        + ",\"schema\":\"public\",\"table\":\"orders\",\"schema_version\":4,\"lsn\":99,\"in_snapshot\":true,\"snapshot_table\":\"we\\\"ird.t\u00e9\"}"
+                        + ",\"op\":\"c\",\"ts_ms\":1704164646000}",
+                "{\"before\":{\"id\":7,\"n\\\"ote\":\"x\\\"y\\u0001\"},\"after\":null"
+                        + ",\"source\":{\"version\":\"" + EnvelopeWriter.FERRY_VERSION + "\",\"connector\":\"postgres\\\"ql\",\"name\":\"pi\u20acpe\",\"ts_ms\":1704164645123"
+                        + ",\"ts_us\":1704164645123456,\"snapshot\":\"false\",\"db\":\"sh\\\\op\""
+                        + ",\"schema\":\"we\\\"ird\",\"table\":\"t\u00e9\\tb\",\"schema_version\":4,\"lsn\":99,\"in_snapshot\":true,\"snapshot_table\":\"we\\\"ird.t\u00e9\"}"
+                        + ",\"op\":\"d\",\"ts_ms\":1704164646000}",
+                "{\"before\":null,\"after\":{\"id\":8}"
+                        + ",\"source\":{\"version\":\"" + EnvelopeWriter.FERRY_VERSION + "\",\"connector\":\"postgres\\\"ql\",\"name\":\"pi\u20acpe\",\"ts_ms\":1704164645123"
+                        + ",\"ts_us\":1704164645123456,\"snapshot\":\"true\",\"db\":\"sh\\\\op\""
+                        + ",\"schema\":\"public\",\"table\":\"orders\",\"schema_version\":4,\"lsn\":99,\"in_snapshot\":true,\"snapshot_table\":\"we\\\"ird.t\u00e9\"}"
+                        + ",\"op\":\"r\",\"ts_ms\":1704164646000}");
     }
 
     @Test
