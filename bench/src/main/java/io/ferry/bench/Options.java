@@ -18,6 +18,8 @@ final class Options {
     boolean help;
     /** e2e: stop after the snapshot (and the raw COPY it is compared with). */
     boolean snapshotOnly;
+    /** Rows per statement (and so per transaction) of the streaming workload. */
+    int txRows = 1_000;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -37,6 +39,7 @@ final class Options {
                 case "--seconds" -> o.seconds = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--tx-rows" -> o.txRows = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
                 case "--server" -> {
                     o.server = (value != null ? value : next(args, ++i, a)).toLowerCase(Locale.ROOT);
@@ -49,6 +52,9 @@ final class Options {
         }
         if (o.rows < 1_000) {
             throw new IllegalArgumentException("--rows must be at least 1000");
+        }
+        if (o.txRows < 1 || o.txRows > 100_000) {
+            throw new IllegalArgumentException("--tx-rows must be between 1 and 100000, not " + o.txRows);
         }
         if (o.changes != null && o.changes < 1_000) {
             throw new IllegalArgumentException("--changes must be at least 1000");
@@ -69,6 +75,7 @@ final class Options {
                 "  --rate N               background changes/s during the loaded latency phase (default 2000)",
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
                 "  --snapshot-only        e2e only: stop after the initial load and its raw COPY comparison",
+                "  --tx-rows N            rows per transaction of the streaming workload (default 1000)",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
                 "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }
