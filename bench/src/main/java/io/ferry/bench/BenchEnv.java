@@ -171,13 +171,20 @@ final class BenchEnv implements AutoCloseable {
     static final class Workload {
         final long changes;
         final long firstNewId;
+        final int txRows;
         volatile long written;
         volatile long startNanos;
         volatile long endNanos;
 
         Workload(long changes, long firstNewId) {
+            this(changes, firstNewId, 1_000);
+        }
+
+        /** Inserts and updates alternating in autocommitted statements of {@code txRows} rows each. */
+        Workload(long changes, long firstNewId, int txRows) {
             this.changes = changes;
             this.firstNewId = firstNewId;
+            this.txRows = txRows;
         }
 
         void run(Connection c, long existingRows) throws SQLException {
@@ -188,7 +195,7 @@ final class BenchEnv implements AutoCloseable {
                 long done = 0;
                 boolean insert = true;
                 while (done < changes) {
-                    int n = (int) Math.min(1_000, changes - done);
+                    int n = (int) Math.min(txRows, changes - done);
                     if (insert) {
                         s.executeUpdate("INSERT INTO bench_rows " + ROW_SELECT + " FROM generate_series(" + nextId + ", "
                                 + (nextId + n - 1) + ") g");

@@ -34,6 +34,7 @@ public final class Benchmarks {
             case "transforms" -> TransformBenchmark.run(o).forEach(t -> t.print(System.out));
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "pg-decode" -> PgDecodeProbe.main(Arrays.copyOfRange(args, 1, args.length));
+            case "envelope-cost" -> EnvelopeCost.main(Arrays.copyOfRange(args, 1, args.length));
             case "all" -> {
                 ResultTable capture = CaptureBenchmark.run(o);
                 ResultTable e2e = EndToEndBenchmark.run(o);

@@ -44,10 +44,13 @@ public final class CaptureBenchmark {
                 long t0 = System.nanoTime();
                 long done;
                 long started;
+                String snapshotCost;
                 try (MemoryMeter memory = new MemoryMeter()) {
                     runner.start();
                     started = System.nanoTime();
+                    CpuMeter snapshotCpu = CpuMeter.start();
                     done = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(120), "snapshot captured");
+                    snapshotCost = snapshotCpu.perEvent(o.rows);
                     memory.report(table, "snapshot");
                 }
                 double total = (done - t0) / 1e9;
@@ -57,6 +60,7 @@ public final class CaptureBenchmark {
                 table.add("snapshot (start() -> all rows in Kafka)", BenchEnv.rate(o.rows / total), "rows/s",
                         String.format(Locale.ROOT, "%.1f s incl. %.1f s broker/slot start", total, (started - t0) / 1e9));
                 table.add("snapshot (excluding startup)", BenchEnv.rate(o.rows / afterStart), "rows/s", "");
+                table.add("snapshot: CPU per row", snapshotCost, "", "from the return of start()");
                 Thread.sleep(500);
                 if (runner.captured() != o.rows) {
                     env.out.printf(Locale.ROOT, "note: captured() settled at %,d for %,d rows%n", runner.captured(), o.rows);
@@ -115,14 +119,17 @@ public final class CaptureBenchmark {
                 runner.start();
                 PipelineRunner r = runner;
                 long first = BenchEnv.awaitCount(runner, runner::captured, 1, Duration.ofMinutes(5), "first backlog commit");
+                CpuMeter drainCpu = CpuMeter.start();
                 long firstCount = runner.captured();
                 long end = BenchEnv.awaitCount(runner, r::captured, changes, Duration.ofMinutes(30), "backlog captured");
+                String drainCost = drainCpu.perEvent(changes - firstCount);
                 double drain = (end - first) / 1e9;
                 double drainRate = (changes - firstCount) / drain;
                 env.out.printf(Locale.ROOT, "  first commit %.2f s after start(), backlog drained %.2f s later%n",
                         (first - t0) / 1e9, drain);
                 table.add("streaming, backlog drain", BenchEnv.rate(drainRate), "events/s",
                         String.format(Locale.ROOT, "first -> last commit, %.2f s", drain));
+                table.add("streaming, backlog drain: CPU per event", drainCost, "", "first -> last commit");
                 table.add("streaming, backlog incl. restart", BenchEnv.rate(changes / ((end - t0) / 1e9)), "events/s",
                         String.format(Locale.ROOT, "start() -> last commit, %.2f s", (end - t0) / 1e9));
                 Thread.sleep(500);

@@ -20,6 +20,8 @@ final class Options {
     boolean snapshotOnly;
     /** e2e and goals: partitions of the table topics ({@code kafka.partitions}), one applier per partition. */
     int partitions = 1;
+    /** Rows per statement (and so per transaction) of the streaming workload. */
+    int txRows = 1_000;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -40,6 +42,7 @@ final class Options {
                 case "--partitions" -> o.partitions = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--tx-rows" -> o.txRows = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
                 case "--server" -> {
                     o.server = (value != null ? value : next(args, ++i, a)).toLowerCase(Locale.ROOT);
@@ -55,6 +58,9 @@ final class Options {
         }
         if (o.partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1");
+        }
+        if (o.txRows < 1 || o.txRows > 100_000) {
+            throw new IllegalArgumentException("--tx-rows must be between 1 and 100000, not " + o.txRows);
         }
         if (o.changes != null && o.changes < 1_000) {
             throw new IllegalArgumentException("--changes must be at least 1000");
@@ -76,6 +82,7 @@ final class Options {
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
                 "  --snapshot-only        capture and e2e: stop after the snapshot (e2e: and its raw COPY comparison)",
                 "  --partitions N         e2e and goals: table topic partitions, one applier each (default 1)",
+                                "  --tx-rows N            rows per transaction of the streaming workload (default 1000)",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
                 "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }

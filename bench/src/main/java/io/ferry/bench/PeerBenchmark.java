@@ -26,8 +26,8 @@ final class PeerBenchmark {
 
     static ResultTable run(Options o) throws Exception {
         long changes = o.changesOr(DEFAULT_CHANGES);
-        String title = String.format(Locale.ROOT, "Ferry vs Debezium embedded: PostgreSQL -> Kafka, %,d rows, %,d changes",
-                o.rows, changes);
+        String title = String.format(Locale.ROOT, "Ferry vs Debezium embedded: PostgreSQL -> Kafka, %,d rows, %,d changes in %,d-row"
+                + " transactions", o.rows, changes, o.txRows);
         ResultTable ferry = new ResultTable(title);
         ResultTable debezium = new ResultTable(title);
         ResultTable ratio = new ResultTable(title);
@@ -61,7 +61,7 @@ final class PeerBenchmark {
             }
             add(ferry, debezium, ratio, "snapshot (start -> all rows in Kafka)", ferrySnapshot, debeziumSnapshot, "rows/s");
 
-            BenchEnv.Workload w = new BenchEnv.Workload(changes, o.rows + 1);
+            BenchEnv.Workload w = new BenchEnv.Workload(changes, o.rows + 1, o.txRows);
             try (Connection c = env.source()) {
                 w.run(c, o.rows);
             }

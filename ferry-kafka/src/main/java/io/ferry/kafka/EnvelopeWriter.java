@@ -11,10 +11,12 @@ import io.ferry.core.Operation;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableSchema;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -50,14 +52,15 @@ public final class EnvelopeWriter {
     private static final SerializedString UNCHANGED = new SerializedString("unchanged");
     private static final int MAX_CACHED_LAYOUTS = 4096;
 
-    private final SerializedString connector;
-    private final SerializedString pipeline;
-    private final SerializedString database;
-    private final SerializedString version = new SerializedString(FERRY_VERSION);
+    /** {@code "version":…,"connector":…,"name":…,} written raw: the same bytes for every event of this writer. */
+    private final SerializedString sourceHead;
+    private final String database;
     private final Buffer buffer = new Buffer();
     private final ValueCodec codec = new ValueCodec();
     private final Map<TableSchema, Layout> layouts = new IdentityHashMap<>();
     private final PositionFields positionFields = new PositionFields();
+    private TableSchema lastSchema;
+    private Layout lastLayout;
     private JsonGenerator gen;
 
     /**
@@ -66,10 +69,10 @@ public final class EnvelopeWriter {
      * @param database  {@code source.db}, the source database name
      */
     public EnvelopeWriter(String connector, String pipeline, String database) {
-        this.connector = new SerializedString(connector);
-        this.pipeline = new SerializedString(pipeline);
-        this.database = new SerializedString(database);
+        this.database = database;
         this.gen = newGenerator();
+        this.sourceHead = new SerializedString(constantFields(VERSION, FERRY_VERSION, CONNECTOR, connector, NAME, pipeline)
+                + ",");
     }
 
     /** The key: {@code {"<key column>":value,...}} in key order, or {@code null} for a truncate. */
@@ -111,24 +114,14 @@ public final class EnvelopeWriter {
             boolean unchanged = row(e, layout, e.after());
             g.writeFieldName(SOURCE);
             g.writeStartObject();
-            g.writeFieldName(VERSION);
-            g.writeString(version);
-            g.writeFieldName(CONNECTOR);
-            g.writeString(connector);
-            g.writeFieldName(NAME);
-            g.writeString(pipeline);
+            // The constant fields go in raw, pre-encoded: the generator then counts ts_ms as the object's first
+            // field (no comma of its own) and, after the raw tail, still knows a field came before schema_version.
+            g.writeRaw(sourceHead);
             g.writeFieldName(TS_MS);
             g.writeNumber(Math.floorDiv(e.commitMicros(), 1000L));
             g.writeFieldName(TS_US);
             g.writeNumber(e.commitMicros());
-            g.writeFieldName(SNAPSHOT);
-            g.writeString(e.op() == Operation.READ ? "true" : "false");
-            g.writeFieldName(DB);
-            g.writeString(database);
-            g.writeFieldName(SCHEMA);
-            g.writeString(layout.schema);
-            g.writeFieldName(TABLE);
-            g.writeString(layout.table);
+            g.writeRaw(e.op() == Operation.READ ? layout.snapshotTail : layout.streamTail);
             g.writeFieldName(SCHEMA_VERSION);
             g.writeNumber(schemaVersion);
             e.position().describe(positionFields);
@@ -232,15 +225,42 @@ public final class EnvelopeWriter {
     }
 
     private Layout layout(TableSchema schema) {
+        if (schema == lastSchema) {
+            return lastLayout;
+        }
         Layout l = layouts.get(schema);
         if (l == null) {
             if (layouts.size() >= MAX_CACHED_LAYOUTS) {
                 layouts.clear();
             }
-            l = new Layout(schema);
+            l = new Layout(schema, database);
             layouts.put(schema, l);
         }
+        lastSchema = schema;
+        lastLayout = l;
         return l;
+    }
+
+    /** {@code "a":"x","b":"y"} as the generator writes these fields, escapes included. */
+    private static String constantFields(SerializedString... namesAndValues) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            for (int i = 0; i < namesAndValues.length; i += 2) {
+                g.writeFieldName(namesAndValues[i]);
+                g.writeString(namesAndValues[i + 1]);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String object = out.toString(StandardCharsets.UTF_8);
+        return object.substring(1, object.length() - 1);
+    }
+
+    private static String constantFields(SerializedString n1, String v1, SerializedString n2, String v2,
+                                         SerializedString n3, String v3) {
+        return constantFields(n1, new SerializedString(v1), n2, new SerializedString(v2), n3, new SerializedString(v3));
     }
 
     private static String loadVersion() {
@@ -261,10 +281,11 @@ public final class EnvelopeWriter {
         final SerializedString[] names;
         final ColumnType[] types;
         final int[] keyIndexes;
-        final SerializedString schema;
-        final SerializedString table;
+        /** {@code ,"snapshot":…,"db":…,"schema":…,"table":…} of a snapshot read and of a streamed change. */
+        final SerializedString snapshotTail;
+        final SerializedString streamTail;
 
-        Layout(TableSchema s) {
+        Layout(TableSchema s, String database) {
             List<Column> columns = s.columns();
             names = new SerializedString[columns.size()];
             types = new ColumnType[columns.size()];
@@ -273,16 +294,44 @@ public final class EnvelopeWriter {
                 types[i] = columns.get(i).type();
             }
             keyIndexes = s.keyIndexes();
-            schema = new SerializedString(s.table().schema());
-            table = new SerializedString(s.table().table());
+            snapshotTail = tail("true", database, s);
+            streamTail = tail("false", database, s);
+        }
+
+        private static SerializedString tail(String snapshot, String database, TableSchema s) {
+            return new SerializedString("," + constantFields(SNAPSHOT, new SerializedString(snapshot), DB,
+                    new SerializedString(database), SCHEMA, new SerializedString(s.table().schema()), TABLE,
+                    new SerializedString(s.table().table())));
         }
     }
 
+    /**
+     * Positions name their fields with constants, so the names are pre-encoded once by identity (a few dozen at most;
+     * any further name is written as it comes).
+     */
     private final class PositionFields implements SourcePosition.Fields {
+        private final String[] names = new String[32];
+        private final SerializedString[] encoded = new SerializedString[32];
+        private int size;
+
+        private void name(String name) throws IOException {
+            for (int i = 0; i < size; i++) {
+                if (names[i] == name) {
+                    gen.writeFieldName(encoded[i]);
+                    return;
+                }
+            }
+            if (size < names.length) {
+                names[size] = name;
+                encoded[size++] = new SerializedString(name);
+            }
+            gen.writeFieldName(name);
+        }
+
         @Override
         public void put(String name, long value) {
             try {
-                gen.writeFieldName(name);
+                name(name);
                 gen.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -292,7 +341,7 @@ public final class EnvelopeWriter {
         @Override
         public void put(String name, String value) {
             try {
-                gen.writeFieldName(name);
+                name(name);
                 gen.writeString(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -302,7 +351,7 @@ public final class EnvelopeWriter {
         @Override
         public void put(String name, boolean value) {
             try {
-                gen.writeFieldName(name);
+                name(name);
                 gen.writeBoolean(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

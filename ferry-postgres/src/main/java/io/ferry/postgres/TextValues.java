@@ -30,7 +30,7 @@ final class TextValues {
             case INT16 -> INT16;
             case INT32 -> INT32;
             case INT64 -> INT64;
-            case DECIMAL -> TextValues::decimal;
+            case DECIMAL -> DECIMAL;
             case FLOAT32 -> Float::valueOf;
             case FLOAT64 -> Double::valueOf;
             case BOOLEAN -> TextValues::bool;
@@ -41,7 +41,7 @@ final class TextValues {
             case DURATION -> java.time.Duration::parse;
             case TIMETZ -> TextValues::timetz;
             case TIMESTAMP -> TextValues::timestamp;
-            case TIMESTAMPTZ -> TextValues::timestamptz;
+            case TIMESTAMPTZ -> TIMESTAMPTZ;
             case UUID -> UUID::fromString;
             case ARRAY -> new ArrayText(element, delimiter);
             case TEXT, INTERVAL, JSON, ENUM, UNKNOWN -> TEXT;
@@ -110,11 +110,77 @@ final class TextValues {
         return negative ? r : -r;
     }
 
+    static final ValueDecoder DECIMAL = new ValueDecoder() {
+        @Override
+        public Object decode(String text) {
+            return decimal(text);
+        }
+
+        @Override
+        public Object decode(byte[] buf, int off, int len) {
+            BigDecimal small = smallDecimal(buf, off, len);
+            return small != null ? small : decimal(new String(buf, off, len, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    };
+
     static Object decimal(String text) {
+        int n = text.length();
+        if (n <= MAX_SMALL_DECIMAL) {
+            byte[] ascii = new byte[n];
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(i);
+                if (c > 0x7F) {
+                    return new BigDecimal(text);
+                }
+                ascii[i] = (byte) c;
+            }
+            BigDecimal small = smallDecimal(ascii, 0, n);
+            if (small != null) {
+                return small;
+            }
+        }
         return switch (text) {
             case "NaN", "Infinity", "-Infinity" -> text;
             default -> new BigDecimal(text);
         };
+    }
+
+    /** A sign, a point and up to 18 digits: their unscaled value always fits a long. */
+    private static final int MAX_SMALL_DECIMAL = 20;
+
+    /**
+     * {@code numeric} text ({@code -}, digits, {@code .}, digits) of at most 18 digits as {@code BigDecimal.valueOf(
+     * unscaled, scale)}, equal in value and scale to {@code new BigDecimal(text)} and several times cheaper; null for
+     * anything else (more digits, NaN, infinities, text this does not expect), which goes to {@code new BigDecimal}.
+     */
+    static BigDecimal smallDecimal(byte[] buf, int off, int len) {
+        if (len == 0 || len > MAX_SMALL_DECIMAL) {
+            return null;
+        }
+        int i = off;
+        int end = off + len;
+        boolean negative = buf[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long unscaled = 0;
+        int digits = 0;
+        int point = -1;
+        for (; i < end; i++) {
+            int d = buf[i] - '0';
+            if (d >= 0 && d <= 9) {
+                unscaled = unscaled * 10 + d;
+                digits++;
+            } else if (buf[i] == '.' && point < 0) {
+                point = i;
+            } else {
+                return null;
+            }
+        }
+        if (digits == 0 || digits > 18) {
+            return null;
+        }
+        return BigDecimal.valueOf(negative ? -unscaled : unscaled, point < 0 ? 0 : end - point - 1);
     }
 
     static Object bool(String text) {
@@ -180,6 +246,76 @@ final class TextValues {
         int end = bc ? text.length() - 3 : text.length();
         int space = text.indexOf(' ');
         return LocalDateTime.of(parseDate(text, 0, space, bc), parseTime(text, space + 1, end));
+    }
+
+    static final ValueDecoder TIMESTAMPTZ = new ValueDecoder() {
+        @Override
+        public Object decode(String text) {
+            return timestamptz(text);
+        }
+
+        @Override
+        public Object decode(byte[] buf, int off, int len) {
+            Instant t = plainTimestamptz(buf, off, len);
+            return t != null ? t : timestamptz(new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    };
+
+    /**
+     * The common form {@code YYYY-MM-DD HH:MM:SS[.f]±HH[:MM]} read straight from protocol bytes, without the String
+     * the general path needs; null for any other (infinity, BC, a year past 9999, an offset with seconds).
+     */
+    static Instant plainTimestamptz(byte[] b, int off, int len) {
+        int end = off + len;
+        if (len < 22 || b[off + 4] != '-' || b[off + 7] != '-' || b[off + 10] != ' ' || b[off + 13] != ':'
+                || b[off + 16] != ':') {
+            return null;
+        }
+        int i = off + 19;
+        int nanos = 0;
+        if (b[i] == '.') {
+            int digits = 0;
+            for (i++; i < end && b[i] >= '0' && b[i] <= '9' && digits < 9; i++, digits++) {
+                nanos = nanos * 10 + (b[i] - '0');
+            }
+            if (digits == 0) {
+                return null;
+            }
+            for (; digits < 9; digits++) {
+                nanos *= 10;
+            }
+        }
+        int rest = end - i;
+        if ((rest != 3 && rest != 6) || (b[i] != '+' && b[i] != '-') || (rest == 6 && b[i + 3] != ':')) {
+            return null;
+        }
+        int year = digits(b, off, 4);
+        int month = digits(b, off + 5, 2);
+        int day = digits(b, off + 8, 2);
+        int hour = digits(b, off + 11, 2);
+        int minute = digits(b, off + 14, 2);
+        int second = digits(b, off + 17, 2);
+        int offsetHours = digits(b, i + 1, 2);
+        int offsetMinutes = rest == 6 ? digits(b, i + 4, 2) : 0;
+        if ((year | month | day | hour | minute | second | offsetHours | offsetMinutes) < 0) {
+            return null;
+        }
+        int sign = b[i] == '-' ? -1 : 1;
+        LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+        return local.toInstant(ZoneOffset.ofHoursMinutes(sign * offsetHours, sign * offsetMinutes));
+    }
+
+    /** {@code n} decimal digits at {@code from}, or -1 if one is not a digit. */
+    private static int digits(byte[] b, int from, int n) {
+        int v = 0;
+        for (int i = from; i < from + n; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     static Instant timestamptz(String text) {

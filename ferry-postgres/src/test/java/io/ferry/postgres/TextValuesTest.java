@@ -29,6 +29,70 @@ class TextValuesTest {
         return TextValues.forKind(kind, null, ',').decode(b, 2, b.length - 2);
     }
 
+    /** The short path for numeric text gives what {@code new BigDecimal(text)} gives, scale included, or its error. */
+    @Test
+    void decimalsEqualBigDecimalOfTheTextInValueAndScale() {
+        List<String> texts = new java.util.ArrayList<>(List.of("0", "-0", "0.00", "-0.00", "12.50", "-12.50", "5.", ".5",
+                "-.5", "999999999999999999", "-999999999999999999", "9999999999999999999", "0.000000000000000001",
+                "1234567890.12345678", "12345678901234567890.5", "00012.3400", "1e5", "NaN", "Infinity", "-Infinity"));
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder t = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int whole = random.nextInt(22);
+            for (int d = 0; d < whole; d++) {
+                t.append((char) ('0' + random.nextInt(10)));
+            }
+            if (random.nextBoolean()) {
+                t.append('.');
+                for (int d = random.nextInt(22); d > 0; d--) {
+                    t.append((char) ('0' + random.nextInt(10)));
+                }
+            }
+            texts.add(t.toString());
+        }
+        for (String text : texts) {
+            Object expected;
+            try {
+                expected = text.matches("NaN|-?Infinity") ? text : new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                assertThatThrownBy(() -> decode(TypeKind.DECIMAL, text)).as(text).isInstanceOf(NumberFormatException.class);
+                assertThatThrownBy(() -> decodeBytes(TypeKind.DECIMAL, text)).as(text)
+                        .isInstanceOf(NumberFormatException.class);
+                continue;
+            }
+            // equals, not compareTo: 12.50 and 12.5 are different values to a target column's scale.
+            assertThat(decode(TypeKind.DECIMAL, text)).as(text).isEqualTo(expected);
+            assertThat(decodeBytes(TypeKind.DECIMAL, text)).as(text).isEqualTo(expected);
+        }
+    }
+
+    /** The byte path for timestamptz reads every form PostgreSQL prints as the text path does, or leaves it to it. */
+    @Test
+    void timestamptzFromBytesEqualsTheTextPath() {
+        List<String> texts = new java.util.ArrayList<>(List.of("2024-01-02 03:04:05+00", "2024-01-02 03:04:05.5-03:30",
+                "1969-12-31 23:59:59.999999+14", "1900-01-01 00:00:00+00:53:28", "0044-03-15 12:00:00.000001+00 BC",
+                "infinity", "-infinity", "10000-01-01 00:00:00+00", "2024-02-29 12:00:00.123456789+01"));
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(random.nextLong(-60_000_000_000L, 250_000_000_000L),
+                    random.nextInt(1_000_000) * 1000, ZoneOffset.UTC);
+            String fraction = t.getNano() == 0 ? "" : ("." + String.format("%06d", t.getNano() / 1000)).replaceAll("0+$", "");
+            int offsetMinutes = random.nextInt(-15 * 60, 15 * 60 + 1) / 15 * 15;
+            String offset = (offsetMinutes < 0 ? "-" : "+") + String.format("%02d", Math.abs(offsetMinutes) / 60)
+                    + (offsetMinutes % 60 == 0 ? "" : String.format(":%02d", Math.abs(offsetMinutes) % 60));
+            texts.add(String.format("%04d-%02d-%02d %02d:%02d:%02d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
+                    t.getHour(), t.getMinute(), t.getSecond()) + fraction + offset);
+        }
+        for (String text : texts) {
+            if (text.startsWith("-") && !text.equals("-infinity")) {
+                continue;
+            }
+            assertThat(decodeBytes(TypeKind.TIMESTAMPTZ, text)).as(text).isEqualTo(TextValues.timestamptz(text));
+        }
+        assertThat(TextValues.plainTimestamptz("2024-01-02 03:04:05.5-03:30".getBytes(StandardCharsets.US_ASCII), 0, 27))
+                .isEqualTo(Instant.parse("2024-01-02T06:34:05.5Z"));
+    }
+
     @Test
     void integersParseFromBytesIncludingExtremes() {
         assertThat(decodeBytes(TypeKind.INT64, "-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
