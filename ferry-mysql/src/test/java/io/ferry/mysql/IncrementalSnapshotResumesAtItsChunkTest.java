@@ -123,6 +123,52 @@ class IncrementalSnapshotResumesAtItsChunkTest {
         }
     }
 
+    /**
+     * What the MariaDB high watermark rests on: inside a consistent-snapshot transaction the server names the binlog
+     * position its snapshot is consistent with, and that position stays put while others commit.
+     */
+    @Test
+    void aMariaDbSnapshotNamesTheBinlogPositionItIsConsistentWith() throws Exception {
+        db.execute("DROP TABLE IF EXISTS inc_probe", "CREATE TABLE inc_probe (id int PRIMARY KEY)",
+                "INSERT INTO inc_probe VALUES (1)");
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            String end = binlogEnd(st);
+            c.setAutoCommit(false);
+            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+            String inside = snapshotPosition(st);
+            db.execute("INSERT INTO inc_probe VALUES (2)");
+            assertThat(snapshotPosition(st)).isEqualTo(inside).isEqualTo(end);
+            try (var rs = st.executeQuery("SELECT count(*) FROM inc_probe")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the snapshot does not show the later commit").isEqualTo(1);
+            }
+            c.commit();
+            assertThat(binlogEnd(st)).isNotEqualTo(end);
+        }
+    }
+
+    private static String snapshotPosition(Statement st) throws Exception {
+        String file = null;
+        String pos = null;
+        try (var rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
+            while (rs.next()) {
+                if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_file")) {
+                    file = rs.getString(2);
+                } else if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_position")) {
+                    pos = rs.getString(2);
+                }
+            }
+        }
+        return file + ":" + pos;
+    }
+
+    private static String binlogEnd(Statement st) throws Exception {
+        try (var rs = BinlogCatchUp.status(st)) {
+            rs.next();
+            return rs.getString(1) + ":" + rs.getString(2);
+        }
+    }
+
     private static long reads(List<ChangeEvent> events, String table) {
         return events.stream().filter(e -> e.op() == Operation.READ && e.table().table().equals(table)).count();
     }
