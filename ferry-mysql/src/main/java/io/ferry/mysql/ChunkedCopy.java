@@ -46,6 +46,8 @@ final class ChunkedCopy {
     private static final HexFormat HEX = HexFormat.of();
     /** How long a read waits when the catalog's columns are not the copy's (a DDL the stream has not reached yet). */
     private static final long RESHAPE_WAIT_MILLIS = 500;
+    /** How long a read waits after one whose snapshot was older than the low watermark's window. */
+    private static final long REREAD_MILLIS = 50;
 
     private final TableId table;
     private final String name;
@@ -67,7 +69,7 @@ final class ChunkedCopy {
     /** Keys the stream handed over since the last hand-over, and in the cycle before it: the low watermark's window. */
     private Set<List<String>> changedNow = new HashSet<>();
     private Set<List<String>> changedBefore = new HashSet<>();
-    /** Where the stream stood at the hand-over before last, where the window begins; null: at the copy's start. */
+    /** Where the stream stood at the hand-over before last, where the window begins; null before the first read. */
     private String windowFile;
     private long windowPos = -1;
     private String lastHandOverFile;
@@ -122,6 +124,13 @@ final class ChunkedCopy {
      * before {@code streamFile:streamPos}. Returns false when the table is gone.
      */
     boolean read(Connection c, String streamFile, long streamPos) throws SQLException {
+        if (windowFile == null) {
+            // The window runs from the copy's start, which is no later than this point.
+            windowFile = streamFile;
+            windowPos = streamPos;
+            lastHandOverFile = streamFile;
+            lastHandOverPos = streamPos;
+        }
         TableDef now = new Catalog(c).describe(table);
         if (now == null) {
             return false;
@@ -155,9 +164,11 @@ final class ChunkedCopy {
             c.setAutoCommit(autoCommit);
         }
         if (snapshotFile != null && !snapshotFile.isEmpty() && snapshotPos >= 0) {
-            if (after(streamFile, streamPos, snapshotFile, snapshotPos) && windowFile != null
+            if (after(streamFile, streamPos, snapshotFile, snapshotPos)
                     && after(windowFile, windowPos, snapshotFile, snapshotPos)) {
-                // The stream handed over transactions this snapshot does not show, some before the window began.
+                // The stream handed over transactions this snapshot does not show, some before the window began:
+                // they commit in a moment, and the chunk is read again then.
+                nextReadAt = System.currentTimeMillis() + REREAD_MILLIS;
                 return true;
             }
             watermarkFile = snapshotFile;

@@ -275,9 +275,9 @@ public final class MySqlSource implements Source {
     }
 
     /**
-     * The resume position is inside a backfill (or a requested copy): the crash interrupted it, so the table is read
-     * again from the chunk it was in (its schema is the newest published one, which the backfill's rows had) before
-     * streaming goes on.
+     * The resume position is inside a backfill (or a requested copy) that cannot go on alongside the stream (a table
+     * without a key, a shape changed since): the table is read again from the chunk it was in (its schema is the
+     * newest published one, which the backfill's rows had) before streaming goes on.
      */
     private void finishBackfill(MySqlPosition from, Backfill backfill, ChangeHandler handler)
             throws SQLException, InterruptedException {
