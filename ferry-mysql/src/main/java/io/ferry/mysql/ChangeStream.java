@@ -5,6 +5,7 @@ import com.github.shyiko.mysql.binlog.MariadbGtidSet;
 import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
@@ -220,9 +221,8 @@ final class ChangeStream {
             default -> {
             }
         }
-        if (header.getEventType() == com.github.shyiko.mysql.binlog.event.EventType.ROTATE) {
-            long at = ((RotateEventData) event.getData()).getBinlogPosition();
-            readPos = at;
+        if (header.getEventType() == EventType.ROTATE) {
+            readPos = ((RotateEventData) event.getData()).getBinlogPosition();
         } else if (header.getNextPosition() > readPos) {
             // A heartbeat too: it names how far the server has sent, also past transactions a GTID start skipped.
             readPos = header.getNextPosition();
