@@ -45,6 +45,11 @@ final class Backfill {
         this.chunkRows = chunkRows;
     }
 
+    /** The connection rows are read on; the capture thread's, between its reads. */
+    Connection connection() {
+        return connection;
+    }
+
     /**
      * Hands over every current row of {@code schema}'s table, read by column name (a column the table no longer
      * has reads as NULL until the later shape arrives); {@code at} is the position the rows are handed over at.

@@ -1,6 +1,7 @@
 package io.ferry.mysql;
 
 import io.ferry.core.FerryException;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.config.SourceConfig;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,10 +55,12 @@ public record BinlogCatchUp(String file, long pos) {
 
     /**
      * Whether {@code committed}, a position the MySQL source wrote to the offsets topic (empty when none), is at or
-     * past this end. A snapshot still in progress covers nothing: its rows are not all in Kafka yet.
+     * past this end. A snapshot still in progress covers nothing: its rows are not all in Kafka yet; nor does a
+     * position inside a copy, or with copies queued (an incremental snapshot, a request).
      */
     public boolean coveredBy(Map<String, Object> committed) {
-        if (committed.get(MySqlPosition.FILE) == null) {
+        if (committed.get(MySqlPosition.FILE) == null || committed.containsKey(MySqlPosition.BACKFILL)
+                || committed.containsKey(RequestedCopies.QUEUE)) {
             return false;
         }
         MySqlPosition p = MySqlPosition.fromResume(committed);

@@ -5,6 +5,7 @@ import com.github.shyiko.mysql.binlog.MariadbGtidSet;
 import com.github.shyiko.mysql.binlog.event.DeleteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
+import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
@@ -18,11 +19,13 @@ import io.ferry.core.ColumnType;
 import io.ferry.core.ChangeHandler;
 import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
+import io.ferry.core.RequestedCopies;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.schema.TypeChange;
 import io.ferry.core.config.SourceConfig;
 import java.io.Serializable;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +39,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns binlog events into {@link ChangeEvent}s and boundaries on the capture thread. Rows are numbered inside
@@ -50,8 +55,15 @@ import java.util.regex.Pattern;
  * history of column ids ({@link SchemaAnnouncer}); right after one, the table's new shape is announced from the
  * catalog when the catalog agrees with the statement, and a shape that {@code rewritesRows} is followed by a
  * {@link Backfill} of the table's rows.
+ *
+ * <p>While a {@link ChunkedCopy} runs, the changes of its table reconcile the chunk it holds, its chunks are read and
+ * handed over between transactions ({@link #stepCopy}), and every position carries its progress.
  */
 final class ChangeStream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
+    /** Chunks a step reads and hands over at most before the stream goes on. */
+    private static final int CHUNKS_PER_STEP = 4;
 
     private static final Pattern DDL = Pattern.compile(
             "^\\s*(?:/\\*.*?\\*/\\s*)*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\\b", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
@@ -97,12 +109,16 @@ final class ChangeStream {
     private final boolean mariaDb;
     private final Predicate<TableId> captured;
     private final MySqlPosition resume;
+    private final RequestedCopies requests;
 
     private final Map<TableId, Tracked> tables = new HashMap<>();
     private final Map<Long, Tracked> byTableId = new HashMap<>();
     private Map<Integer, String> charsets;
 
     private String file;
+    /** The end of the last event read from {@link #file}: between transactions, everything before it was handed over. */
+    private long readPos;
+    private ChunkedCopy copy;
     private boolean inTx;
     private String txFile;
     private long txPos;
@@ -122,8 +138,8 @@ final class ChangeStream {
      * @param mariaDb whether GTIDs are MariaDB's {@code domain-server-sequence} rather than MySQL's {@code uuid:n}
      */
     ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, Catalog catalog, SourceConfig config,
-                 Backfill backfill, Predicate<TableId> captured, MySqlPosition resume, String startFile, String gtids,
-                 boolean mariaDb) {
+                 Backfill backfill, Predicate<TableId> captured, MySqlPosition resume, String startFile, long startPos,
+                 String gtids, boolean mariaDb, RequestedCopies requests) {
         this.handler = handler;
         this.announcer = announcer;
         this.catalog = catalog;
@@ -132,7 +148,9 @@ final class ChangeStream {
         this.captured = captured;
         this.resume = resume;
         this.file = startFile;
+        this.readPos = startPos;
         this.mariaDb = mariaDb;
+        this.requests = requests;
         this.executed = gtids == null ? null : mariaDb ? new MariadbGtidSet(gtids) : new GtidSet(gtids);
         this.executedText = gtids;
     }
@@ -202,6 +220,12 @@ final class ChangeStream {
             case XID -> commit(header);
             default -> {
             }
+        }
+        if (header.getEventType() == EventType.ROTATE) {
+            readPos = ((RotateEventData) event.getData()).getBinlogPosition();
+        } else if (header.getNextPosition() > readPos) {
+            // A heartbeat too: it names how far the server has sent, also past transactions a GTID start skipped.
+            readPos = header.getNextPosition();
         }
     }
 
@@ -293,10 +317,13 @@ final class ChangeStream {
     }
 
     /**
-     * Copies a requested table's current rows at the last boundary, announcing its shape as the catalog has it
-     * now first (a table joining capture is announced here). Returns false when the table no longer exists.
+     * Starts copying a requested table's current rows, announcing its shape as the catalog has it now first (a table
+     * joining capture is announced here): a keyed table in chunks alongside the stream ({@link ChunkedCopy}), one
+     * without a key read whole at the last boundary while the stream waits. {@code finished} runs once its last row
+     * was handed over. Returns false when the table no longer exists.
      */
-    boolean copy(TableId id, long eventMicros) throws SQLException, InterruptedException {
+    boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished)
+            throws SQLException, InterruptedException {
         TableDef now = catalog.describe(id);
         if (now == null) {
             return false;
@@ -309,9 +336,14 @@ final class ChangeStream {
         addedNull.remove(id);
         ahead.put(id, t.schema);
         owed.remove(id);
+        if (now.catalogKey && !t.schema.primaryKey().isEmpty()) {
+            copy = new ChunkedCopy(t.schema, null, 0, chunkRows, mariaDb, finished);
+            return true;
+        }
         backfill.run(t.schema, boundary, eventMicros, handler, this::upToDate);
         handler.boundary(boundary);
         handler.flush();
+        finished.run();
         return true;
     }
 
@@ -366,6 +398,9 @@ final class ChangeStream {
         addedNull.remove(id);
         t.schema = shape.schema();
         ahead.put(id, t.schema);
+        if (copy != null && copy.table().equals(id)) {
+            copy.reshaped(t.schema);
+        }
         if (shape.rewritesRows() || backfillAll || owed.remove(id)) {
             backfill(t.schema, header, index - 1);
         }
@@ -425,7 +460,21 @@ final class ChangeStream {
     private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
             InterruptedException {
         MySqlPosition at = MySqlPosition.row(txFile, txPos, lastRow, gtid, executedText);
+        // The rows of this backfill carry their own progress, not the running copy's: while they are handed over the
+        // copy waits in the queue, so that a crash meanwhile copies its table again from the start.
+        TableId waits = copy == null || copy.table().equals(schema.table()) ? null : copy.table();
+        if (waits != null) {
+            requests.putBack(waits);
+        }
+        ChunkedCopy running = copy;
+        copy = waits == null ? null : copy;
         backfill.run(schema, at, header.getTimestamp() * 1000, handler, this::upToDate);
+        if (waits != null) {
+            requests.starting(waits);
+        } else if (running != null) {
+            // Read whole just now: nothing is left to copy.
+            running.end();
+        }
     }
 
     /**
@@ -449,6 +498,9 @@ final class ChangeStream {
         t.signature = null;
         t.schema = announcer.evolve(keyed, Set.of()).schema();
         ahead.put(wanted.table(), t.schema);
+        if (copy != null && copy.table().equals(wanted.table())) {
+            copy.reshaped(t.schema);
+        }
         return t.schema;
     }
 
@@ -626,8 +678,16 @@ final class ChangeStream {
                 backfillIfCurrent(t, header, i - 1);
             }
         }
+        if (copy != null && copy.table().equals(t.schema.table())) {
+            copy.reshaped(t.schema);
+            if (op == Operation.TRUNCATE) {
+                copy.truncated();
+            } else {
+                copy.changed(before, after);
+            }
+        }
         long micros = header.getTimestamp() * 1000;
-        MySqlPosition at = MySqlPosition.row(txFile, txPos, i, gtid, executedText);
+        MySqlPosition at = marked(MySqlPosition.row(txFile, txPos, i, gtid, executedText));
         handler.change(new ChangeEvent(op, t.schema, before, after, at, txId, micros));
     }
 
@@ -641,10 +701,54 @@ final class ChangeStream {
             executed.add(gtid);
             executedText = executed.toString();
         }
-        MySqlPosition p = MySqlPosition.commit(txFile, txPos, index - 1, header.getNextPosition(), gtid,
-                executedText);
+        boundary = MySqlPosition.commit(txFile, txPos, index - 1, header.getNextPosition(), gtid, executedText);
+        MySqlPosition p = marked(boundary);
         position = p.toString();
-        boundary = p;
+        handler.boundary(p);
+    }
+
+    private MySqlPosition marked(MySqlPosition p) {
+        return copy == null ? p : copy.mark(p);
+    }
+
+    /** The copy running alongside the stream, or null. */
+    ChunkedCopy copy() {
+        return copy;
+    }
+
+    /** Runs {@code c} alongside the stream (a restart going on with one). */
+    void copying(ChunkedCopy c) {
+        copy = c;
+    }
+
+    /**
+     * Between transactions: hands the copy's held chunk over once the stream has passed its high watermark, and reads
+     * the next one; a few chunks at most, so the stream goes on. {@code c} is the connection chunks are read on.
+     */
+    void stepCopy(Connection c) throws SQLException {
+        for (int i = 0; i < CHUNKS_PER_STEP && copy != null && !inTx; i++) {
+            if (copy.due(file, readPos)) {
+                handOverCopy();
+            } else if (!copy.mayRead()) {
+                return;
+            } else if (!copy.read(c, file, readPos)) {
+                LOG.info("Table {} was dropped during its copy; the copy ends", copy.table());
+                copy.end();
+                copy = null;
+            } else if (!copy.due(file, readPos)) {
+                return;
+            }
+        }
+    }
+
+    /** Hands the copy's held chunk over at the last boundary, and that boundary again, carrying the progress. */
+    private void handOverCopy() {
+        if (copy.handOver(boundary, System.currentTimeMillis() * 1000, handler, file, readPos)) {
+            LOG.info("Copy of {} done: {} row(s), alongside the stream", copy.table(), copy.rows());
+            copy = null;
+        }
+        MySqlPosition p = marked(boundary);
+        position = p.toString();
         handler.boundary(p);
     }
 

@@ -50,6 +50,12 @@ public final class MySqlConnector implements Connector {
         return true;
     }
 
+    /** Copies run in key chunks alongside the binlog, reconciled by watermarks ({@link ChunkedCopy}). */
+    @Override
+    public boolean snapshotsIncrementally() {
+        return true;
+    }
+
     @Override
     public Source source(PipelineConfig pipeline) {
         return new MySqlSource(pipeline.source(), pipeline.mysqlServerId());

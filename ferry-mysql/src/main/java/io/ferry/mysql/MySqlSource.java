@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -228,6 +229,7 @@ public final class MySqlSource implements Source {
             Backfill backfill = new Backfill(track(connections.open()), chunkRows);
             boolean fresh = from == null;
             MySqlPosition start;
+            ChunkedCopy resumed = null;
             if (fresh && config.snapshot() == SourceConfig.SnapshotMode.INITIAL) {
                 start = snapshot(catalog, announcer, handler);
                 if (start == null) {
@@ -241,6 +243,12 @@ public final class MySqlSource implements Source {
             } else if (fresh) {
                 start = binlogEnd(catalogConnection);
                 startDefs = describeAll(catalog);
+                if (config.snapshot() == SourceConfig.SnapshotMode.INCREMENTAL) {
+                    // Queued before the first position is handed over, so every position carries what is left to copy.
+                    LOG.info("Snapshot of {} table(s) runs in chunks alongside the binlog (snapshot: incremental)",
+                            tables.size());
+                    requests.accept(tables.stream().sorted(Comparator.comparing(TableId::toString)).toList());
+                }
             } else {
                 if (from.hasGtids() && gtids) {
                     requireGtids(catalogConnection, from);
@@ -249,10 +257,13 @@ public final class MySqlSource implements Source {
                 }
                 start = from;
                 if (from.backfill != null) {
-                    finishBackfill(from, backfill, handler);
+                    resumed = resumedCopy(from, catalog, handler);
+                    if (resumed == null && !copyFinished(from)) {
+                        finishBackfill(from, backfill, handler);
+                    }
                 }
             }
-            stream(catalog, announcer, backfill, handler, fresh || from.snapshot ? null : from, start);
+            stream(catalog, announcer, backfill, handler, fresh || from.snapshot ? null : from, start, resumed);
         } catch (SQLException e) {
             if (stopped) {
                 return;
@@ -264,14 +275,13 @@ public final class MySqlSource implements Source {
     }
 
     /**
-     * The resume position is inside a backfill (or a requested copy): the crash interrupted it, so the table is read
-     * again from the chunk it was in (its schema is the newest published one, which the backfill's rows had) before
-     * streaming goes on.
+     * The resume position is inside a backfill (or a requested copy) that cannot go on alongside the stream (a table
+     * without a key, a shape changed since): the table is read again from the chunk it was in (its schema is the
+     * newest published one, which the backfill's rows had) before streaming goes on.
      */
     private void finishBackfill(MySqlPosition from, Backfill backfill, ChangeHandler handler)
             throws SQLException, InterruptedException {
-        int dot = from.backfill.indexOf('.');
-        TableId id = new TableId(from.backfill.substring(0, dot), from.backfill.substring(dot + 1));
+        TableId id = backfillTable(from);
         TableSchema schema = handler.published(id).orElse(null);
         if (schema == null) {
             return;
@@ -283,6 +293,42 @@ public final class MySqlSource implements Source {
                         : "after row " + readFrom.rows());
         backfill.run(schema, from.inBackfill(null, 0), System.currentTimeMillis() * 1000, handler,
                 Backfill.Reshape.NONE, readFrom);
+    }
+
+    /**
+     * The copy a restart goes on with alongside the stream, after the key its chunk began after; null when the
+     * interrupted read is one to finish before streaming (a table without a key, a shape changed since, a position
+     * without the chunk's key) or is done.
+     */
+    private ChunkedCopy resumedCopy(MySqlPosition from, Catalog catalog, ChangeHandler handler) throws SQLException {
+        TableId id = backfillTable(from);
+        TableSchema schema = handler.published(id).orElse(null);
+        SnapshotProgress.Table readFrom = from.snapshotProgress == null ? null
+                : from.snapshotProgress.of(from.backfill);
+        if (schema == null || schema.primaryKey().isEmpty() || readFrom == null || readFrom.done()) {
+            return null;
+        }
+        TableDef now = catalog.describe(id);
+        if (now == null || !now.catalogKey || !now.columnNames().equals(schema.columnNames())
+                || !now.shape.primaryKey().equals(schema.primaryKey())) {
+            return null;
+        }
+        LOG.info("Going on with the copy of {} after {} row(s), alongside the binlog", id, readFrom.rows());
+        requests.resumed(id, readFrom.rows());
+        return new ChunkedCopy(schema, readFrom.lastKey() == null ? null : readFrom.lastKey().toArray(new String[0]),
+                readFrom.rows(), chunkRows, mariaDb, requests::done);
+    }
+
+    /** Whether the position is the last row of a copy's last chunk: nothing is left to read. */
+    private static boolean copyFinished(MySqlPosition from) {
+        SnapshotProgress.Table readFrom = from.snapshotProgress == null ? null
+                : from.snapshotProgress.of(from.backfill);
+        return readFrom != null && readFrom.done();
+    }
+
+    private static TableId backfillTable(MySqlPosition from) {
+        int dot = from.backfill.indexOf('.');
+        return new TableId(from.backfill.substring(0, dot), from.backfill.substring(dot + 1));
     }
 
     /** The captured tables as the catalog describes them now (a table dropped meanwhile is left out). */
@@ -501,13 +547,15 @@ public final class MySqlSource implements Source {
     }
 
     private void stream(Catalog catalog, SchemaAnnouncer announcer, Backfill backfill, ChangeHandler handler,
-                        MySqlPosition resume, MySqlPosition start) throws SQLException, InterruptedException {
+                        MySqlPosition resume, MySqlPosition start, ChunkedCopy resumed)
+            throws SQLException, InterruptedException {
         phase = "streaming";
         Predicate<TableId> captured = capturedTables();
         boolean byGtid = gtids && start.hasGtids();
         // A set is carried on only from an exact one: from a position without one, positions stay file-based.
         ChangeStream stream = new ChangeStream(handler, announcer, catalog, config, backfill, captured, resume,
-                start.file, gtids ? start.gtids : null, mariaDb);
+                start.file, start.startPos(), gtids ? start.gtids : null, mariaDb, requests);
+        stream.copying(resumed);
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
             // first row event arrives (a column dropped since, say), and these say what the log's columns are.
@@ -539,6 +587,7 @@ public final class MySqlSource implements Source {
                 if (stream.betweenTransactions()) {
                     requests.writeQueue();
                     copyRequested(stream);
+                    stream.stepCopy(backfill.connection());
                 }
             } else if (item instanceof BinlogClient.Failure f) {
                 if (stopped) {
@@ -549,18 +598,18 @@ public final class MySqlSource implements Source {
         }
     }
 
-    /** Runs the first waiting requested copy, if any: the capture thread, between transactions. */
+    /**
+     * Starts the first waiting requested copy, if any and none runs: the capture thread, between transactions. A keyed
+     * table's copy then runs alongside the stream; one without a key is read here, whole.
+     */
     private void copyRequested(ChangeStream stream) throws SQLException, InterruptedException {
-        if (!requests.hasWaiting()) {
+        if (!requests.hasWaiting() || stream.copy() != null) {
             return;
         }
         for (TableId id : requests.waiting()) {
             requests.starting(id);
-            try {
-                if (!stream.copy(id, System.currentTimeMillis() * 1000)) {
-                    LOG.warn("The requested copy of {} does not run: the table was dropped or renamed", id);
-                }
-            } finally {
+            if (!stream.startCopy(id, System.currentTimeMillis() * 1000, chunkRows, requests::done)) {
+                LOG.warn("The requested copy of {} does not run: the table was dropped or renamed", id);
                 requests.done();
             }
             return;

@@ -46,31 +46,76 @@ final class TableReader {
             throw new IllegalArgumentException("a key of " + after.length + " value(s) for " + key.length
                     + " key column(s) of " + table);
         }
-        List<String> select = new ArrayList<>();
-        List<String> all = new ArrayList<>();
-        for (MySqlColumn col : columns) {
-            select.add(col == null ? "NULL" : col.selectExpression());
-            if (col != null) {
-                all.add(Backticks.quote(col.name));
-            }
-        }
-        List<String> keys = new ArrayList<>();
-        for (int k : key) {
-            keys.add(Backticks.quote(columns.get(k).name));
-        }
-        String keyList = String.join(", ", keys);
-        String from = "SELECT " + String.join(", ", select) + " FROM " + Backticks.quote(table);
-        String order = " ORDER BY " + (key.length == 0 ? String.join(", ", all) : keyList) + " LIMIT " + chunkRows;
-        String next = key.length == 0 ? from + order + " OFFSET ?"
-                : from + " WHERE (" + keyList + ") > (" + "?, ".repeat(key.length - 1) + "?)" + order;
+        Query q = new Query(table, columns, key, chunkRows);
         String[] lastKey = after;
         long offset = 0;
         while (true) {
+            Chunk chunk = q.run(c, lastKey, offset);
+            offset += chunk.rows().size();
+            lastKey = chunk.lastKey() == null ? lastKey : chunk.lastKey();
+            out.accept(chunk.rows(), chunk.last() || key.length == 0 ? null : lastKey, chunk.last());
+            if (chunk.last()) {
+                return;
+            }
+        }
+    }
+
+    /** One chunk: its rows, the key text of its last row when it is full (else null), and whether no row follows. */
+    record Chunk(List<Object[]> rows, String[] lastKey, boolean last) {
+    }
+
+    /**
+     * The next chunk of a keyed table, after {@code after} (null: from its first row), in the caller's transaction
+     * or statement: what a copy reading one chunk at a time alongside the stream needs.
+     */
+    static Chunk chunk(Connection c, TableId table, List<MySqlColumn> columns, int[] key, String[] after,
+                       int chunkRows) throws SQLException {
+        if (key.length == 0 || after != null && after.length != key.length) {
+            throw new IllegalArgumentException("a chunk of " + table + " needs its key, got " + key.length
+                    + " key column(s) and a key of " + (after == null ? 0 : after.length) + " value(s)");
+        }
+        return new Query(table, columns, key, chunkRows).run(c, after, 0);
+    }
+
+    /** The statements that read a table's chunks. */
+    private static final class Query {
+        private final List<MySqlColumn> columns;
+        private final int[] key;
+        private final int chunkRows;
+        private final String first;
+        private final String next;
+
+        Query(TableId table, List<MySqlColumn> columns, int[] key, int chunkRows) {
+            this.columns = columns;
+            this.key = key;
+            this.chunkRows = chunkRows;
+            List<String> select = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (MySqlColumn col : columns) {
+                select.add(col == null ? "NULL" : col.selectExpression());
+                if (col != null) {
+                    all.add(Backticks.quote(col.name));
+                }
+            }
+            List<String> keys = new ArrayList<>();
+            for (int k : key) {
+                keys.add(Backticks.quote(columns.get(k).name));
+            }
+            String keyList = String.join(", ", keys);
+            String from = "SELECT " + String.join(", ", select) + " FROM " + Backticks.quote(table);
+            String order = " ORDER BY " + (key.length == 0 ? String.join(", ", all) : keyList) + " LIMIT " + chunkRows;
+            this.first = from + order;
+            this.next = key.length == 0 ? from + order + " OFFSET ?"
+                    : from + " WHERE (" + keyList + ") > (" + "?, ".repeat(key.length - 1) + "?)" + order;
+        }
+
+        Chunk run(Connection c, String[] after, long offset) throws SQLException {
             List<Object[]> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(offset == 0 && lastKey == null ? from + order : next)) {
-                if (lastKey != null) {
-                    for (int i = 0; i < lastKey.length; i++) {
-                        bind(ps, i + 1, columns.get(key[i]), lastKey[i]);
+            String[] lastKey = null;
+            try (PreparedStatement ps = c.prepareStatement(offset == 0 && after == null ? first : next)) {
+                if (after != null) {
+                    for (int i = 0; i < after.length; i++) {
+                        bind(ps, i + 1, columns.get(key[i]), after[i]);
                     }
                 } else if (offset > 0) {
                     ps.setLong(1, offset);
@@ -94,12 +139,7 @@ final class TableReader {
                     }
                 }
             }
-            offset += rows.size();
-            boolean last = rows.size() < chunkRows;
-            out.accept(rows, last || key.length == 0 ? null : lastKey, last);
-            if (last) {
-                return;
-            }
+            return new Chunk(rows, lastKey, rows.size() < chunkRows);
         }
     }
 

@@ -51,6 +51,17 @@ class BinlogCatchUpTest {
     }
 
     @Test
+    void aPositionInsideACopyOrWithCopiesQueuedIsNotCaughtUp() {
+        Map<String, Object> past = new HashMap<>(commit("mysql-bin.000003", 1200, 1600));
+        assertThat(end.coveredBy(past)).isTrue();
+        past.put("backfill", "shop.orders");
+        assertThat(end.coveredBy(past)).isFalse();
+        past.remove("backfill");
+        past.put("adhoc_queue", "\"shop\".\"orders\"");
+        assertThat(end.coveredBy(past)).isFalse();
+    }
+
+    @Test
     void numbersAndBooleansMayArriveAsTextOrEitherIntegerKind() {
         assertThat(end.coveredBy(Map.of("file", "mysql-bin.000003", "pos", "1200", "complete", "true",
                 "next_pos", "1500", "in_snapshot", "false"))).isTrue();

@@ -57,7 +57,8 @@ class RequestedCopiesContinueAfterACrashTest {
             assertThat(c.failure()).isNull();
             assertThat(reads(c.handler.changes, "rq_a")).isEqualTo(ROWS);
             // The crash: what was committed ends in the middle of rq_a's copy, rq_b still queued.
-            int cut = indexOfRead(c.handler.changes, "rq_a", ROWS / 2);
+            // Inside a chunk: only a chunk's last row carries the key it ends at.
+            int cut = indexOfRead(c.handler.changes, "rq_a", ROWS / 2 - CHUNK / 2);
             committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
             crashedAt = RecordingHandler.describe(committed.get(cut).position());
             assertThat(crashedAt).containsEntry(MySqlPosition.BACKFILL, "ferry.rq_a")
@@ -91,7 +92,7 @@ class RequestedCopiesContinueAfterACrashTest {
             assertThat(target.get(5)).containsExactly(5, 5);
             assertThat(target).hasSize(JOINED_ROWS);
             assertThat(second.status().copies()).isEmpty();
-            // rq_a goes on from the start of the chunk the crash interrupted (row 1,500 is in rows 1,001-1,500).
+            // rq_a goes on from the start of the chunk the crash interrupted (row 1,250 is in rows 1,001-1,500).
             assertThat(reads(c.handler.changes, "rq_a")).isEqualTo(ROWS - (ROWS / 2 - CHUNK));
             assertThat(c.handler.changes.stream().filter(e -> e.op() == Operation.READ
                     && e.table().table().equals("rq_a")).mapToInt(e -> (Integer) e.after()[0]).min().orElseThrow())

@@ -230,7 +230,7 @@ public final class PipelineConfigParser {
         Scalar snapshotNode = s.scalar("snapshot", false);
         String snapshot = choice(snapshotNode, "initial", "initial", "never", "incremental");
         if ("incremental".equals(snapshot) && connector != null && !connector.snapshotsIncrementally()) {
-            snapshotNode.error("'incremental' is supported for PostgreSQL sources only; " + type
+            snapshotNode.error("'incremental' is not supported by " + type + " sources; " + type
                     + " snapshots with 'initial'");
             snapshot = null;
         }

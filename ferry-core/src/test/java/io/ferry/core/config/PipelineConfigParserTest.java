@@ -145,10 +145,17 @@ class PipelineConfigParserTest {
     void takesAnIncrementalSnapshotOnlyFromASourceThatCanTakeOne() {
         PipelineConfig c = parser.parse(VALID.replace("snapshot: never", "snapshot: incremental"), "pipeline.yaml");
         assertThat(c.source().snapshot()).isEqualTo(SourceConfig.SnapshotMode.INCREMENTAL);
+        PipelineConfig mysql = parser.parse(VALID.replace("type: postgres", "type: mysql")
+                .replace("snapshot: never", "snapshot: incremental"), "pipeline.yaml");
+        assertThat(mysql.source().snapshot()).isEqualTo(SourceConfig.SnapshotMode.INCREMENTAL);
 
-        assertError(VALID.replace("type: postgres", "type: mysql").replace("snapshot: never", "snapshot: incremental"),
-                "pipeline.yaml:10: source.snapshot: 'incremental' is supported for PostgreSQL sources only; mysql"
-                        + " snapshots with 'initial'");
+        PipelineConfigParser plain = new PipelineConfigParser(Map.of("SHOP_PG_PASSWORD", "s3cret")::get,
+                TestConnectors.WITH_PLAIN_CAPTURE);
+        assertThatThrownBy(() -> plain.parse(VALID.replace("type: postgres", "type: plainlog")
+                .replace("snapshot: never", "snapshot: incremental"), "pipeline.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("pipeline.yaml:10: source.snapshot: 'incremental' is not supported by plainlog sources;"
+                        + " plainlog snapshots with 'initial'");
     }
 
     @Test

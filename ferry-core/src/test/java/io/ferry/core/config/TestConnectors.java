@@ -9,6 +9,10 @@ final class TestConnectors {
 
     static final Connectors BOTH = Connectors.of(kind("postgres", 5432), kind("mysql", 3306, "mariadb"));
 
+    /** BOTH and a capturing kind that snapshots only from one consistent snapshot, not incrementally. */
+    static final Connectors WITH_PLAIN_CAPTURE = Connectors.of(kind("postgres", 5432), kind("mysql", 3306, "mariadb"),
+            plainCapture());
+
     /** BOTH and a sink kind with its own keys and no login, as a lake sink is. */
     static final Connectors WITH_LAKE = Connectors.of(kind("postgres", 5432), kind("mysql", 3306, "mariadb"),
             lake());
@@ -39,7 +43,23 @@ final class TestConnectors {
             }
 
             public boolean snapshotsIncrementally() {
-                return type.equals("postgres");
+                return true;
+            }
+        };
+    }
+
+    private static Connector plainCapture() {
+        return new Connector() {
+            public String type() {
+                return "plainlog";
+            }
+
+            public int defaultPort() {
+                return 4000;
+            }
+
+            public boolean capturesChanges() {
+                return true;
             }
         };
     }
