@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -271,45 +270,6 @@ public abstract class IcebergSinkContract {
         assertThatThrownBy(() -> sink.ensureTable(ITEMS, SchemaHistory.NONE))
                 .hasMessageContaining("partition-by").hasMessageContaining("'name'")
                 .hasMessageContaining("not a key column");
-    }
-
-    /**
-     * MariaDB's (uuid, inet6) key: a file holding uuids on both sides of the signed-long midpoint has bounds Iceberg
-     * 1.10 misorders (apache/iceberg#14216); with them the later commits' equality deletes skipped that file and the
-     * old rows stayed visible beside the new ones.
-     */
-    @Test
-    void aUuidKeyIsUpdatedAndDeletedInLaterCommitsWhateverItsFirstBit() {
-        TableSchema own = new TableSchema(new TableId("source", "own_keys"), 1, List.of(col("u", TypeKind.UUID, "uuid"),
-                col("a", TypeKind.TEXT, "inet6"), col("n", TypeKind.INT32, "int")), List.of("u", "a"));
-        UUID low = UUID.fromString("00000000-0000-0000-0000-000000000001");
-        UUID high = UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
-        sink.apply(List.of(insert(own, low, "::ffff:1.2.3.4", 1), insert(own, low, "a::1", 2),
-                insert(own, high, "2001:db8::1", 3), insert(own, high, "::", 4)), List.of());
-
-        sink.apply(List.of(updateKey(own, new Object[] {high, "::", 4}, new Object[] {high, "::", -4})), List.of());
-        sink.apply(List.of(delete(own, high, "2001:db8::1", 3), delete(own, low, "a::1", 2)), List.of());
-
-        assertThat(target().rows(namespace, "own_keys")).containsExactlyInAnyOrder(row(high, "::", -4),
-                row(low, "::ffff:1.2.3.4", 1));
-        assertThat(target().table(namespace, "own_keys").properties())
-                .containsEntry("write.metadata.metrics.column.u", "counts")
-                .containsEntry("write.parquet.stats-enabled.column.u", "false");
-    }
-
-    /** An unchanged value of a uuid-keyed row is found in the table (the keyed scan is not misled by bounds). */
-    @Test
-    void anUnchangedValueOfAUuidKeyedRowIsFoundInTheTable() {
-        TableSchema docs = table("docs", 1, col("u", TypeKind.UUID, "uuid"), col("name", TypeKind.TEXT, "text"),
-                col("doc", TypeKind.TEXT, "text"));
-        UUID low = UUID.fromString("00000000-0000-0000-0000-000000000001");
-        UUID high = UUID.fromString("ffffffff-ffff-4fff-bfff-ffffffffffff");
-        sink.apply(List.of(insert(docs, low, "a", "doc a"), insert(docs, high, "b", "large toasted doc b")), List.of());
-
-        sink.apply(List.of(update(docs, high, "b2", U)), List.of());
-
-        assertThat(target().rows(namespace, "docs")).containsExactlyInAnyOrder(row(low, "a", "doc a"),
-                row(high, "b2", "large toasted doc b"));
     }
 
     protected List<List<Object>> rows() {
