@@ -6,6 +6,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.UpdateProperties;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -38,13 +39,24 @@ final class UuidStatistics {
      * files written from then on carry no uuid bounds, and a delete file without them is applied to every data file.
      */
     static void ensure(Table table) {
-        Map<String, String> missing = new LinkedHashMap<>(properties(table.schema()));
-        missing.entrySet().removeIf(e -> e.getValue().equals(table.properties().get(e.getKey())));
-        if (missing.isEmpty()) {
-            return;
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> missing = new LinkedHashMap<>(properties(table.schema()));
+            missing.entrySet().removeIf(e -> e.getValue().equals(table.properties().get(e.getKey())));
+            if (missing.isEmpty()) {
+                return;
+            }
+            UpdateProperties update = table.updateProperties();
+            missing.forEach(update::set);
+            try {
+                update.commit();
+                return;
+            } catch (CommitFailedException e) {
+                // Another applier changed the table first (tables retry no commit themselves): look again.
+                if (attempt == 3) {
+                    throw e;
+                }
+                table.refresh();
+            }
         }
-        UpdateProperties update = table.updateProperties();
-        missing.forEach(update::set);
-        update.commit();
     }
 }
