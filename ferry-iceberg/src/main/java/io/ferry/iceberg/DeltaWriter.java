@@ -12,6 +12,7 @@ import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
@@ -56,7 +57,7 @@ final class DeltaWriter extends BaseTaskWriter<Record> {
 
     DeltaWriter(Table table, Schema schema, Set<Integer> equalityIds, boolean keyless) {
         this(table, schema, TypeUtil.select(schema, equalityIds), keyless,
-                new GenericAppenderFactory(table, schema, table.spec(), table.properties(),
+                new GenericAppenderFactory(table, schema, table.spec(), writeProperties(table),
                         equalityIds.stream().mapToInt(Integer::intValue).toArray(),
                         TypeUtil.select(schema, equalityIds), null),
                 OutputFileFactory.builderFor(table, 1, System.currentTimeMillis()).format(FileFormat.PARQUET)
@@ -73,6 +74,14 @@ final class DeltaWriter extends BaseTaskWriter<Record> {
         this.files = files;
         this.partitionKey = new PartitionKey(table.spec(), schema);
         this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    }
+
+    /** The table's properties but its metrics modes, which the factory takes from the table itself (and refuses twice). */
+    private static Map<String, String> writeProperties(Table table) {
+        Map<String, String> out = new HashMap<>(table.properties());
+        out.keySet().removeIf(k -> k.startsWith(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX)
+                || k.equals(TableProperties.DEFAULT_WRITE_METRICS_MODE));
+        return out;
     }
 
     private static long targetSize(Table table) {

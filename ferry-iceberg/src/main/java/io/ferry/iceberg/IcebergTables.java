@@ -3,6 +3,7 @@ package io.ferry.iceberg;
 import io.ferry.core.FerryException;
 import io.ferry.core.TableSchema;
 import io.ferry.core.connector.TargetTables;
+import io.ferry.core.verify.CanonicalValues;
 import io.ferry.core.verify.KeyOrder;
 import io.ferry.core.verify.RowSource;
 import java.io.IOException;
@@ -22,8 +23,8 @@ import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The Iceberg side of {@code ferry verify}: each table's current rows (deletes applied) read with Iceberg's generic
- * reader at its newest snapshot, decoded with the source's column kinds and served in key order. A table is read
- * once, into memory, when first asked for.
+ * reader at its newest snapshot, decoded with the source's column kinds and served in key order (a table without a
+ * key whole, equal rows each there). A table is read once, into memory, when first asked for.
  */
 final class IcebergTables implements TargetTables {
 
@@ -37,7 +38,12 @@ final class IcebergTables implements TargetTables {
 
     @Override
     public RowSource rows(TableSchema source) {
-        NavigableMap<Object[], Object[]> rows = read(source);
+        List<Object[]> all = read(source);
+        if (source.primaryKey().isEmpty()) {
+            // Compared whole, as a multiset: equal rows are each there.
+            return (after, through, limit) -> all.subList(0, Math.min(limit, all.size()));
+        }
+        NavigableMap<Object[], Object[]> rows = byKey(source, all);
         return (after, through, limit) -> {
             NavigableMap<Object[], Object[]> range = after == null ? rows : rows.tailMap(after, false);
             if (through != null) {
@@ -54,8 +60,34 @@ final class IcebergTables implements TargetTables {
         };
     }
 
-    private NavigableMap<Object[], Object[]> read(TableSchema source) {
+    /**
+     * Rows in key order. A key read twice means a delete missed the older row (both are what a reader sees): named,
+     * as a map would keep only the last one read and hide the other.
+     */
+    private NavigableMap<Object[], Object[]> byKey(TableSchema source, List<Object[]> all) {
         NavigableMap<Object[], Object[]> rows = new TreeMap<>(KeyOrder.of(source));
+        int[] key = source.keyIndexes();
+        List<Object[]> repeated = new ArrayList<>();
+        for (Object[] row : all) {
+            Object[] k = new Object[key.length];
+            for (int i = 0; i < key.length; i++) {
+                k[i] = row[key[i]];
+            }
+            if (rows.put(k, row) != null) {
+                repeated.add(k);
+            }
+        }
+        if (!repeated.isEmpty()) {
+            throw new FerryException("Iceberg table " + source.table().table() + " in namespace " + namespace
+                    + " holds " + repeated.size() + " row(s) more than once under one key, first key ("
+                    + CanonicalValues.formatKey(repeated.get(0)) + "): a delete did not reach the older row;"
+                    + " `ferry reset` writes the table again", null, false);
+        }
+        return rows;
+    }
+
+    private List<Object[]> read(TableSchema source) {
+        List<Object[]> rows = new ArrayList<>();
         TableIdentifier id = TableIdentifier.of(namespace, source.table().table());
         Table table;
         try {
@@ -64,18 +96,13 @@ final class IcebergTables implements TargetTables {
             return rows;
         }
         TableShape shape = new TableShape(source, table.schema());
-        int[] key = source.keyIndexes();
         try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
             for (Record r : records) {
                 Object[] row = new Object[source.columns().size()];
                 for (int i = 0; i < row.length; i++) {
                     row[i] = IcebergTypes.toFerry(shape.value(r, i), source.columns().get(i).type());
                 }
-                Object[] k = new Object[key.length];
-                for (int i = 0; i < key.length; i++) {
-                    k[i] = row[key[i]];
-                }
-                rows.put(k, row);
+                rows.add(row);
             }
         } catch (IOException | UncheckedIOException e) {
             throw new FerryException("cannot read Iceberg table " + id + ": " + e.getMessage(), e, true);

@@ -45,7 +45,9 @@ final class IcebergTypes {
             case INT16, INT32 -> Types.IntegerType.get();
             case INT64, DURATION -> Types.LongType.get();
             case DECIMAL -> {
-                int[] m = modifiers(type);
+                // MySQL 8 names a bigint unsigned without a width (MariaDB: bigint(20) unsigned): 20 digits either way.
+                int[] m = type.sourceName().toLowerCase(java.util.Locale.ROOT).startsWith("bigint") ? new int[] {20, 0}
+                        : modifiers(type);
                 yield m == null || m[0] > 38 || m[1] < 0 || m[1] > m[0] ? Types.StringType.get()
                         : Types.DecimalType.of(m[0], m[1]);
             }

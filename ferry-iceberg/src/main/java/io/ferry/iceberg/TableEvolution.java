@@ -59,14 +59,15 @@ final class TableEvolution {
         }
         Table table = catalog.loadTable(id);
         String held = table.properties().get(VERSION);
-        // An older version's rows (still in Kafka after the change) are written into the table as it is.
-        if (held != null && Integer.parseInt(held) >= want.version()) {
-            return table;
+        // An older version's rows (still in Kafka after the change) are written into the table as it is; only a
+        // newer version changes it.
+        if (held == null || Integer.parseInt(held) < want.version()) {
+            Optional<TableSchema> before = held == null ? Optional.empty()
+                    : history.version(want.table(), Integer.parseInt(held));
+            SchemaDiff diff = before.map(b -> SchemaDiff.between(b, want)).orElse(null);
+            evolve(table, want, diff, policy);
         }
-        Optional<TableSchema> before = held == null ? Optional.empty()
-                : history.version(want.table(), Integer.parseInt(held));
-        SchemaDiff diff = before.map(b -> SchemaDiff.between(b, want)).orElse(null);
-        evolve(table, want, diff, policy);
+        UuidStatistics.ensure(table);
         return table;
     }
 
@@ -97,6 +98,7 @@ final class TableEvolution {
         props.put(TableProperties.MERGE_MODE, "merge-on-read");
         props.put(VERSION, String.valueOf(want.version()));
         props.put(SOURCE, want.table().toString());
+        props.putAll(UuidStatistics.properties(schema));
         try {
             return catalog.buildTable(id, schema).withPartitionSpec(spec).withProperties(props).create();
         } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {

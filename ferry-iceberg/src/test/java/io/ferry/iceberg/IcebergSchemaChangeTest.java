@@ -169,6 +169,30 @@ class IcebergSchemaChangeTest {
         assertThat(target().rows(namespace, "t", "id", "name", "qty")).containsExactly(row(10L, "a", 6));
     }
 
+    /** Uuid columns renamed, added and dropped keep the table writable and never regain file bounds (UuidStatistics). */
+    @Test
+    void uuidColumnsRenamedAddedAndDroppedCarryNoBounds() {
+        sink(SchemaChangePolicy.EVOLVE);
+        Column ref = column("ref", TypeKind.UUID, "uuid", 6);
+        Column other = column("other", TypeKind.UUID, "uuid", 7);
+        TableSchema v1 = version(1, List.of("id"), ID, ref);
+        TableSchema v2 = version(2, List.of("id"), ID, ref.withName("ref2"), other);
+        TableSchema v3 = version(3, List.of("id"), ID, ref.withName("ref2"));
+        java.util.UUID u = java.util.UUID.fromString("ffffffff-ffff-4fff-bfff-ffffffffffff");
+        sink.apply(List.of(insert(v1, 1L, u)), List.of());
+
+        sink.ensureTable(v2, history(v1, v2));
+        sink.apply(List.of(insert(v2, 2L, u, u)), List.of());
+        assertThat(target().table(namespace, "t").properties())
+                .containsEntry("write.metadata.metrics.column.ref2", "counts")
+                .containsEntry("write.parquet.stats-enabled.column.ref2", "false")
+                .containsEntry("write.metadata.metrics.column.other", "counts");
+        sink.ensureTable(v3, history(v1, v2, v3));
+        sink.apply(List.of(insert(v3, 3L, u)), List.of());
+
+        assertThat(rows()).containsExactly(row(1L, u), row(2L, u), row(3L, u));
+    }
+
     private void sink(SchemaChangePolicy policy) {
         sink = new IcebergSink(target().config(namespace, new SchemaChanges(policy, Map.of()), Map.of()));
     }

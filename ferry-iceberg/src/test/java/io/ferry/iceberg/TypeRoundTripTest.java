@@ -100,14 +100,14 @@ class TypeRoundTripTest {
                 col("ts", TypeKind.TIMESTAMP, "timestamp"), col("tstz", TypeKind.TIMESTAMPTZ, "timestamptz"),
                 col("iv", TypeKind.INTERVAL, "interval"), col("u", TypeKind.UUID, "uuid"),
                 col("j", TypeKind.JSON, "jsonb"), col("e", TypeKind.ENUM, "mood"),
-                new Column("arr", ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "integer"), "integer[]"), true)),
-                List.of("id"));
+                new Column("arr", ColumnType.arrayOf(ColumnType.of(TypeKind.INT32, "integer"), "integer[]"), true),
+                col("ubig", TypeKind.DECIMAL, "bigint unsigned")), List.of("id"));
         Object[] values = {1, (short) -7, Long.MIN_VALUE, new BigDecimal("1234567890123456789012345678.0123456789"),
                 "NaN", 1.5f, Math.PI, true, "ünïcødé ✓", new byte[] {0, 1, -1},
                 LocalDate.of(1, 1, 1), LocalTime.of(23, 59, 59, 999_999_000), Duration.parse("-PT838H59M59.999999S"),
                 OffsetTime.of(1, 2, 3, 4_000, ZoneOffset.ofHours(-5)), LocalDateTime.of(2024, 2, 29, 12, 0, 0, 1_000),
                 Instant.parse("1969-12-31T23:59:59.999999Z"), "P1Y2M3DT4H5M6.000007S", UUID.randomUUID(),
-                "{\"a\": [1, 2]}", "happy", Arrays.asList(1, null, 3)};
+                "{\"a\": [1, 2]}", "happy", Arrays.asList(1, null, 3), new BigDecimal("18446744073709551615")};
         Object[] nulls = new Object[values.length];
         nulls[0] = 2;
         IcebergTarget target = new IcebergTarget(warehouse.toString());
@@ -119,6 +119,7 @@ class TypeRoundTripTest {
         Types.StructType struct = target.table("kinds", "kinds").schema().asStruct();
         assertThat(typeOf(struct, "exact")).isEqualTo(Types.DecimalType.of(38, 10));
         assertThat(typeOf(struct, "unbounded")).isEqualTo(Types.StringType.get());
+        assertThat(typeOf(struct, "ubig")).isEqualTo(Types.DecimalType.of(20, 0));
         assertThat(typeOf(struct, "tstz")).isEqualTo(Types.TimestampType.withZone());
         assertThat(typeOf(struct, "ts")).isEqualTo(Types.TimestampType.withoutZone());
         assertThat(typeOf(struct, "u")).isEqualTo(Types.UUIDType.get());
