@@ -32,6 +32,11 @@ final class CpuMeter {
         return String.format(java.util.Locale.ROOT, "%.2f µs JVM, %.2f µs ferry-capture", process, capture);
     }
 
+    /** Events per CPU-second of the whole JVM since {@link #start}: a rate that other processes' load leaves alone. */
+    double eventsPerProcessCpuSecond(long events) {
+        return events / ((processCpuNanos() - processStart) / 1e9);
+    }
+
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();

@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * Ferry's capture next to Debezium's embedded engine, both into the same Kafka broker, on the same table and
  * the same backlog, in one run: the snapshot of the pre-loaded table, then the drain of a backlog of changes
  * written while both were stopped (both slots hold it). Rows carry a 550-byte text column so that a row is
- * about 700 bytes, the size the capture goals are stated for.
+ * about 700 bytes, the size the capture goals are stated for. Next to events/s, events per CPU-second of the whole JVM
+ * (broker included, PostgreSQL not) compare the two on a machine whose other load changes what a second buys.
  */
 final class PeerBenchmark {
 
@@ -47,19 +48,26 @@ final class PeerBenchmark {
 
             env.out.printf(Locale.ROOT, "Ferry snapshot of %,d rows...%n", o.rows);
             double ferrySnapshot;
+            double ferrySnapshotCpu;
             try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60))) {
                 long t0 = System.nanoTime();
+                CpuMeter cpu = CpuMeter.start();
                 runner.start();
                 ferrySnapshot = o.rows / secondsSince(t0, awaitCount(runner::captured, runner::failureMessage, o.rows));
+                ferrySnapshotCpu = cpu.eventsPerProcessCpuSecond(o.rows);
             }
             env.out.printf(Locale.ROOT, "Debezium snapshot of %,d rows...%n", o.rows);
             double debeziumSnapshot;
+            double debeziumSnapshotCpu;
             try (DebeziumCapture dbz = new DebeziumCapture(env.pg.getPort(), kafka.bootstrapServers(), o.dir.resolve("debezium"))) {
                 long t0 = System.nanoTime();
+                CpuMeter cpu = CpuMeter.start();
                 dbz.start();
                 debeziumSnapshot = o.rows / secondsSince(t0, awaitCount(dbz::sent, () -> null, o.rows));
+                debeziumSnapshotCpu = cpu.eventsPerProcessCpuSecond(o.rows);
             }
             add(ferry, debezium, ratio, "snapshot (start -> all rows in Kafka)", ferrySnapshot, debeziumSnapshot, "rows/s");
+            add(ferry, debezium, ratio, "snapshot per JVM CPU-second", ferrySnapshotCpu, debeziumSnapshotCpu, "rows/CPU-s");
 
             BenchEnv.Workload w = new BenchEnv.Workload(changes, o.rows + 1, o.txRows);
             try (Connection c = env.source()) {
@@ -68,21 +76,29 @@ final class PeerBenchmark {
             env.out.printf(Locale.ROOT, "Backlog: %,d changes written in %.2f s with both stopped%n", changes, w.seconds());
 
             double[] ferryDrain;
+            double ferryDrainCpu;
             try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60))) {
                 long t0 = System.nanoTime();
+                CpuMeter cpu = CpuMeter.start();
                 runner.start();
                 ferryDrain = drain(t0, runner::captured, runner::failureMessage, changes);
+                ferryDrainCpu = cpu.eventsPerProcessCpuSecond(changes);
             }
             double[] debeziumDrain;
+            double debeziumDrainCpu;
             try (DebeziumCapture dbz = new DebeziumCapture(env.pg.getPort(), kafka.bootstrapServers(), o.dir.resolve("debezium"))) {
                 long t0 = System.nanoTime();
+                CpuMeter cpu = CpuMeter.start();
                 dbz.start();
                 debeziumDrain = drain(t0, dbz::sent, () -> null, changes);
+                debeziumDrainCpu = cpu.eventsPerProcessCpuSecond(changes);
             }
             add(ferry, debezium, ratio, "streaming backlog drain (first -> last in Kafka)", ferryDrain[0], debeziumDrain[0],
                     "events/s");
             add(ferry, debezium, ratio, "streaming backlog incl. restart (start -> last)", ferryDrain[1], debeziumDrain[1],
                     "events/s");
+            add(ferry, debezium, ratio, "streaming backlog per JVM CPU-second (start -> last)", ferryDrainCpu,
+                    debeziumDrainCpu, "events/CPU-s");
         }
         String load = "load average " + loadBefore + " at start, " + BenchEnv.loadAverage() + " at the end (above ~"
                 + Runtime.getRuntime().availableProcessors() + ", something else shared the cores)";
