@@ -10,7 +10,6 @@ import io.ferry.core.snapshot.ChunkOrder;
 import io.ferry.core.snapshot.ChunkSchedule;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -21,8 +20,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads every captured table in chunks ({@link TableReader}), either on connections that each already hold a
  * consistent-snapshot transaction opened under the same global read lock (all of them see the data as of the
- * snapshot's binlog position), or, resuming an interrupted snapshot, on plain connections that read the current rows,
- * a key range or a whole table per transaction. A table with a primary key is split into key ranges of
+ * snapshot's binlog position), or, resuming an interrupted snapshot, on plain REPEATABLE READ connections that read
+ * the current rows, a key range (with the query that finds its end) or a whole table per transaction. A table with a primary key is split into key ranges of
  * {@code chunkRows} rows ({@link ChunkSchedule}) that several connections read at once; any other table is read by
  * one connection. Workers decode rows and pass chunks through a bounded queue to the calling thread, which puts each
  * table's chunks back in key order ({@link ChunkOrder}), alone talks to the handler and keeps the
@@ -211,18 +210,17 @@ final class SnapshotReader {
     private void work(Connection c, ChunkSchedule<Table> schedule, BlockingQueue<Object> out) {
         try {
             ChunkSchedule.Range<Table> range;
-            while ((range = schedule.take((t, after, rows) -> boundary(c, t, after, rows))) != null) {
-                if (!consistent) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                    }
-                }
+            while ((range = schedule.take((t, after, rows) -> TableReader.boundary(c, t.id(), t.def.columns,
+                    t.key(), after, rows))) != null) {
                 if (range.whole()) {
                     copyWhole(c, range.table(), out);
                 } else {
                     copy(c, range, schedule, out);
                 }
                 if (!consistent) {
+                    // Rows as they are now: a range is read in the transaction (REPEATABLE READ) its boundary was
+                    // found in, so it holds exactly the rows the boundary counted; the next one sees them as they
+                    // are then. A table read whole pages by LIMIT/OFFSET in one transaction.
                     c.commit();
                 }
             }
@@ -236,15 +234,6 @@ final class SnapshotReader {
         }
     }
 
-    private String[] boundary(Connection c, Table table, String[] after, int rows) throws SQLException {
-        String[] found = TableReader.boundary(c, table.id(), table.def.columns, table.key(), after, rows);
-        if (!consistent) {
-            // Rows as they are now: the next statement must not read in this one's snapshot.
-            c.commit();
-        }
-        return found;
-    }
-
     /** One key range; the tail ends the table unless it filled up (rows came in meanwhile). */
     private void copy(Connection c, ChunkSchedule.Range<Table> range, ChunkSchedule<Table> schedule,
                       BlockingQueue<Object> out) throws SQLException, InterruptedException {
@@ -252,7 +241,6 @@ final class SnapshotReader {
         TableReader.Rows read = TableReader.range(c, table.id(), table.def.columns, table.key(), range.from(),
                 range.to(), chunkRows);
         boolean last = range.tail() && read.rows().size() < chunkRows;
-        // A range covers its keys up to its upper one, whether or not that row is still there.
         String[] lastKey = last ? null : range.to() != null ? range.to() : read.lastKey();
         if (range.tail()) {
             schedule.tailRead(range, !last, lastKey);

@@ -26,11 +26,11 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads every captured table in key chunks, on up to {@code readers} connections, either as of an exported snapshot
  * (each connection imports it into one REPEATABLE READ transaction) or, resuming a snapshot whose exported snapshot is
- * gone, as the rows are now (READ COMMITTED, one statement per chunk). A keyed table is split into key ranges of
- * {@code chunkRows} rows ({@link ChunkSchedule}) that several connections read at once; a table keyed by its whole
- * row is read by one connection through one cursor. Workers decode rows and pass chunks through a bounded queue to
- * the calling thread, which puts each table's chunks back in key order ({@link ChunkOrder}) and alone talks to the
- * handler and keeps the {@link SnapshotProgress} each event carries.
+ * gone, as the rows are now (a REPEATABLE READ transaction per key range, or per keyless table). A keyed table is
+ * split into key ranges of {@code chunkRows} rows ({@link ChunkSchedule}) that several connections read at once; a
+ * table keyed by its whole row is read by one connection through one cursor. Workers decode rows and pass chunks
+ * through a bounded queue to the calling thread, which puts each table's chunks back in key order
+ * ({@link ChunkOrder}) and alone talks to the handler and keeps the {@link SnapshotProgress} each event carries.
  */
 final class SnapshotReader {
 
@@ -227,14 +227,12 @@ final class SnapshotReader {
         Connection c = null;
         try {
             c = connections.regular();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             if (snapshotName != null) {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
                 }
-            } else {
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
             Connection reader = c;
             ChunkSchedule.Range<Table> range;
@@ -244,10 +242,13 @@ final class SnapshotReader {
                 } else {
                     copy(c, range, schedule, out);
                 }
+                if (snapshotName == null) {
+                    // Rows as they are now: a range is read in the transaction its boundary was found in, so it holds
+                    // exactly the rows the boundary counted; the next one sees the rows as they are then.
+                    c.commit();
+                }
             }
-            if (snapshotName != null) {
-                c.commit();
-            }
+            c.commit();
             out.put(WORKER_DONE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -323,7 +324,6 @@ final class SnapshotReader {
                 }
             }
         }
-        // A range covers its keys up to its upper one, whether or not that row is still there.
         String[] lastKey = range.to() != null ? range.to() : lastRowKey != null ? lastRowKey : range.from();
         boolean last = range.tail() && rows.size() < chunkRows;
         if (range.tail()) {
@@ -372,8 +372,6 @@ final class SnapshotReader {
                 + TableSelector.quote(table.relation.shape.table());
         ValueDecoder[] decoders = table.relation.decoders;
         long seq = 0;
-        boolean ownTransaction = c.getAutoCommit();
-        c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(select)) {
             ps.setFetchSize(chunkRows);
             try (ResultSet rs = ps.executeQuery()) {
@@ -392,10 +390,6 @@ final class SnapshotReader {
                 }
                 out.put(new Chunk(table, seq, rows, null, true));
             }
-        }
-        if (ownTransaction) {
-            c.commit();
-            c.setAutoCommit(true);
         }
     }
 }
