@@ -5,6 +5,9 @@ import io.ferry.core.config.PipelineConfig;
 import java.sql.Connection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,7 +165,8 @@ public final class CaptureBenchmark {
 
     /**
      * {@code --snapshot-only}: the same table snapshotted once per {@code --snapshot-parallelism} value, each by a
-     * new pipeline (its own slot and topics) on the same servers, one after the other, side by side.
+     * new pipeline (its own slot and topics, also for a value repeated) on the same servers, one after the other,
+     * side by side.
      */
     private static ResultTable snapshots(Options o) throws Exception {
         List<Integer> runs = o.snapshotParallelism.isEmpty() ? List.of(4) : o.snapshotParallelism;
@@ -171,11 +175,12 @@ public final class CaptureBenchmark {
         try (BenchEnv env = BenchEnv.start(o)) {
             env.printMachine();
             env.load(o.rows, false);
-            for (int readers : runs) {
+            for (int run = 0; run < runs.size(); run++) {
+                int readers = runs.get(run);
                 ResultTable t = new ResultTable("snapshot-parallelism " + readers);
                 String loadBefore = BenchEnv.loadAverage();
                 HeapPeak heap = new HeapPeak();
-                PipelineRunner runner = new PipelineRunner(env.snapshotPipeline("bench-p" + readers, readers),
+                PipelineRunner runner = new PipelineRunner(env.snapshotPipeline("bench-run" + run + "-p" + readers, readers),
                         Duration.ofSeconds(60));
                 try {
                     long t0 = System.nanoTime();
@@ -192,6 +197,7 @@ public final class CaptureBenchmark {
                             "rows/s", "");
                     t.add("snapshot seconds (excluding startup)", String.format(Locale.ROOT, "%.2f", afterStart), "s", "");
                     t.add("heap used, peak of 100 ms samples", Long.toString(heap.peakMiB()), "MiB", "");
+                    t.add("heap left after a collection, peak", Long.toString(heap.afterGcMiB()), "MiB", "");
                     t.add("load average before", loadBefore, "", "");
                     t.add("load average after", BenchEnv.loadAverage(), "", "");
                 } finally {
@@ -199,7 +205,7 @@ public final class CaptureBenchmark {
                     runner.close();
                 }
                 tables.add(t);
-                columns.add(readers + (readers == 1 ? " reader" : " readers"));
+                columns.add("run " + (run + 1) + ": " + readers + (readers == 1 ? " reader" : " readers"));
             }
         }
         return ResultTable.sideBySide(String.format(Locale.ROOT,
@@ -207,11 +213,17 @@ public final class CaptureBenchmark {
                 o.rows, Runtime.getRuntime().maxMemory() >> 20), columns, tables);
     }
 
-    /** Samples the heap in use every 100 ms (the broker shares it) and keeps the highest value. */
+    /**
+     * Samples the heap every 100 ms (the broker shares it): the highest use, and the highest use the collector left
+     * after a collection (what was live), which says whether memory grows with the table.
+     */
     private static final class HeapPeak {
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()).toList();
         private volatile boolean running;
         private volatile long peak;
+        private volatile long afterGc;
         private Thread thread;
 
         void start() {
@@ -219,6 +231,12 @@ public final class CaptureBenchmark {
             thread = new Thread(() -> {
                 while (running) {
                     peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
+                    long live = 0;
+                    for (MemoryPoolMXBean p : pools) {
+                        MemoryUsage u = p.getCollectionUsage();
+                        live += u == null ? 0 : u.getUsed();
+                    }
+                    afterGc = Math.max(afterGc, live);
                     try {
                         Thread.sleep(100);
                     } catch (InterruptedException e) {
@@ -236,6 +254,10 @@ public final class CaptureBenchmark {
 
         long peakMiB() {
             return peak >> 20;
+        }
+
+        long afterGcMiB() {
+            return afterGc >> 20;
         }
     }
 }
