@@ -3,11 +3,6 @@ package io.ferry.bench;
 import io.ferry.cli.PipelineRunner;
 import io.ferry.core.config.PipelineConfig;
 import java.sql.Connection;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,29 +174,24 @@ public final class CaptureBenchmark {
                 int readers = runs.get(run);
                 ResultTable t = new ResultTable("snapshot-parallelism " + readers);
                 String loadBefore = BenchEnv.loadAverage();
-                HeapPeak heap = new HeapPeak();
                 PipelineRunner runner = new PipelineRunner(env.snapshotPipeline("bench-run" + run + "-p" + readers, readers),
                         Duration.ofSeconds(60));
-                try {
+                try (MemoryMeter memory = new MemoryMeter()) {
                     long t0 = System.nanoTime();
                     runner.start();
                     long started = System.nanoTime();
-                    heap.start();
                     long done = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(30),
                             "snapshot captured");
-                    heap.stop();
                     double afterStart = (done - started) / 1e9;
                     env.out.printf(Locale.ROOT, "Snapshot on %d reader(s): %,d rows in Kafka %.2f s after start()"
                             + " (start() took %.2f s)%n", readers, o.rows, afterStart, (started - t0) / 1e9);
                     t.add("snapshot rows/s (start() returned -> all rows in Kafka)", BenchEnv.rate(o.rows / afterStart),
                             "rows/s", "");
                     t.add("snapshot seconds (excluding startup)", String.format(Locale.ROOT, "%.2f", afterStart), "s", "");
-                    t.add("heap used, peak of 100 ms samples", Long.toString(heap.peakMiB()), "MiB", "");
-                    t.add("heap left after a collection, peak", Long.toString(heap.afterGcMiB()), "MiB", "");
+                    memory.report(t, "snapshot");
                     t.add("load average before", loadBefore, "", "");
                     t.add("load average after", BenchEnv.loadAverage(), "", "");
                 } finally {
-                    heap.stop();
                     runner.close();
                 }
                 tables.add(t);
@@ -211,53 +201,5 @@ public final class CaptureBenchmark {
         return ResultTable.sideBySide(String.format(Locale.ROOT,
                 "CaptureBenchmark --snapshot-only: PostgreSQL -> Kafka snapshot of %,d rows (one table), max heap %d MiB",
                 o.rows, Runtime.getRuntime().maxMemory() >> 20), columns, tables);
-    }
-
-    /**
-     * Samples the heap every 100 ms (the broker shares it): the highest use, and the highest use the collector left
-     * after a collection (what was live), which says whether memory grows with the table.
-     */
-    private static final class HeapPeak {
-        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()).toList();
-        private volatile boolean running;
-        private volatile long peak;
-        private volatile long afterGc;
-        private Thread thread;
-
-        void start() {
-            running = true;
-            thread = new Thread(() -> {
-                while (running) {
-                    peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
-                    long live = 0;
-                    for (MemoryPoolMXBean p : pools) {
-                        MemoryUsage u = p.getCollectionUsage();
-                        live += u == null ? 0 : u.getUsed();
-                    }
-                    afterGc = Math.max(afterGc, live);
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-heap-sampler");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() {
-            running = false;
-        }
-
-        long peakMiB() {
-            return peak >> 20;
-        }
-
-        long afterGcMiB() {
-            return afterGc >> 20;
-        }
     }
 }
