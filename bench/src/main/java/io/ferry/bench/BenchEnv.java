@@ -146,11 +146,23 @@ final class BenchEnv implements AutoCloseable {
                 + "  database: bench\n"
                 + "  user: postgres\n"
                 + "  tables: [\"public.*\"]\n"
+                + (options.snapshotParallelism.isEmpty() ? ""
+                    : "  snapshot-parallelism: " + options.snapshotParallelism.get(0) + "\n")
                 + "kafka:\n"
                 + (options.partitions > 1 ? "  partitions: " + options.partitions + "\n" : "")
                 + (bootstrapServers == null
                     ? "  data-dir: " + options.dir.resolve("kafka") + "\n"
                     : "  bootstrap-servers: " + bootstrapServers + "\n");
+    }
+
+    /** A capture-only pipeline named {@code name} over {@code bench_rows} whose snapshot reads on {@code readers}. */
+    PipelineConfig snapshotPipeline(String name, int readers) {
+        String yaml = "name: " + name + "\n"
+                + "source:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n"
+                + "  database: bench\n  user: postgres\n  tables: [public.bench_rows]\n"
+                + "  snapshot-parallelism: " + readers + "\n"
+                + "kafka:\n  data-dir: " + options.dir.resolve("kafka") + "\n";
+        return new PipelineConfigParser().parse(yaml, name + ".yaml");
     }
 
     /** A capture-only pipeline named {@code name} over {@code bench_rows}, with {@code extraYaml} appended. */

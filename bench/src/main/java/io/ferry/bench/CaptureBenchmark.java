@@ -4,6 +4,8 @@ import io.ferry.cli.PipelineRunner;
 import io.ferry.core.config.PipelineConfig;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,6 +30,9 @@ public final class CaptureBenchmark {
     }
 
     static ResultTable run(Options o) throws Exception {
+        if (o.snapshotOnly && o.snapshotParallelism.size() > 1) {
+            return snapshots(o);
+        }
         long changes = o.changesOr(DEFAULT_CHANGES);
         ResultTable table = new ResultTable(String.format(Locale.ROOT,
                 "CaptureBenchmark: PostgreSQL -> Kafka, %,d rows, %,d changes", o.rows, changes));
@@ -151,5 +156,50 @@ public final class CaptureBenchmark {
                 "at start: " + loadBefore + "; above ~" + Runtime.getRuntime().availableProcessors()
                         + " something else shared the cores");
         return table;
+    }
+
+    /**
+     * {@code --snapshot-only}: the same table snapshotted once per {@code --snapshot-parallelism} value, each by a
+     * new pipeline (its own slot and topics, also for a value repeated) on the same servers, one after the other,
+     * side by side.
+     */
+    private static ResultTable snapshots(Options o) throws Exception {
+        List<Integer> runs = o.snapshotParallelism.isEmpty() ? List.of(4) : o.snapshotParallelism;
+        List<ResultTable> tables = new ArrayList<>();
+        List<String> columns = new ArrayList<>();
+        try (BenchEnv env = BenchEnv.start(o)) {
+            env.printMachine();
+            env.load(o.rows, false);
+            for (int run = 0; run < runs.size(); run++) {
+                int readers = runs.get(run);
+                ResultTable t = new ResultTable("snapshot-parallelism " + readers);
+                String loadBefore = BenchEnv.loadAverage();
+                PipelineRunner runner = new PipelineRunner(env.snapshotPipeline("bench-run" + run + "-p" + readers, readers),
+                        Duration.ofSeconds(60));
+                try (MemoryMeter memory = new MemoryMeter()) {
+                    long t0 = System.nanoTime();
+                    runner.start();
+                    long started = System.nanoTime();
+                    long done = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(30),
+                            "snapshot captured");
+                    double afterStart = (done - started) / 1e9;
+                    env.out.printf(Locale.ROOT, "Snapshot on %d reader(s): %,d rows in Kafka %.2f s after start()"
+                            + " (start() took %.2f s)%n", readers, o.rows, afterStart, (started - t0) / 1e9);
+                    t.add("snapshot rows/s (start() returned -> all rows in Kafka)", BenchEnv.rate(o.rows / afterStart),
+                            "rows/s", "");
+                    t.add("snapshot seconds (excluding startup)", String.format(Locale.ROOT, "%.2f", afterStart), "s", "");
+                    memory.report(t, "snapshot");
+                    t.add("load average before", loadBefore, "", "");
+                    t.add("load average after", BenchEnv.loadAverage(), "", "");
+                } finally {
+                    runner.close();
+                }
+                tables.add(t);
+                columns.add("run " + (run + 1) + ": " + readers + (readers == 1 ? " reader" : " readers"));
+            }
+        }
+        return ResultTable.sideBySide(String.format(Locale.ROOT,
+                "CaptureBenchmark --snapshot-only: PostgreSQL -> Kafka snapshot of %,d rows (one table), max heap %d MiB",
+                o.rows, Runtime.getRuntime().maxMemory() >> 20), columns, tables);
     }
 }

@@ -1,6 +1,8 @@
 package io.ferry.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** The flags every benchmark understands. Numbers accept {@code _} and a {@code k}/{@code m} suffix (500k, 1m). */
@@ -22,6 +24,8 @@ final class Options {
     int partitions = 1;
     /** Rows per statement (and so per transaction) of the streaming workload. */
     int txRows = 1_000;
+    /** {@code source.snapshot-parallelism}; capture {@code --snapshot-only} with several values snapshots once per value. */
+    List<Integer> snapshotParallelism = List.of();
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -43,6 +47,7 @@ final class Options {
                 case "--rate" -> o.rate = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--tx-rows" -> o.txRows = (int) number(a, value != null ? value : next(args, ++i, a));
+                case "--snapshot-parallelism" -> o.snapshotParallelism = readers(value != null ? value : next(args, ++i, a));
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
                 case "--server" -> {
                     o.server = (value != null ? value : next(args, ++i, a)).toLowerCase(Locale.ROOT);
@@ -68,6 +73,18 @@ final class Options {
         return o;
     }
 
+    private static List<Integer> readers(String v) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            long n = number("--snapshot-parallelism", part);
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("--snapshot-parallelism: 1 to 64 readers, not " + part);
+            }
+            out.add((int) n);
+        }
+        return List.copyOf(out);
+    }
+
     long changesOr(long defaultChanges) {
         return changes != null ? changes : defaultChanges;
     }
@@ -82,7 +99,9 @@ final class Options {
                 "  --probe-interval-ms N  pause between latency probes (default 20)",
                 "  --snapshot-only        capture and e2e: stop after the snapshot (e2e: and its raw COPY comparison)",
                 "  --partitions N         e2e and goals: table topic partitions, one applier each (default 1)",
-                                "  --tx-rows N            rows per transaction of the streaming workload (default 1000)",
+                "  --tx-rows N            rows per transaction of the streaming workload (default 1000)",
+                "  --snapshot-parallelism N[,M...]  source.snapshot-parallelism of the pipeline (default 4); capture",
+                "                         --snapshot-only with several values: one snapshot per value, side by side",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",
                 "  --server S             mysql-capture only: mariadb, mysql or both (default both, side by side)");
     }

@@ -12,6 +12,7 @@ import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TableSelector;
 import io.ferry.core.config.SourceConfig;
+import io.ferry.core.snapshot.ChunkSchedule;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -439,7 +440,11 @@ public final class MySqlSource implements Source {
     private MySqlPosition snapshot(Catalog catalog, SchemaAnnouncer announcer, ChangeHandler handler)
             throws SQLException, InterruptedException {
         phase = "snapshot";
-        int workers = Math.max(1, Math.min(SnapshotReader.MAX_WORKERS, tables.size()));
+        List<Long> estimates = new ArrayList<>();
+        for (TableId id : tables) {
+            estimates.add(catalog.estimate(id));
+        }
+        int workers = ChunkSchedule.readers(config.snapshotParallelism(), chunkRows, estimates);
         List<Connection> readers = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             Connection r = track(connections.open());
@@ -477,8 +482,9 @@ public final class MySqlSource implements Source {
             }
             long unlocked = System.nanoTime();
             lockHeld = Duration.ofNanos(unlocked - locked);
-            LOG.info("Snapshot of {} table(s) at binlog {}:{}: global read lock held {} µs (waited {} µs for it)",
-                    tables.size(), start.file, start.pos, (unlocked - locked) / 1000, (locked - asked) / 1000);
+            LOG.info("Snapshot of {} table(s) at binlog {}:{} on {} reader connection(s): global read lock held {} µs"
+                    + " (waited {} µs for it)", tables.size(), start.file, start.pos, workers,
+                    (unlocked - locked) / 1000, (locked - asked) / 1000);
         }
         untrack(lock);
         List<TableDef> defs = new ArrayList<>();
@@ -512,7 +518,12 @@ public final class MySqlSource implements Source {
         LOG.info("Resuming the snapshot consistent with binlog {}:{}: {} of {} table(s) left, read as they are now",
                 start.file, start.pos, left, work.size());
         List<Connection> readers = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, Math.min(SnapshotReader.MAX_WORKERS, left)); i++) {
+        List<SnapshotReader.Table> estimated = new ArrayList<>();
+        for (SnapshotReader.Table t : work) {
+            estimated.add(t.done ? t : t.estimated(catalog.estimate(t.id())));
+        }
+        int workers = SnapshotReader.readers(estimated, config.snapshotParallelism(), chunkRows);
+        for (int i = 0; i < workers; i++) {
             Connection r = track(connections.open());
             try (Statement st = r.createStatement()) {
                 st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");

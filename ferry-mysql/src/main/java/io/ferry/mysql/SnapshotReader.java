@@ -6,29 +6,29 @@ import io.ferry.core.FerryException;
 import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
+import io.ferry.core.snapshot.ChunkOrder;
+import io.ferry.core.snapshot.ChunkSchedule;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Reads every captured table in chunks ({@link TableReader}), either on connections that each already hold a
  * consistent-snapshot transaction opened under the same global read lock (all of them see the data as of the
- * snapshot's binlog position), or, resuming an interrupted snapshot, on plain connections that read each table's
- * current rows in a transaction of its own. Workers decode rows and pass chunks through a bounded queue to the
- * calling thread, which alone talks to the handler and keeps the {@link SnapshotProgress}: a chunk's events carry
- * the progress as before the chunk, its last event the progress after it, so a committed position never claims a
- * row that is not in Kafka.
+ * snapshot's binlog position), or, resuming an interrupted snapshot, on plain REPEATABLE READ connections that read
+ * the current rows, a key range (with the query that finds its end) or a whole table per transaction. A table with a primary key is split into key ranges of
+ * {@code chunkRows} rows ({@link ChunkSchedule}) that several connections read at once; any other table is read by
+ * one connection. Workers decode rows and pass chunks through a bounded queue to the calling thread, which puts each
+ * table's chunks back in key order ({@link ChunkOrder}), alone talks to the handler and keeps the
+ * {@link SnapshotProgress}: a chunk's events carry the progress as before the chunk, its last event the progress
+ * after it, so a committed position never claims a row that is not in Kafka.
  */
 final class SnapshotReader {
-
-    static final int MAX_WORKERS = 4;
 
     /** One table to copy and its progress, readable from any thread. */
     static final class Table {
@@ -64,9 +64,15 @@ final class SnapshotReader {
         TableId id() {
             return def.id;
         }
+
+        /** The key chunks and ranges go by, empty when the table is read whole in one transaction. */
+        int[] key() {
+            return def.catalogKey ? def.shape.keyIndexes() : new int[0];
+        }
     }
 
-    private record Chunk(Table table, List<Object[]> rows, String[] lastKey, boolean last) {
+    /** The {@code seq}-th chunk of a table; {@code lastKey} is the last key it covers, null when keyless or last. */
+    private record Chunk(Table table, long seq, List<Object[]> rows, String[] lastKey, boolean last) {
     }
 
     private record Failure(Exception error) {
@@ -100,20 +106,37 @@ final class SnapshotReader {
         this.progress = progress;
     }
 
-    /** Copies all tables not done yet as {@code r} events. Returns {@code false} if {@code stopped} became true first. */
-    boolean read(ChangeHandler handler, SchemaAnnouncer announcer, BooleanSupplier stopped) throws InterruptedException {
-        ConcurrentLinkedQueue<Table> todo = new ConcurrentLinkedQueue<>();
+    /**
+     * How many reader connections {@code tables} can keep busy, at most {@code parallelism}: per table the key
+     * ranges its estimated rows fill, one for a table read whole.
+     */
+    static int readers(List<Table> tables, int parallelism, int chunkRows) {
+        List<Long> estimates = new ArrayList<>();
         for (Table t : tables) {
             if (!t.done) {
-                todo.add(t);
+                estimates.add(t.key().length > 0 ? t.estimatedRows : 1);
             }
         }
-        BlockingQueue<Object> out = new ArrayBlockingQueue<>(2 * MAX_WORKERS);
+        return ChunkSchedule.readers(parallelism, chunkRows, estimates);
+    }
+
+    /** Copies all tables not done yet as {@code r} events. Returns {@code false} if {@code stopped} became true first. */
+    boolean read(ChangeHandler handler, SchemaAnnouncer announcer, BooleanSupplier stopped) throws InterruptedException {
+        // Readers may run this many ranges of a table ahead of the one handed over next: the chunks held for
+        // reordering stay below it.
+        ChunkSchedule<Table> schedule = new ChunkSchedule<>(chunkRows, 2 * readers.size());
+        for (Table t : tables) {
+            if (!t.done) {
+                schedule.add(t, t.key().length > 0, t.after);
+            }
+        }
+        ChunkOrder<Table, Chunk> order = new ChunkOrder<>();
+        BlockingQueue<Object> out = new ArrayBlockingQueue<>(2 * readers.size());
         List<Thread> threads = new ArrayList<>();
         long readMicros = System.currentTimeMillis() * 1000;
         for (int i = 0; i < readers.size(); i++) {
             Connection c = readers.get(i);
-            Thread t = new Thread(() -> work(c, todo, out), "ferry-mysql-snapshot-" + i);
+            Thread t = new Thread(() -> work(c, schedule, out), "ferry-mysql-snapshot-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -134,7 +157,11 @@ final class SnapshotReader {
                     throw f.error() instanceof FerryException fe ? fe : new FerryException("snapshot failed: "
                             + MySqlConnections.firstLine(f.error()), f.error(), true);
                 } else {
-                    handOver((Chunk) item, handler, announcer, readMicros);
+                    Chunk chunk = (Chunk) item;
+                    for (Chunk due : order.arrived(chunk.table(), chunk.seq(), chunk)) {
+                        handOver(due, handler, announcer, readMicros);
+                        schedule.handedOver(due.table());
+                    }
                 }
             }
             return true;
@@ -180,17 +207,20 @@ final class SnapshotReader {
         return MySqlPosition.snapshotRow(start.file, start.pos, start.gtids, table, rows, p);
     }
 
-    private void work(Connection c, ConcurrentLinkedQueue<Table> todo, BlockingQueue<Object> out) {
+    private void work(Connection c, ChunkSchedule<Table> schedule, BlockingQueue<Object> out) {
         try {
-            Table table;
-            while ((table = todo.poll()) != null) {
-                if (!consistent) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                    }
+            ChunkSchedule.Range<Table> range;
+            while ((range = schedule.take((t, after, rows) -> TableReader.boundary(c, t.id(), t.def.columns,
+                    t.key(), after, rows))) != null) {
+                if (range.whole()) {
+                    copyWhole(c, range.table(), out);
+                } else {
+                    copy(c, range, schedule, out);
                 }
-                copy(c, table, out);
                 if (!consistent) {
+                    // Rows as they are now: a range is read in the transaction (REPEATABLE READ) its boundary was
+                    // found in, so it holds exactly the rows the boundary counted; the next one sees them as they
+                    // are then. A table read whole pages by LIMIT/OFFSET in one transaction.
                     c.commit();
                 }
             }
@@ -204,11 +234,24 @@ final class SnapshotReader {
         }
     }
 
-    private void copy(Connection c, Table table, BlockingQueue<Object> out)
+    /** One key range; the tail ends the table unless it filled up (rows came in meanwhile). */
+    private void copy(Connection c, ChunkSchedule.Range<Table> range, ChunkSchedule<Table> schedule,
+                      BlockingQueue<Object> out) throws SQLException, InterruptedException {
+        Table table = range.table();
+        TableReader.Rows read = TableReader.range(c, table.id(), table.def.columns, table.key(), range.from(),
+                range.to(), chunkRows);
+        boolean last = range.tail() && read.rows().size() < chunkRows;
+        String[] lastKey = last ? null : range.to() != null ? range.to() : read.lastKey();
+        if (range.tail()) {
+            schedule.tailRead(range, !last, lastKey);
+        }
+        out.put(new Chunk(table, range.seq(), read.rows(), lastKey, last));
+    }
+
+    private void copyWhole(Connection c, Table table, BlockingQueue<Object> out)
             throws SQLException, InterruptedException {
-        TableDef def = table.def;
-        int[] key = def.catalogKey ? def.shape.keyIndexes() : new int[0];
-        TableReader.read(c, def.id, def.columns, key, table.after, chunkRows,
-                (rows, lastKey, last) -> out.put(new Chunk(table, rows, lastKey, last)));
+        long[] seq = {0};
+        TableReader.read(c, table.id(), table.def.columns, new int[0], null, chunkRows,
+                (rows, lastKey, last) -> out.put(new Chunk(table, seq[0]++, rows, null, last)));
     }
 }

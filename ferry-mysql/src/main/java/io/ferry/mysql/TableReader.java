@@ -122,13 +122,7 @@ final class TableReader {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Object[] row = new Object[columns.size()];
-                        for (int i = 0; i < row.length; i++) {
-                            MySqlColumn col = columns.get(i);
-                            row[i] = col == null ? null : col.kind == TypeKind.BYTES
-                                    ? col.fromSnapshot(null, rs.getBytes(i + 1))
-                                    : col.fromSnapshot(rs.getString(i + 1), null);
-                        }
+                        Object[] row = row(rs, columns);
                         if (key.length > 0 && rows.size() == chunkRows - 1) {
                             lastKey = new String[key.length];
                             for (int k = 0; k < key.length; k++) {
@@ -141,6 +135,112 @@ final class TableReader {
             }
             return new Chunk(rows, lastKey, rows.size() < chunkRows);
         }
+    }
+
+    /** Rows read from one key range, and for a range open at its end the key text of the last one (else null). */
+    record Rows(List<Object[]> rows, String[] lastKey) {
+    }
+
+    /**
+     * The key text of the {@code rows}-th row after {@code after} (null: from the first row) in key order, or null
+     * when fewer rows follow: where a range of {@code rows} rows ends.
+     *
+     * @param key indexes into {@code columns} of a unique key, not empty
+     */
+    static String[] boundary(Connection c, TableId table, List<MySqlColumn> columns, int[] key, String[] after,
+                             int rows) throws SQLException {
+        List<String> select = new ArrayList<>();
+        for (int k : key) {
+            select.add(columns.get(k).selectExpression());
+        }
+        String sql = "SELECT " + String.join(", ", select) + " FROM " + Backticks.quote(table)
+                + (after == null ? "" : " WHERE " + compare(columns, key, ">")) + " ORDER BY " + keyList(columns, key)
+                + " LIMIT 1 OFFSET " + (rows - 1);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, 1, columns, key, after);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String[] found = new String[key.length];
+                for (int k = 0; k < key.length; k++) {
+                    found[k] = keyText(rs, k + 1, columns.get(key[k]));
+                }
+                return found;
+            }
+        }
+    }
+
+    /**
+     * Reads the rows whose keys are in {@code (from, to]} in key order ({@code from} null: from the first row;
+     * {@code to} null: to the end, at most {@code limit} rows).
+     *
+     * @param key indexes into {@code columns} of a unique key, not empty
+     */
+    static Rows range(Connection c, TableId table, List<MySqlColumn> columns, int[] key, String[] from, String[] to,
+                      int limit) throws SQLException {
+        List<String> select = new ArrayList<>();
+        for (MySqlColumn col : columns) {
+            select.add(col == null ? "NULL" : col.selectExpression());
+        }
+        List<String> where = new ArrayList<>();
+        if (from != null) {
+            where.add(compare(columns, key, ">"));
+        }
+        if (to != null) {
+            where.add(compare(columns, key, "<="));
+        }
+        String sql = "SELECT " + String.join(", ", select) + " FROM " + Backticks.quote(table)
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY "
+                + keyList(columns, key) + (to == null ? " LIMIT " + limit : "");
+        List<Object[]> rows = new ArrayList<>();
+        String[] lastKey = null;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, bind(ps, 1, columns, key, from), columns, key, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs, columns));
+                    if (to == null) {
+                        lastKey = new String[key.length];
+                        for (int k = 0; k < key.length; k++) {
+                            lastKey[k] = keyText(rs, key[k] + 1, columns.get(key[k]));
+                        }
+                    }
+                }
+            }
+        }
+        return new Rows(rows, lastKey);
+    }
+
+    private static String keyList(List<MySqlColumn> columns, int[] key) {
+        List<String> keys = new ArrayList<>();
+        for (int k : key) {
+            keys.add(Backticks.quote(columns.get(k).name));
+        }
+        return String.join(", ", keys);
+    }
+
+    private static String compare(List<MySqlColumn> columns, int[] key, String op) {
+        return "(" + keyList(columns, key) + ") " + op + " (" + "?, ".repeat(key.length - 1) + "?)";
+    }
+
+    private static int bind(PreparedStatement ps, int index, List<MySqlColumn> columns, int[] key, String[] text)
+            throws SQLException {
+        for (int i = 0; text != null && i < text.length; i++) {
+            bind(ps, index++, columns.get(key[i]), text[i]);
+        }
+        return index;
+    }
+
+    private static Object[] row(ResultSet rs, List<MySqlColumn> columns) throws SQLException {
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+            MySqlColumn col = columns.get(i);
+            row[i] = col == null ? null : col.kind == TypeKind.BYTES
+                    ? col.fromSnapshot(null, rs.getBytes(i + 1))
+                    : col.fromSnapshot(rs.getString(i + 1), null);
+        }
+        return row;
     }
 
     private static String keyText(ResultSet rs, int index, MySqlColumn col) throws SQLException {

@@ -346,7 +346,9 @@ public final class PostgresSource implements Source {
                 : resumedTables(catalog, progress, consistentPoint);
         snapshotTables = List.copyOf(work);
         SnapshotReader reader = new SnapshotReader(connections, work, snapshotName, consistentPoint,
-                config.snapshotChunkRows(), progress);
+                config.snapshotChunkRows(), progress, config.snapshotParallelism());
+        LOG.info("Snapshot of {} table(s) on {} reader connection(s), chunks of {} rows", work.size(),
+                reader.readers(), config.snapshotChunkRows());
         if (!reader.read(handler, announcer, () -> stopped)) {
             return null;
         }

@@ -7,6 +7,8 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSelector;
 import io.ferry.core.TableSchema;
+import io.ferry.core.snapshot.ChunkOrder;
+import io.ferry.core.snapshot.ChunkSchedule;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,23 +16,23 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads every captured table in key chunks (keyset pagination; a table keyed by its whole row through one cursor),
- * on up to {@link #MAX_WORKERS} connections, either as of an exported snapshot (each connection imports it into
- * one REPEATABLE READ transaction) or, resuming a snapshot whose exported snapshot is gone, as the rows are now
- * (READ COMMITTED, one statement per chunk). Workers decode rows and pass chunks through a bounded queue to the
- * calling thread, which alone talks to the handler and keeps the {@link SnapshotProgress} each event carries.
+ * Reads every captured table in key chunks, on up to {@code readers} connections, either as of an exported snapshot
+ * (each connection imports it into one REPEATABLE READ transaction) or, resuming a snapshot whose exported snapshot is
+ * gone, as the rows are now (a REPEATABLE READ transaction per key range, or per keyless table). A keyed table is
+ * split into key ranges of {@code chunkRows} rows ({@link ChunkSchedule}) that several connections read at once; a
+ * table keyed by its whole row is read by one connection through one cursor. Workers decode rows and pass chunks
+ * through a bounded queue to the calling thread, which puts each table's chunks back in key order
+ * ({@link ChunkOrder}) and alone talks to the handler and keeps the {@link SnapshotProgress} each event carries.
  */
 final class SnapshotReader {
-
-    static final int MAX_WORKERS = 4;
 
     /** One table to copy and its progress, readable from any thread. */
     static final class Table {
@@ -75,8 +77,11 @@ final class SnapshotReader {
         }
     }
 
-    /** Rows of one table; {@code lastKey} is the array text of the last row's key, null for a keyless table. */
-    private record Chunk(Table table, List<Object[]> rows, String lastKey, boolean last) {
+    /**
+     * Rows of one table, its {@code seq}-th chunk; {@code lastKey} is the array text of the last key the chunk covers,
+     * null for a keyless table.
+     */
+    private record Chunk(Table table, long seq, List<Object[]> rows, String lastKey, boolean last) {
     }
 
     /** A keyless table that is read again from its start: its rows at the target go first. */
@@ -93,20 +98,38 @@ final class SnapshotReader {
     private final String snapshotName;
     private final long consistentPoint;
     private final int chunkRows;
+    private final int readers;
     private SnapshotProgress progress;
 
     /**
      * @param snapshotName the exported snapshot to read in, or null to read the rows as they are now
      * @param progress     what an interrupted snapshot already handed over ({@link SnapshotProgress#NONE} if nothing)
+     * @param parallelism  at most this many connections read at once ({@code source.snapshot-parallelism})
      */
     SnapshotReader(PgConnections connections, List<Table> tables, String snapshotName, long consistentPoint,
-                   int chunkRows, SnapshotProgress progress) {
+                   int chunkRows, SnapshotProgress progress, int parallelism) {
         this.connections = connections;
         this.tables = tables;
         this.snapshotName = snapshotName;
         this.consistentPoint = consistentPoint;
         this.chunkRows = chunkRows;
         this.progress = progress;
+        List<Long> estimates = new ArrayList<>();
+        for (Table t : tables) {
+            if (!t.done) {
+                estimates.add(keyed(t) ? t.estimatedRows : 1);
+            }
+        }
+        this.readers = ChunkSchedule.readers(parallelism, chunkRows, estimates);
+    }
+
+    /** How many connections read: no more than the tables' estimated chunks keep busy. */
+    int readers() {
+        return readers;
+    }
+
+    private static boolean keyed(Table t) {
+        return !t.relation.shape.primaryKey().isEmpty();
     }
 
     /**
@@ -114,23 +137,25 @@ final class SnapshotReader {
      * became true first.
      */
     boolean read(ChangeHandler handler, SchemaAnnouncer announcer, BooleanSupplier stopped) throws InterruptedException {
-        ConcurrentLinkedQueue<Table> todo = new ConcurrentLinkedQueue<>();
+        // Readers may run this many ranges of a table ahead of the one handed over next: the chunks held for
+        // reordering stay below it.
+        ChunkSchedule<Table> schedule = new ChunkSchedule<>(chunkRows, 2 * readers);
         for (Table t : tables) {
             if (!t.done) {
-                todo.add(t);
+                schedule.add(t, keyed(t), t.resumeAfter == null ? null : Backfill.parseKey(t.resumeAfter));
             }
         }
-        BlockingQueue<Object> out = new ArrayBlockingQueue<>(2 * MAX_WORKERS);
-        int workers = Math.max(1, Math.min(MAX_WORKERS, todo.size()));
+        ChunkOrder<Table, Chunk> order = new ChunkOrder<>();
+        BlockingQueue<Object> out = new ArrayBlockingQueue<>(2 * readers);
         List<Thread> threads = new ArrayList<>();
         long readMicros = System.currentTimeMillis() * 1000;
-        for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(() -> work(todo, out), "ferry-snapshot-" + i);
+        for (int i = 0; i < readers; i++) {
+            Thread t = new Thread(() -> work(schedule, out), "ferry-snapshot-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
-        int running = workers;
+        int running = readers;
         try {
             while (running > 0) {
                 if (stopped.getAsBoolean()) {
@@ -154,7 +179,11 @@ final class SnapshotReader {
                             readMicros));
                     progress = progress.restarted(r.table().id());
                 } else {
-                    hand((Chunk) item, handler, announcer, readMicros);
+                    Chunk chunk = (Chunk) item;
+                    for (Chunk due : order.arrived(chunk.table(), chunk.seq(), chunk)) {
+                        hand(due, handler, announcer, readMicros);
+                        schedule.handedOver(due.table());
+                    }
                 }
             }
             return true;
@@ -194,26 +223,32 @@ final class SnapshotReader {
         }
     }
 
-    private void work(ConcurrentLinkedQueue<Table> todo, BlockingQueue<Object> out) {
+    private void work(ChunkSchedule<Table> schedule, BlockingQueue<Object> out) {
         Connection c = null;
         try {
             c = connections.regular();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             if (snapshotName != null) {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
                 }
-            } else {
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
-            Table table;
-            while ((table = todo.poll()) != null) {
-                copy(c, table, out);
+            Connection reader = c;
+            ChunkSchedule.Range<Table> range;
+            while ((range = schedule.take((t, after, rows) -> boundary(reader, t, after, rows))) != null) {
+                if (range.whole()) {
+                    copyWhole(c, range.table(), out);
+                } else {
+                    copy(c, range, schedule, out);
+                }
+                if (snapshotName == null) {
+                    // Rows as they are now: a range is read in the transaction its boundary was found in, so it holds
+                    // exactly the rows the boundary counted; the next one sees the rows as they are then.
+                    c.commit();
+                }
             }
-            if (snapshotName != null) {
-                c.commit();
-            }
+            c.commit();
             out.put(WORKER_DONE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -225,75 +260,118 @@ final class SnapshotReader {
         }
     }
 
-    private void copy(Connection c, Table table, BlockingQueue<Object> out) throws SQLException, InterruptedException {
+    /** The key {@code rows} rows after {@code after} (null: from the start) in key order, null when fewer follow. */
+    private String[] boundary(Connection c, Table table, String[] after, int rows) throws SQLException {
+        TableSchema shape = table.relation.shape;
+        String keyList = keyList(shape);
+        String sql = "SELECT " + keyList + " FROM " + TableSelector.quote(shape.table())
+                + (after == null ? "" : " WHERE (" + keyList + ") > (" + params(after.length) + ")")
+                + " ORDER BY " + keyList + " OFFSET " + (rows - 1) + " LIMIT 1";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, 1, after);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String[] key = new String[shape.keyIndexes().length];
+                for (int k = 0; k < key.length; k++) {
+                    key[k] = rs.getString(k + 1);
+                }
+                return key;
+            }
+        }
+    }
+
+    /**
+     * Reads one key range of a keyed table: {@code (from, to]}, or for the tail at most {@code chunkRows} rows after
+     * {@code from}, which ends the table unless it filled up.
+     */
+    private void copy(Connection c, ChunkSchedule.Range<Table> range, ChunkSchedule<Table> schedule,
+                      BlockingQueue<Object> out) throws SQLException, InterruptedException {
+        Table table = range.table();
         TableSchema shape = table.relation.shape;
         int[] key = shape.keyIndexes();
-        StringBuilder cols = new StringBuilder();
-        for (String name : shape.columnNames()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(TableSelector.quote(name));
+        String keyList = keyList(shape);
+        List<String> where = new ArrayList<>();
+        if (range.from() != null) {
+            where.add("(" + keyList + ") > (" + params(key.length) + ")");
         }
-        StringBuilder keyList = new StringBuilder();
-        StringBuilder params = new StringBuilder();
-        for (int k : key) {
-            keyList.append(keyList.length() == 0 ? "" : ", ").append(TableSelector.quote(shape.columns().get(k).name()));
-            params.append(params.length() == 0 ? "?" : ", ?");
+        if (range.to() != null) {
+            where.add("(" + keyList + ") <= (" + params(key.length) + ")");
         }
-        String from = "SELECT " + cols + " FROM " + TableSelector.quote(shape.table());
-        if (shape.primaryKey().isEmpty()) {
-            if (table.truncateFirst) {
-                out.put(new Restart(table));
-            }
-            copyWhole(c, table, from, out);
-            return;
-        }
-        String order = " ORDER BY " + keyList + " LIMIT " + chunkRows;
-        String first = from + order;
-        String next = from + " WHERE (" + keyList + ") > (" + params + ")" + order;
+        String sql = "SELECT " + columnList(shape) + " FROM " + TableSelector.quote(shape.table())
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + keyList
+                + (range.tail() ? " LIMIT " + chunkRows : "");
         ValueDecoder[] decoders = table.relation.decoders;
-        String[] lastKey = table.resumeAfter == null ? null : Backfill.parseKey(table.resumeAfter);
-        String[] rowKey = new String[key.length];
-        while (true) {
-            List<Object[]> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(lastKey == null ? first : next)) {
-                if (lastKey != null) {
-                    for (int i = 0; i < lastKey.length; i++) {
-                        ps.setObject(i + 1, lastKey[i], Types.OTHER);
+        List<Object[]> rows = new ArrayList<>();
+        String[] lastRowKey = null;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, bind(ps, 1, range.from()), range.to());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Object[] row = new Object[decoders.length];
+                    for (int i = 0; i < decoders.length; i++) {
+                        String text = rs.getString(i + 1);
+                        row[i] = text == null ? null : decoders[i].decode(text);
                     }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Object[] row = new Object[decoders.length];
-                        for (int i = 0; i < decoders.length; i++) {
-                            String text = rs.getString(i + 1);
-                            row[i] = text == null ? null : decoders[i].decode(text);
-                        }
+                    rows.add(row);
+                    if (range.tail()) {
+                        lastRowKey = new String[key.length];
                         for (int k = 0; k < key.length; k++) {
-                            rowKey[k] = rs.getString(key[k] + 1);
+                            lastRowKey[k] = rs.getString(key[k] + 1);
                         }
-                        rows.add(row);
                     }
                 }
-            }
-            boolean last = rows.size() < chunkRows;
-            if (!rows.isEmpty()) {
-                lastKey = rowKey.clone();
-            }
-            out.put(new Chunk(table, rows, lastKey == null ? null : Backfill.keyText(lastKey), last));
-            if (last) {
-                return;
             }
         }
+        String[] lastKey = range.to() != null ? range.to() : lastRowKey != null ? lastRowKey : range.from();
+        boolean last = range.tail() && rows.size() < chunkRows;
+        if (range.tail()) {
+            schedule.tailRead(range, !last, lastKey);
+        }
+        out.put(new Chunk(table, range.seq(), rows, lastKey == null ? null : Backfill.keyText(lastKey), last));
+    }
+
+    private static int bind(PreparedStatement ps, int index, String[] key) throws SQLException {
+        for (int i = 0; key != null && i < key.length; i++) {
+            ps.setObject(index++, key[i], Types.OTHER);
+        }
+        return index;
+    }
+
+    private static String keyList(TableSchema shape) {
+        List<String> keys = new ArrayList<>();
+        for (int k : shape.keyIndexes()) {
+            keys.add(TableSelector.quote(shape.columns().get(k).name()));
+        }
+        return String.join(", ", keys);
+    }
+
+    private static String columnList(TableSchema shape) {
+        List<String> cols = new ArrayList<>();
+        for (String name : shape.columnNames()) {
+            cols.add(TableSelector.quote(name));
+        }
+        return String.join(", ", cols);
+    }
+
+    private static String params(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
     }
 
     /**
      * A table whose whole row is its identity: keyset pages would skip identical rows and cannot compare NULLs,
      * so one cursor reads it in chunks inside one transaction (the snapshot's, or its own).
      */
-    private void copyWhole(Connection c, Table table, String select, BlockingQueue<Object> out)
+    private void copyWhole(Connection c, Table table, BlockingQueue<Object> out)
             throws SQLException, InterruptedException {
+        if (table.truncateFirst) {
+            out.put(new Restart(table));
+        }
+        String select = "SELECT " + columnList(table.relation.shape) + " FROM "
+                + TableSelector.quote(table.relation.shape.table());
         ValueDecoder[] decoders = table.relation.decoders;
-        boolean ownTransaction = c.getAutoCommit();
-        c.setAutoCommit(false);
+        long seq = 0;
         try (PreparedStatement ps = c.prepareStatement(select)) {
             ps.setFetchSize(chunkRows);
             try (ResultSet rs = ps.executeQuery()) {
@@ -306,16 +384,12 @@ final class SnapshotReader {
                     }
                     rows.add(row);
                     if (rows.size() == chunkRows) {
-                        out.put(new Chunk(table, rows, null, false));
+                        out.put(new Chunk(table, seq++, rows, null, false));
                         rows = new ArrayList<>();
                     }
                 }
-                out.put(new Chunk(table, rows, null, true));
+                out.put(new Chunk(table, seq, rows, null, true));
             }
-        }
-        if (ownTransaction) {
-            c.commit();
-            c.setAutoCommit(true);
         }
     }
 }

@@ -236,14 +236,16 @@ public final class PipelineConfigParser {
         }
         Map<String, List<String>> keyColumns = keyColumns(s.section("key-columns", false));
         Integer chunkRows = positive(s.scalar("snapshot-chunk-rows", false), SourceConfig.DEFAULT_SNAPSHOT_CHUNK_ROWS);
+        Integer parallelism = positive(s.scalar("snapshot-parallelism", false),
+                SourceConfig.DEFAULT_SNAPSHOT_PARALLELISM);
         s.rejectUnknown(List.of("type", "host", "port", "database", "user", "password", "tables", "snapshot",
-                "key-columns", "snapshot-chunk-rows"));
+                "key-columns", "snapshot-chunk-rows", "snapshot-parallelism"));
         if (type == null || database == null || user == null || snapshot == null || tables.isEmpty()
-                || keyColumns == null || chunkRows == null) {
+                || keyColumns == null || chunkRows == null || parallelism == null) {
             return null;
         }
         return new SourceConfig(type, host, port, database, user, password, tables,
-                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)), keyColumns, chunkRows);
+                SnapshotMode.valueOf(snapshot.toUpperCase(Locale.ROOT)), keyColumns, chunkRows, parallelism);
     }
 
     private KafkaConfig kafka(Section k, String pipelineName) {

@@ -18,17 +18,25 @@ import java.util.Map;
  *                   its whole row
  * @param snapshotChunkRows rows per key chunk of the initial snapshot and of backfills; a resumed snapshot re-reads
  *                   at most one chunk per table
+ * @param snapshotParallelism reader connections of the initial snapshot: several tables at once, and several
+ *                   readers per keyed table
  */
 public record SourceConfig(String type, String host, int port, String database, String user, Secret password,
                            List<String> tables, SnapshotMode snapshot, Map<String, List<String>> keyColumns,
-                           int snapshotChunkRows) {
+                           int snapshotChunkRows, int snapshotParallelism) {
 
     /** {@code source.snapshot-chunk-rows} when the pipeline file does not set it. */
     public static final int DEFAULT_SNAPSHOT_CHUNK_ROWS = 10_000;
 
+    /** {@code source.snapshot-parallelism} when the pipeline file does not set it. */
+    public static final int DEFAULT_SNAPSHOT_PARALLELISM = 4;
+
     public SourceConfig {
         if (snapshotChunkRows <= 0) {
             throw new IllegalArgumentException("snapshotChunkRows must be positive, got " + snapshotChunkRows);
+        }
+        if (snapshotParallelism <= 0) {
+            throw new IllegalArgumentException("snapshotParallelism must be positive, got " + snapshotParallelism);
         }
         tables = List.copyOf(tables);
         Map<String, List<String>> copy = new LinkedHashMap<>();
@@ -38,7 +46,8 @@ public record SourceConfig(String type, String host, int port, String database, 
 
     public SourceConfig(String type, String host, int port, String database, String user, Secret password,
                         List<String> tables, SnapshotMode snapshot, Map<String, List<String>> keyColumns) {
-        this(type, host, port, database, user, password, tables, snapshot, keyColumns, DEFAULT_SNAPSHOT_CHUNK_ROWS);
+        this(type, host, port, database, user, password, tables, snapshot, keyColumns, DEFAULT_SNAPSHOT_CHUNK_ROWS,
+                DEFAULT_SNAPSHOT_PARALLELISM);
     }
 
     public SourceConfig(String type, String host, int port, String database, String user, Secret password,
@@ -48,7 +57,14 @@ public record SourceConfig(String type, String host, int port, String database, 
 
     /** The same source with another snapshot chunk size. */
     public SourceConfig withSnapshotChunkRows(int rows) {
-        return new SourceConfig(type, host, port, database, user, password, tables, snapshot, keyColumns, rows);
+        return new SourceConfig(type, host, port, database, user, password, tables, snapshot, keyColumns, rows,
+                snapshotParallelism);
+    }
+
+    /** The same source with another number of snapshot readers. */
+    public SourceConfig withSnapshotParallelism(int readers) {
+        return new SourceConfig(type, host, port, database, user, password, tables, snapshot, keyColumns,
+                snapshotChunkRows, readers);
     }
 
     /** The key columns configured for {@code table}, or an empty list; {@code defaultSchema} as for tables. */

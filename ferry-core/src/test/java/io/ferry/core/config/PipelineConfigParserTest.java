@@ -373,6 +373,16 @@ class PipelineConfigParserTest {
                 "pipeline.yaml:11: source.snapshot-chunk-rows: expected a whole number from 1 to 2147483647, got 'many'");
     }
 
+    @Test
+    void readsTheSnapshotParallelismAndNamesABadOneByLine() {
+        assertThat(parser.parse(VALID, "p.yaml").source().snapshotParallelism())
+                .isEqualTo(SourceConfig.DEFAULT_SNAPSHOT_PARALLELISM);
+        assertThat(parser.parse(VALID.replace("  snapshot: never\n", "  snapshot: never\n  snapshot-parallelism: 8\n"),
+                "p.yaml").source().snapshotParallelism()).isEqualTo(8);
+        assertError(VALID.replace("  snapshot: never\n", "  snapshot: never\n  snapshot-parallelism: -2\n"),
+                "pipeline.yaml:11: source.snapshot-parallelism: expected a whole number from 1 to 2147483647, got '-2'");
+    }
+
     private void assertError(String yaml, String message) {
         assertThatThrownBy(() -> parser.parse(yaml, "pipeline.yaml"))
                 .isInstanceOf(ConfigException.class)
