@@ -21,11 +21,14 @@ public final class Benchmarks {
             case "e2e" -> EndToEndBenchmark.run(o).print(System.out);
             case "metrics-cost" -> MetricsCostBenchmark.run(o).print(System.out);
             case "lake" -> {
-                // PostgreSQL -> PostgreSQL and -> Iceberg in one run, so the two rows compare on the same machine.
+                // PostgreSQL -> PostgreSQL, -> Iceberg and -> ClickHouse (with its own PostgreSQL row) in one run, so
+                // the rows compare on the same machine at the same time.
                 ResultTable pg = EndToEndBenchmark.run(o);
                 ResultTable iceberg = IcebergBenchmark.run(o);
+                ResultTable clickhouse = ClickHouseBenchmark.run(o);
                 pg.print(System.out);
                 iceberg.print(System.out);
+                clickhouse.print(System.out);
             }
             case "mysql-capture" -> MySqlCaptureBenchmark.run(o).forEach(t -> t.print(System.out));
             case "vs-debezium" -> PeerBenchmark.run(o).print(System.out);
