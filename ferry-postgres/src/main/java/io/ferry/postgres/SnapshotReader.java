@@ -309,12 +309,7 @@ final class SnapshotReader {
             bind(ps, bind(ps, 1, range.from()), range.to());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Object[] row = new Object[decoders.length];
-                    for (int i = 0; i < decoders.length; i++) {
-                        String text = rs.getString(i + 1);
-                        row[i] = text == null ? null : decoders[i].decode(text);
-                    }
-                    rows.add(row);
+                    rows.add(decodedRow(rs, decoders));
                     if (range.tail()) {
                         lastRowKey = new String[key.length];
                         for (int k = 0; k < key.length; k++) {
@@ -330,6 +325,15 @@ final class SnapshotReader {
             schedule.tailRead(range, !last, lastKey);
         }
         out.put(new Chunk(table, range.seq(), rows, lastKey == null ? null : Backfill.keyText(lastKey), last));
+    }
+
+    private static Object[] decodedRow(ResultSet rs, ValueDecoder[] decoders) throws SQLException {
+        Object[] row = new Object[decoders.length];
+        for (int i = 0; i < decoders.length; i++) {
+            String text = rs.getString(i + 1);
+            row[i] = text == null ? null : decoders[i].decode(text);
+        }
+        return row;
     }
 
     private static int bind(PreparedStatement ps, int index, String[] key) throws SQLException {
@@ -377,12 +381,7 @@ final class SnapshotReader {
             try (ResultSet rs = ps.executeQuery()) {
                 List<Object[]> rows = new ArrayList<>();
                 while (rs.next()) {
-                    Object[] row = new Object[decoders.length];
-                    for (int i = 0; i < decoders.length; i++) {
-                        String text = rs.getString(i + 1);
-                        row[i] = text == null ? null : decoders[i].decode(text);
-                    }
-                    rows.add(row);
+                    rows.add(decodedRow(rs, decoders));
                     if (rows.size() == chunkRows) {
                         out.put(new Chunk(table, seq++, rows, null, false));
                         rows = new ArrayList<>();
