@@ -30,7 +30,7 @@ public final class CaptureBenchmark {
     }
 
     static ResultTable run(Options o) throws Exception {
-        if (o.snapshotOnly && o.snapshotParallelism.size() > 1) {
+        if (o.snapshotOnly) {
             return snapshots(o);
         }
         long changes = o.changesOr(DEFAULT_CHANGES);
@@ -69,9 +69,6 @@ public final class CaptureBenchmark {
                 Thread.sleep(500);
                 if (runner.captured() != o.rows) {
                     env.out.printf(Locale.ROOT, "note: captured() settled at %,d for %,d rows%n", runner.captured(), o.rows);
-                }
-                if (o.snapshotOnly) {
-                    return finish(table, loadBefore);
                 }
 
                 // (b1) concurrent streaming: capture follows a writer that runs as fast as PostgreSQL allows
@@ -148,10 +145,6 @@ public final class CaptureBenchmark {
                 runner.close();
             }
         }
-        return finish(table, loadBefore);
-    }
-
-    private static ResultTable finish(ResultTable table, String loadBefore) {
         table.add("machine load average (1/5/15 min)", BenchEnv.loadAverage(), "",
                 "at start: " + loadBefore + "; above ~" + Runtime.getRuntime().availableProcessors()
                         + " something else shared the cores");
