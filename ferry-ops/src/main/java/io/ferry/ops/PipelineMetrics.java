@@ -168,6 +168,16 @@ final class PipelineMetrics implements Applier.BatchListener {
                                 m -> m.progress.get(table).rowsDone())
                         .description("Rows the snapshot has read from the table").tags("table", table)
                         .register(registry);
+                // Chunks, not rows, are what a restart re-reads at most one of: with the chunk size they say how
+                // much a kill now would cost.
+                FunctionCounter.builder("ferry.snapshot.chunks.done", this,
+                                m -> m.progress.get(table).chunksDone())
+                        .description("Chunks of the table the snapshot has handed over, counting those of an"
+                                + " interrupted run it resumed after").tags("table", table)
+                        .register(registry);
+                Gauge.builder("ferry.snapshot.chunk.rows", this, m -> m.progress.get(table).chunkRows())
+                        .description("Rows per chunk the snapshot reads the table in (0: not read in chunks)")
+                        .tags("table", table).register(registry);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ferry.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.core.Secret;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +114,19 @@ class OpsServerTest {
             assertThat(withHeader.statusCode()).isEqualTo(200);
             assertThat(send("GET", base + "/?token=s3cr3t", null).statusCode()).isEqualTo(200);
             assertThat(send("GET", base + "/?token=wrong", null).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void snapshotProgressPerTableIsAMetricInRowsAndChunks() throws Exception {
+        FakePipeline p = new FakePipeline(new HttpConfig(true, "127.0.0.1", 0, null));
+        try (Operations ops = Operations.start(p, 60_000)) {
+            String url = "http://127.0.0.1:" + ops.address().getPort() + "/metrics";
+            // The snapshot's tables become series at the first once-a-second sample.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(send("GET", url, null).body())
+                    .contains("ferry_snapshot_rows_scanned_total{table=\"public.orders\"} 250.0",
+                            "ferry_snapshot_chunks_done_total{table=\"public.orders\"} 25.0",
+                            "ferry_snapshot_chunk_rows{table=\"public.orders\"} 10.0"));
         }
     }
 
