@@ -277,6 +277,20 @@ final class CaptureLoop extends SupervisedLoop {
         }
 
         @Override
+        public Optional<TableSchema> recordedSourceShape(TableId table) {
+            return kafka.recordedSourceShape(table);
+        }
+
+        @Override
+        public void recordSourceShape(TableSchema sourceShape) {
+            try {
+                kafka.recordSourceShape(sourceShape);
+            } catch (RuntimeException e) {
+                throw kafkaFailed(e);
+            }
+        }
+
+        @Override
         public void schema(TableSchema schema) {
             health.up(Part.SOURCE);
             try {

@@ -15,6 +15,22 @@ public interface ChangeHandler {
      */
     Optional<TableSchema> published(TableId table);
 
+    /**
+     * The source's own shape of {@code table} as last recorded by {@link #recordSourceShape}, in this run or an
+     * earlier one; empty when none was. For tables a stage reshapes on the way to Kafka, whose {@link #published}
+     * schema the source cannot compare its own shape with.
+     */
+    default Optional<TableSchema> recordedSourceShape(TableId table) {
+        return Optional.empty();
+    }
+
+    /**
+     * Records the source's own shape of a table whose events are reshaped before they are published (capture
+     * transforms), durably with the events that follow it. Handlers that do not persist it may ignore it.
+     */
+    default void recordSourceShape(TableSchema sourceShape) {
+    }
+
     /** A new version of a table's schema; it precedes the first event that uses it. */
     void schema(TableSchema schema);
 

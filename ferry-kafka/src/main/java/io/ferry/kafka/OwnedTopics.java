@@ -62,8 +62,9 @@ public final class OwnedTopics implements AutoCloseable {
     public List<TableId> tables() {
         Set<TableId> out = new LinkedHashSet<>();
         CommittedLog.read(bootstrapServers, clientProperties, TopicNames.schemas(prefix), READ_TIMEOUT, (k, v) -> {
-            if (v != null) {
-                out.add(SchemaCodec.read(v).schema().table());
+            SchemaCodec.Published p = v == null ? null : SchemaCodec.read(v);
+            if (p != null && !p.sourceShape()) {
+                out.add(p.schema().table());
             }
         });
         return List.copyOf(out);

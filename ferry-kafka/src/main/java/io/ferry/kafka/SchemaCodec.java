@@ -18,14 +18,19 @@ import java.util.List;
 /**
  * The JSON form of a {@link TableSchema} on the schemas topic, keyed by table and version so compaction keeps
  * every version. Value: {@code {"schema","table","version","topic","columns":[{"name","kind","type",
- * "nullable","id"?,"element"?}],"primary_key":[..]}}. Thread-safe.
+ * "nullable","id"?,"element"?}],"primary_key":[..]}}. Beside them, for a table capture transforms reshape, the
+ * source's own newest shape: key {@code {"source_shape":{"schema","table"}}} (compaction keeps the newest), value
+ * the same form with {@code "source_shape":true} and no topic. Thread-safe.
  */
 public final class SchemaCodec {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A schema as read from the schemas topic, with the topic its change events go to. */
-    public record Published(TableSchema schema, String topic) {
+    /**
+     * A schema as read from the schemas topic, with the topic its change events go to; or, when {@code sourceShape},
+     * a source's own shape of a reshaped table, which no event carries (topic null).
+     */
+    public record Published(TableSchema schema, String topic, boolean sourceShape) {
     }
 
     private SchemaCodec() {
@@ -40,13 +45,31 @@ public final class SchemaCodec {
         return bytes(key);
     }
 
+    /** The record key of a source's own shape of a reshaped table: one per table, so compaction keeps the newest. */
+    public static byte[] sourceShapeKey(TableId table) {
+        ObjectNode key = MAPPER.createObjectNode();
+        ObjectNode id = key.putObject("source_shape");
+        id.put("schema", table.schema());
+        id.put("table", table.table());
+        return bytes(key);
+    }
+
+    /** The record value describing a source's own shape of a table its events leave reshaped. */
+    public static byte[] writeSourceShape(TableSchema schema) {
+        return write(schema, null);
+    }
+
     /** The record value describing {@code schema}, whose events go to {@code topic}. */
     public static byte[] write(TableSchema schema, String topic) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema", schema.table().schema());
         root.put("table", schema.table().table());
         root.put("version", schema.version());
-        root.put("topic", topic);
+        if (topic == null) {
+            root.put("source_shape", true);
+        } else {
+            root.put("topic", topic);
+        }
         ArrayNode columns = root.putArray("columns");
         for (Column c : schema.columns()) {
             ObjectNode col = columns.addObject();
@@ -62,7 +85,7 @@ public final class SchemaCodec {
         return bytes(root);
     }
 
-    /** Parses a value written by {@link #write}. */
+    /** Parses a value written by {@link #write} or {@link #writeSourceShape}. */
     public static Published read(byte[] value) {
         try {
             JsonNode root = MAPPER.readTree(value);
@@ -75,7 +98,8 @@ public final class SchemaCodec {
             root.get("primary_key").forEach(k -> key.add(k.asText()));
             TableSchema schema = new TableSchema(new TableId(root.get("schema").asText(), root.get("table").asText()),
                     root.get("version").asInt(), columns, key);
-            return new Published(schema, root.get("topic").asText());
+            boolean sourceShape = root.path("source_shape").asBoolean(false);
+            return new Published(schema, sourceShape ? null : root.get("topic").asText(), sourceShape);
         } catch (IOException | RuntimeException e) {
             throw new FerryException("a record of the schemas topic cannot be read: " + e.getMessage(), e, false);
         }

@@ -51,6 +51,9 @@ final class SchemaStore implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.value() != null) {
                     SchemaCodec.Published p = SchemaCodec.read(r.value());
+                    if (p.sourceShape()) {
+                        continue;
+                    }
                     byTopic.computeIfAbsent(p.topic(), t -> new ConcurrentHashMap<>()).put(p.schema().version(), p.schema());
                 }
             }

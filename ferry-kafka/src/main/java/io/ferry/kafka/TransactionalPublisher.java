@@ -147,6 +147,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     private final SourcePositions sourcePositions;
     private final EnvelopeWriter writer;
     private final Map<TableId, TableState> tables = new HashMap<>();
+    private final Map<TableId, TableSchema> sourceShapes = new HashMap<>();
     private final Set<TableId> ensuredThisRun = new HashSet<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final Callback onSent = this::onSent;
@@ -211,6 +212,24 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     public Optional<TableSchema> published(TableId table) {
         TableState state = tables.get(table);
         return state == null ? Optional.empty() : Optional.of(state.durable);
+    }
+
+    @Override
+    public Optional<TableSchema> recordedSourceShape(TableId table) {
+        return Optional.ofNullable(sourceShapes.get(table));
+    }
+
+    /** Writes the source shape in the open transaction unless the newest recorded one has the same shape. */
+    @Override
+    public void recordSourceShape(TableSchema sourceShape) {
+        ensureUsable();
+        TableSchema old = sourceShapes.get(sourceShape.table());
+        if (old != null && old.sameShapeAs(sourceShape)) {
+            return;
+        }
+        sourceShapes.put(sourceShape.table(), sourceShape);
+        send(new ProducerRecord<>(schemasTopic, 0, SchemaCodec.sourceShapeKey(sourceShape.table()),
+                SchemaCodec.writeSourceShape(sourceShape)));
     }
 
     /** Publishes a new durable version of the table's schema unless the newest one has the same shape. */
@@ -519,6 +538,10 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     }
 
     private void remember(SchemaCodec.Published published) {
+        if (published.sourceShape()) {
+            sourceShapes.put(published.schema().table(), published.schema());
+            return;
+        }
         TableState old = tables.get(published.schema().table());
         if (old == null || old.durable.version() < published.schema().version()) {
             tables.put(published.schema().table(), new TableState(published.schema(), published.topic()));

@@ -309,6 +309,42 @@ class TransactionalPublisherTest {
     }
 
     @Test
+    void aRecordedSourceShapeOutlivesTheRunAndIsNoPublishedSchema() {
+        TableSchema source = new TableSchema(new TableId("public", "orders_7"), 1, ORDERS.columns(), List.of("id"));
+        TransactionalPublisher first = open(settings());
+        first.recordSourceShape(source);
+        first.schema(ORDERS);
+        first.change(insert(1, "a", new TestPosition(1, 0)));
+        first.recordSourceShape(source.withVersion(5));
+        first.flush();
+        first.close();
+
+        TransactionalPublisher second = open(settings());
+        assertThat(second.recordedSourceShape(source.table())).hasValueSatisfying(s -> assertThat(s.sameShapeAs(source)).isTrue());
+        assertThat(second.published(source.table())).isEmpty();
+        assertThat(second.recordedSourceShape(ORDERS.table())).isEmpty();
+        TableSchema widened = new TableSchema(source.table(), 2, List.of(ORDERS.columns().get(0),
+                ORDERS.columns().get(1), new Column("qty", ColumnType.of(TypeKind.INT16, "smallint"), true)),
+                List.of("id"));
+        second.recordSourceShape(widened);
+        second.flush();
+        second.close();
+
+        // Same shape again: not written twice; a new one is. The apply side's store and `ferry drop` skip them.
+        List<SchemaCodec.Published> records = kafka.awaitCommitted(List.of(TopicNames.schemas(prefix)), 3).stream()
+                .map(r -> SchemaCodec.read(r.value())).toList();
+        assertThat(records).extracting(SchemaCodec.Published::sourceShape).containsExactly(true, false, true);
+        assertThat(open(settings()).recordedSourceShape(source.table()))
+                .hasValueSatisfying(s -> assertThat(s.sameShapeAs(widened)).isTrue());
+        try (SchemaStore store = new SchemaStore(kafka.bootstrapServers(), Map.of(), TopicNames.schemas(prefix))) {
+            assertThat(store.schema(ordersTopic, 1).sameShapeAs(ORDERS)).isTrue();
+        }
+        try (OwnedTopics owned = new OwnedTopics(kafka.bootstrapServers(), Map.of(), prefix, pipeline, List.of())) {
+            assertThat(owned.tables()).containsExactly(ORDERS.table());
+        }
+    }
+
+    @Test
     void anUnreachableClusterAtOpenIsRetriableAndNamesTheServers() {
         TransactionalPublisher.Settings s = TransactionalPublisher.Settings.of("127.0.0.1:1", Map.of(), prefix,
                 pipeline, "postgresql", "shop").withOpenTimeout(Duration.ofSeconds(2));

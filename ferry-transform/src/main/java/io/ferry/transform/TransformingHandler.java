@@ -5,23 +5,20 @@ import io.ferry.core.ChangeHandler;
 import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The capture-side transform stage: sits between a source and the publisher, so what the transforms drop or
  * mask never reaches Kafka. Runs on the source's thread, as the publisher does.
  *
- * <p>The publisher keeps the transformed schema of a transformed table, which the source cannot compare its own
- * shape with: for such a table {@link #published} knows only the shapes this run saw, so after a restart the
- * source treats it as a table it has not published and reads it again (docs/pipeline.md).
+ * <p>Kafka holds the transformed schema of a transformed table, which the source cannot compare its own shape
+ * with: for such a table {@link #published} answers with the source shape recorded beside it
+ * ({@link ChangeHandler#recordSourceShape}), so a restart sees what changed while Ferry was down and nothing more.
  */
 public final class TransformingHandler implements ChangeHandler {
 
     private final ChangeHandler next;
     private final Transforms transforms;
-    private final Map<TableId, TableSchema> sourceShapes = new HashMap<>();
 
     public TransformingHandler(ChangeHandler next, Transforms transforms) {
         this.next = next;
@@ -33,7 +30,7 @@ public final class TransformingHandler implements ChangeHandler {
         if (!transforms.covers(table)) {
             return next.published(table);
         }
-        return Optional.ofNullable(sourceShapes.get(table));
+        return next.recordedSourceShape(table);
     }
 
     @Override
@@ -42,7 +39,7 @@ public final class TransformingHandler implements ChangeHandler {
         if (t == null) {
             next.schema(schema);
         } else {
-            sourceShapes.put(schema.table(), schema);
+            next.recordSourceShape(schema);
             next.schema(t.output());
         }
     }
