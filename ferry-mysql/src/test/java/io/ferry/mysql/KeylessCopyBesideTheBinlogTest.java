@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class KeylessCopyBesideTheBinlogTest {
 
     private static final int ROWS = 10_000;
-    private static final int CHUNK = 50;
+    private static final int CHUNK = 100;
     private static final List<String> TABLES = List.of("kc_dup", "kc_other");
 
     private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
