@@ -263,7 +263,8 @@ public final class MySqlSource implements Source {
                         if (copiesBeside(from, catalog, handler)) {
                             // Copied again from its start at a new snapshot beside the stream, which drops the
                             // table's changes the new snapshot holds: nothing is applied twice.
-                            LOG.info("Resuming inside the copy of {}: copying it again beside the binlog", from.backfill);
+                            LOG.info("Resuming inside the copy of {}: copying it again beside the binlog",
+                                    from.backfill);
                             requests.putBack(backfillTable(from));
                         } else {
                             finishBackfill(from, backfill, handler);

@@ -40,9 +40,9 @@ final class Backfill {
     private final RequestedCopies requests;
 
     /**
-     * @param running  the table of the copy running alongside the stream, if any: the rows of this backfill carry not its
-     *                 progress but their own, so while they are handed over the copy waits in {@code requests}, and a
-     *                 crash meanwhile copies its table again from the start
+     * @param running  the table of the copy running alongside the stream, if any: the rows of this backfill carry
+     *                 not its progress but their own, so while they are handed over the copy waits in
+     *                 {@code requests}, and a crash meanwhile copies its table again from the start
      */
     Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped, int chunkRows,
              Supplier<TableId> running, RequestedCopies requests) {
