@@ -82,11 +82,11 @@ final class KeylessCopy {
             columns.add(found);
         }
         KeylessCopy copy = new KeylessCopy(schema, connections, columns, chunkRows, finished);
+        copy.reader.start();
         if (schema.primaryKey().isEmpty()) {
             // Whole-row rows are inserted, not upserted: without emptying the target first every row would be twice.
             handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, copy.mark(at), -1, eventMicros));
         }
-        copy.reader.start();
         return copy;
     }
 
@@ -122,7 +122,7 @@ final class KeylessCopy {
             positioned.countDown();
             LOG.info("Copy of {} reads one snapshot consistent with binlog {}:{}, beside the stream", name,
                     snapshotFile, snapshotPos);
-            TableReader.read(c, schema.table(), columns, new int[0], null, chunkRows, (chunk, lastKey, last) -> {
+            TableReader.stream(c, schema.table(), columns, chunkRows, (chunk, lastKey, last) -> {
                 if (!chunk.isEmpty()) {
                     put(chunk);
                 }

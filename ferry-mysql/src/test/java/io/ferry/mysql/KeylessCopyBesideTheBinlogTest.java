@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
+import io.ferry.core.HoldingHandler;
 import io.ferry.core.RecordingHandler;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.mysql.MySqlTestServer.Flavor;
@@ -27,15 +28,15 @@ import org.junit.jupiter.api.Test;
 /**
  * A MariaDB table without a primary key, every row there twice, copied on request beside the binlog: read in one
  * snapshot whose binlog position is exact, so the table's changes that snapshot holds are dropped from the stream and
- * the later ones follow the copy's last row. Another table streams on while it is copied; a writer inserting,
- * deleting one of two equal rows and updating the table during the copy leaves the events' multiset equal to the
- * table's (no change applied twice); a crash in the middle of the copy, with changes made while capture was down,
- * is copied again at a new snapshot, still exact.
+ * the later ones follow the copy's last row. While the read waits behind a table lock, another table streams on, and
+ * an insert, a delete of one of two equal rows and an update of the table follow the copy's last row; with a writer
+ * changing it after, the events' multiset equals the table's (no change applied twice). A crash in the middle of
+ * the copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
  */
 class KeylessCopyBesideTheBinlogTest {
 
     private static final int ROWS = 10_000;
-    private static final int CHUNK = 100;
+    private static final int CHUNK = 500;
     private static final List<String> TABLES = List.of("kc_dup", "kc_other");
 
     private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
@@ -52,29 +53,59 @@ class KeylessCopyBesideTheBinlogTest {
         Writer writer = new Writer();
         List<ChangeEvent> committed;
         Map<String, Object> crashedAt;
-        try (Capture c = Capture.start(source, Map.of(), true)) {
+        HoldingHandler gate = new HoldingHandler(new RecordingHandler(source),
+                e -> e.table().table().equals("kc_other"));
+        try (Capture c = Capture.start(source, Map.of(), gate, gate.recorder); Connection lock = db.connect();
+             Statement locker = lock.createStatement()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
                     || source.status().phase().equals("streaming"));
             writer.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
+            // The copy's read waits behind a table lock once its snapshot is taken: the copy runs while the lock
+            // holds. Taken after the request has checked the table, before capture can start the copy.
+            gate.hold();
+            await().atMost(Duration.ofSeconds(10)).until(gate::holding);
             source.requestSnapshot(List.of("kc_dup"), TABLES);
-            // The other table's changes go on arriving between the copy's rows.
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || otherAfterFirstRead(c));
-            boolean copying = !source.status().copies().isEmpty();
+            locker.execute("LOCK TABLES kc_dup WRITE");
+            gate.release();
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || indexOf(c.handler.changes, Operation.TRUNCATE, 1) >= 0);
+            assertThat(c.failure()).isNull();
+            ChangeEvent emptied = c.handler.changes.get(indexOf(c.handler.changes, Operation.TRUNCATE, 1));
+            // The other table streams on while the copy runs.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || c.handler.changes.subList(
+                    c.handler.changes.indexOf(emptied), c.handler.changes.size()).stream()
+                    .filter(e -> e.table().table().equals("kc_other")).count() > 20);
+            assertThat(source.status().copies()).isNotEmpty();
+            // Once the read waits for the lock, its snapshot is taken: what follows is after its position.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || readWaitsForTheLock());
+            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update.
+            locker.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            locker.execute("DELETE FROM kc_dup WHERE a = 8 LIMIT 1");
+            locker.execute("UPDATE kc_dup SET b = 'u' WHERE a = 9 LIMIT 1");
+            locker.execute("UNLOCK TABLES");
             writer.touchCopied.set(true);
             await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null || writer.failure.get() != null
                     || source.status().copies().isEmpty() && writer.copiedChanges.get() > 30);
             writer.stop();
             assertThat(writer.failure.get()).isNull();
             assertThat(c.failure()).isNull();
-            assertThat(copying).as("the copy still ran when the writer began changing its table").isTrue();
             Map<List<Object>, Integer> expected = current();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
                     fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
             List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
-            int truncate = indexOf(dup, Operation.TRUNCATE, 1);
-            assertThat(dup.subList(truncate, dup.size()).stream().filter(e -> e.op() == Operation.READ).count())
-                    .isBetween((long) ROWS / 2, (long) ROWS * 2);
+            assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
+            int lastRead = 0;
+            for (int i = 0; i < dup.size(); i++) {
+                lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
+            }
+            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
+                    .isGreaterThan(lastRead);
+            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            List<ChangeEvent> all = c.handler.changes;
+            assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
+                    .stream().filter(e -> e.table().table().equals("kc_other")).count())
+                    .as("changes of the other table handed over during the copy").isPositive();
 
             // The crash: what was committed ends in the middle of a second copy of the table.
             source.requestSnapshot(List.of("kc_dup"), TABLES);
@@ -158,19 +189,6 @@ class KeylessCopyBesideTheBinlogTest {
         }
     }
 
-    private static boolean otherAfterFirstRead(Capture c) {
-        List<ChangeEvent> all = c.handler.changes;
-        boolean read = false;
-        for (ChangeEvent e : all) {
-            if (e.op() == Operation.READ && e.table().table().equals("kc_dup")) {
-                read = true;
-            } else if (read && e.table().table().equals("kc_other")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static ChangeEvent indexed(List<ChangeEvent> events, Operation op, int nth) {
         return events.get(indexOf(events, op, nth));
     }
@@ -183,6 +201,14 @@ class KeylessCopyBesideTheBinlogTest {
             }
         }
         return -1;
+    }
+
+    private boolean readWaitsForTheLock() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table metadata"
+                        + " lock%' AND INFO LIKE 'SELECT%kc_dup%'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
     }
 
     /** The table's rows, each with how often it is there, as applying the events in order leaves them. */

@@ -64,7 +64,7 @@ final class Backfill {
      */
     KeylessCopy beside(TableSchema schema, ValueDecoder[] decoders, PgPosition at, ChangeHandler handler,
                        Runnable finished) {
-        return KeylessCopy.start(schema, decoders, connections, chunkRows, at, handler, finished);
+        return KeylessCopy.start(schema, decoders, connections, chunkRows, at, handler, keepAlive, finished);
     }
 
     /**

@@ -40,10 +40,13 @@ final class KeylessCopy {
     /** Chunks read ahead of the capture thread at most. */
     private static final int CHUNKS_AHEAD = 4;
     private static final List<Object[]> END = new ArrayList<>();
+    /** How often a wait for the read tells the server the replication connection is alive. */
+    private static final long KEEP_ALIVE_NANOS = 1_000_000_000L;
 
     private final TableSchema schema;
     private final String name;
     private final Runnable finished;
+    private final Runnable keepAlive;
     private final BlockingQueue<List<Object[]>> chunks = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final CountDownLatch positioned = new CountDownLatch(1);
     private final Thread reader;
@@ -54,9 +57,10 @@ final class KeylessCopy {
     private boolean readDone;
 
     private KeylessCopy(TableSchema schema, ValueDecoder[] decoders, PgConnections connections, int chunkRows,
-                        Runnable finished) {
+                        Runnable keepAlive, Runnable finished) {
         this.schema = schema;
         this.name = TableSelector.quote(schema.table());
+        this.keepAlive = keepAlive;
         this.finished = finished;
         this.reader = new Thread(() -> read(connections, decoders, chunkRows), "ferry-copy-" + schema.table());
         reader.setDaemon(true);
@@ -64,15 +68,16 @@ final class KeylessCopy {
 
     /**
      * Empties the table's copy (a {@code t} event at {@code at}) and starts reading its rows, decoded by
-     * {@code decoders} (aligned with the schema's columns).
+     * {@code decoders} (aligned with the schema's columns). {@code keepAlive} tells the server the stream's
+     * replication connection is alive while the stream waits for the read.
      */
     static KeylessCopy start(TableSchema schema, ValueDecoder[] decoders, PgConnections connections, int chunkRows,
-                             PgPosition at, ChangeHandler handler, Runnable finished) {
-        KeylessCopy copy = new KeylessCopy(schema, decoders, connections, chunkRows, finished);
+                             PgPosition at, ChangeHandler handler, Runnable keepAlive, Runnable finished) {
+        KeylessCopy copy = new KeylessCopy(schema, decoders, connections, chunkRows, keepAlive, finished);
+        copy.reader.start();
         // Whole-row rows are inserted, not upserted: without emptying the target first every row would be twice.
         handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null, copy.mark(at), -1,
                 System.currentTimeMillis() * 1000));
-        copy.reader.start();
         return copy;
     }
 
@@ -195,8 +200,14 @@ final class KeylessCopy {
     void handOverAll(PgPosition at, ChangeHandler handler) {
         long started = System.nanoTime();
         boolean waited = !readDone;
+        long alive = started;
         try {
             while (!readDone) {
+                if (System.nanoTime() - alive >= KEEP_ALIVE_NANOS) {
+                    // Past wal_sender_timeout without a word, the server would end the stream's connection.
+                    keepAlive.run();
+                    alive = System.nanoTime();
+                }
                 List<Object[]> chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
                 if (chunk == null) {
                     rethrow();

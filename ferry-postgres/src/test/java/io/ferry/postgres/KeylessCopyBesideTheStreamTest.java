@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
+import io.ferry.core.HoldingHandler;
 import io.ferry.core.RecordingHandler;
 import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
@@ -27,10 +28,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A PostgreSQL table without a primary key (REPLICA IDENTITY FULL), every row there twice, copied on request beside
  * the stream: read under a temporary slot's exported snapshot, whose consistent point is exact, so the table's changes
- * that snapshot holds are dropped from the stream and the later ones follow the copy's last row. Another table
- * streams on while it is copied; a writer inserting, deleting one of two equal rows and updating the table during
- * the copy leaves the events' multiset equal to the table's (no change applied twice); a crash in the middle of the
- * copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
+ * that snapshot holds are dropped from the stream and the later ones follow the copy's last row. While the read waits
+ * behind a table lock, another table streams on, and an insert, a delete of one of two equal rows and an update of
+ * the table follow the copy's last row; with a writer changing it after, the events' multiset equals the table's (no
+ * change applied twice). A crash in the middle of the copy, with changes made while capture was down, is copied
+ * again at a new snapshot, still exact.
  */
 class KeylessCopyBesideTheStreamTest {
 
@@ -54,29 +56,48 @@ class KeylessCopyBesideTheStreamTest {
         List<ChangeEvent> committed;
         Map<String, Object> crashedAt;
         // Nothing acknowledged: the slot stays behind the positions this run hands over, as behind uncommitted ones.
-        try (Capture c = Capture.start(source, Map.of(), false)) {
+        // Holds capture at the copy's first event (its `t`) while the read takes its snapshot and reads a few chunks
+        // ahead, as far as its queue goes: the copy is then under way, and its snapshot's position is fixed.
+        HoldingHandler gate = new HoldingHandler(new RecordingHandler(),
+                e -> e.op() == Operation.TRUNCATE && e.table().table().equals("kc_dup"));
+        try (Capture c = Capture.start(source, Map.of(), gate, gate.recorder); Connection other = db.connect();
+             Statement st = other.createStatement()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
                     || source.status().phase().equals("streaming"));
             writer.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
+            gate.hold();
             source.requestSnapshot(List.of("kc_dup"), TABLES);
-            // The other table's changes go on arriving between the copy's rows.
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || otherAfterFirstRead(c));
-            boolean copying = !source.status().copies().isEmpty();
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || gate.holding() && reading());
+            assertThat(c.failure()).isNull();
+            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update. The other
+            // table's changes committed meanwhile stream on before the copy's last row.
+            st.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            st.execute("DELETE FROM kc_dup WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 8 LIMIT 1)");
+            st.execute("UPDATE kc_dup SET b = 'u' WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 9 LIMIT 1)");
+            gate.release();
             writer.touchCopied.set(true);
             await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null || writer.failure.get() != null
                     || source.status().copies().isEmpty() && writer.copiedChanges.get() > 30);
             writer.stop();
             assertThat(writer.failure.get()).isNull();
             assertThat(c.failure()).isNull();
-            assertThat(copying).as("the copy still ran when the writer began changing its table").isTrue();
             Map<List<Object>, Integer> expected = current();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
                     fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
             List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
-            int truncate = indexOf(dup, Operation.TRUNCATE, 1);
-            assertThat(dup.subList(truncate, dup.size()).stream().filter(e -> e.op() == Operation.READ).count())
-                    .isBetween((long) ROWS / 2, (long) ROWS * 2);
+            assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
+            int lastRead = 0;
+            for (int i = 0; i < dup.size(); i++) {
+                lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
+            }
+            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
+                    .isGreaterThan(lastRead);
+            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            List<ChangeEvent> all = c.handler.changes;
+            assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
+                    .stream().filter(e -> e.table().table().equals("kc_other")).count())
+                    .as("changes of the other table handed over during the copy").isPositive();
 
             // The crash: what was committed ends in the middle of a second copy of the table.
             source.requestSnapshot(List.of("kc_dup"), TABLES);
@@ -164,19 +185,6 @@ class KeylessCopyBesideTheStreamTest {
         }
     }
 
-    private static boolean otherAfterFirstRead(Capture c) {
-        List<ChangeEvent> all = c.handler.changes;
-        boolean read = false;
-        for (ChangeEvent e : all) {
-            if (e.op() == Operation.READ && e.table().table().equals("kc_dup")) {
-                read = true;
-            } else if (read && e.table().table().equals("kc_other")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static ChangeEvent indexed(List<ChangeEvent> events, Operation op, int nth) {
         return events.get(indexOf(events, op, nth));
     }
@@ -189,6 +197,14 @@ class KeylessCopyBesideTheStreamTest {
             }
         }
         return -1;
+    }
+
+    /** Whether the copy's read runs its query: its snapshot is imported, and its position fixed. */
+    private boolean reading() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT%kc_dup%' AND pid <> pg_backend_pid()")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
     }
 
     /** The table's rows, each with how often it is there, as applying the events in order leaves them. */
