@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class KeylessCopyBesideTheStreamTest {
 
-    private static final int ROWS = 10_000;
+    private static final int ROWS = 6_000;
     private static final int CHUNK = 100;
     private static final List<String> TABLES = List.of("kc_dup", "kc_other");
 
