@@ -57,13 +57,17 @@ import org.slf4j.LoggerFactory;
  * {@link Backfill} of the table's rows.
  *
  * <p>While a {@link ChunkedCopy} runs, the changes of its table reconcile the chunk it holds, its chunks are read and
- * handed over between transactions ({@link #stepCopy}), and every position carries its progress.
+ * handed over between transactions ({@link #stepCopy}), and every position carries its progress. While a
+ * {@link KeylessCopy} runs (MariaDB), the changes of its table before its snapshot's position are dropped, the first
+ * one after it waits for the copy's last row, and every position carries its marker.
  */
 final class ChangeStream {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
     /** Chunks a step reads and hands over at most before the stream goes on. */
     private static final int CHUNKS_PER_STEP = 4;
+    /** How long a step hands over a {@link KeylessCopy}'s rows at most (and waits for them, while the binlog is idle). */
+    private static final long KEYLESS_STEP_MILLIS = 50;
 
     private static final Pattern DDL = Pattern.compile(
             "^\\s*(?:/\\*.*?\\*/\\s*)*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\\b", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
@@ -119,6 +123,10 @@ final class ChangeStream {
     /** The end of the last event read from {@link #file}: between transactions, everything before it was handed over. */
     private long readPos;
     private ChunkedCopy copy;
+    /** The copy of a table without a primary key running beside the stream (MariaDB), or null. */
+    private KeylessCopy keyless;
+    /** Where a {@link KeylessCopy}'s reader gets its connection; null where none runs beside the stream (MySQL). */
+    private final KeylessCopy.Connections readers;
     private boolean inTx;
     private String txFile;
     private long txPos;
@@ -139,8 +147,9 @@ final class ChangeStream {
      */
     ChangeStream(ChangeHandler handler, SchemaAnnouncer announcer, Catalog catalog, SourceConfig config,
                  Backfill backfill, Predicate<TableId> captured, MySqlPosition resume, String startFile, long startPos,
-                 String gtids, boolean mariaDb, RequestedCopies requests) {
+                 String gtids, boolean mariaDb, RequestedCopies requests, KeylessCopy.Connections readers) {
         this.handler = handler;
+        this.readers = readers;
         this.announcer = announcer;
         this.catalog = catalog;
         this.config = config;
@@ -319,8 +328,9 @@ final class ChangeStream {
     /**
      * Starts copying a requested table's current rows, announcing its shape as the catalog has it now first (a table
      * joining capture is announced here): a keyed table in chunks alongside the stream ({@link ChunkedCopy}), one
-     * without a key read whole at the last boundary while the stream waits. {@code finished} runs once its last row
-     * was handed over. Returns false when the table no longer exists.
+     * without a primary key in one snapshot beside the stream where the server names that snapshot's binlog position
+     * ({@link KeylessCopy}, MariaDB), else read whole at the last boundary while the stream waits (MySQL).
+     * {@code finished} runs once its last row was handed over. Returns false when the table no longer exists.
      */
     boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished)
             throws SQLException, InterruptedException {
@@ -338,6 +348,10 @@ final class ChangeStream {
         owed.remove(id);
         if (now.catalogKey && !t.schema.primaryKey().isEmpty()) {
             copy = new ChunkedCopy(t.schema, null, 0, chunkRows, mariaDb, finished);
+            return true;
+        }
+        if (readers != null) {
+            keyless = KeylessCopy.start(t.schema, now, readers, chunkRows, boundary, eventMicros, handler, finished);
             return true;
         }
         backfill.run(t.schema, boundary, eventMicros, handler, this::upToDate);
@@ -468,12 +482,26 @@ final class ChangeStream {
         }
         ChunkedCopy running = copy;
         copy = waits == null ? null : copy;
+        KeylessCopy wholeRead = keyless;
+        if (keyless != null) {
+            // Its marker leaves the positions meanwhile; the queue carries it instead. Read whole by the backfill
+            // when it is this table's; a crash meanwhile copies it again.
+            keyless = keyless.table().equals(schema.table()) ? null : keyless;
+            requests.putBack(wholeRead.table());
+        }
         backfill.run(schema, at, header.getTimestamp() * 1000, handler, this::upToDate);
         if (waits != null) {
             requests.starting(waits);
         } else if (running != null) {
             // Read whole just now: nothing is left to copy.
             running.end();
+        }
+        if (wholeRead != null) {
+            requests.starting(wholeRead.table());
+            if (keyless == null) {
+                wholeRead.cancel();
+                requests.done();
+            }
         }
     }
 
@@ -687,6 +715,14 @@ final class ChangeStream {
             }
         }
         long micros = header.getTimestamp() * 1000;
+        if (keyless != null && keyless.table().equals(t.schema.table())) {
+            if (keyless.before(txFile, txPos)) {
+                return; // the copy's snapshot holds this change
+            }
+            // Exactly before this row: a restart resumes at it, and the copy's marker copies the table again.
+            keyless.handOverAll(marked(MySqlPosition.row(txFile, txPos, i - 1, gtid, executedText)), micros, handler);
+            keyless = null;
+        }
         MySqlPosition at = marked(MySqlPosition.row(txFile, txPos, i, gtid, executedText));
         handler.change(new ChangeEvent(op, t.schema, before, after, at, txId, micros));
     }
@@ -708,12 +744,19 @@ final class ChangeStream {
     }
 
     private MySqlPosition marked(MySqlPosition p) {
-        return copy == null ? p : copy.mark(p);
+        return copy != null ? copy.mark(p) : keyless != null ? keyless.mark(p) : p;
     }
 
-    /** The copy running alongside the stream, or null. */
-    ChunkedCopy copy() {
-        return copy;
+    /** Whether a requested copy runs beside the stream. */
+    boolean copyRunning() {
+        return copy != null || keyless != null;
+    }
+
+    /** Stops the read of a copy beside the stream, if one runs: the capture ends. */
+    void cancelCopy() {
+        if (keyless != null) {
+            keyless.cancel();
+        }
     }
 
     /** Runs {@code c} alongside the stream (a restart going on with one). */
@@ -723,9 +766,24 @@ final class ChangeStream {
 
     /**
      * Between transactions: hands the copy's held chunk over once the stream has passed its high watermark, and reads
-     * the next one; a few chunks at most, so the stream goes on. {@code c} is the connection chunks are read on.
+     * the next one; a few chunks at most, so the stream goes on. {@code c} is the connection chunks are read on;
+     * {@code idle} says the binlog had nothing to hand over just now.
      */
-    void stepCopy(Connection c) throws SQLException {
+    void stepCopy(Connection c, boolean idle) throws SQLException, InterruptedException {
+        if (keyless != null && !inTx) {
+            long rows = keyless.rows();
+            if (keyless.step(marked(boundary), file, readPos, System.currentTimeMillis() * 1000, handler,
+                    KEYLESS_STEP_MILLIS, idle)) {
+                keyless = null;
+            } else if (keyless.rows() == rows) {
+                return;
+            }
+            // The rows handed over, or the copy's end, become a position that may commit.
+            MySqlPosition p = marked(boundary);
+            position = p.toString();
+            handler.boundary(p);
+            return;
+        }
         for (int i = 0; i < CHUNKS_PER_STEP && copy != null && !inTx; i++) {
             if (copy.due(file, readPos)) {
                 handOverCopy();

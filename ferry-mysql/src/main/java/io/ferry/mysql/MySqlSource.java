@@ -260,7 +260,15 @@ public final class MySqlSource implements Source {
                 if (from.backfill != null) {
                     resumed = resumedCopy(from, catalog, handler);
                     if (resumed == null && !copyFinished(from)) {
-                        finishBackfill(from, backfill, handler);
+                        if (copiesBeside(from, catalog, handler)) {
+                            // Copied again from its start at a new snapshot beside the stream, which drops the
+                            // table's changes the new snapshot holds: nothing is applied twice.
+                            LOG.info("Resuming inside the copy of {}: copying it again beside the binlog",
+                                    from.backfill);
+                            requests.putBack(backfillTable(from));
+                        } else {
+                            finishBackfill(from, backfill, handler);
+                        }
                     }
                 }
             }
@@ -318,6 +326,17 @@ public final class MySqlSource implements Source {
         requests.resumed(id, readFrom.rows());
         return new ChunkedCopy(schema, readFrom.lastKey() == null ? null : readFrom.lastKey().toArray(new String[0]),
                 readFrom.rows(), chunkRows, mariaDb, requests::done);
+    }
+
+    /**
+     * Whether the interrupted read is of a table without a primary key that a {@link KeylessCopy} copies again beside
+     * the stream (MariaDB, which names a snapshot's binlog position).
+     */
+    private boolean copiesBeside(MySqlPosition from, Catalog catalog, ChangeHandler handler) throws SQLException {
+        TableId id = backfillTable(from);
+        TableSchema schema = handler.published(id).orElse(null);
+        TableDef now = schema == null ? null : catalog.describe(id);
+        return mariaDb && now != null && !(now.catalogKey && !schema.primaryKey().isEmpty());
     }
 
     /** Whether the position is the last row of a copy's last chunk: nothing is left to read. */
@@ -565,7 +584,8 @@ public final class MySqlSource implements Source {
         boolean byGtid = gtids && start.hasGtids();
         // A set is carried on only from an exact one: from a position without one, positions stay file-based.
         ChangeStream stream = new ChangeStream(handler, announcer, catalog, config, backfill, captured, resume,
-                start.file, start.startPos(), gtids ? start.gtids : null, mariaDb, requests);
+                start.file, start.startPos(), gtids ? start.gtids : null, mariaDb, requests,
+                mariaDb ? readerConnections() : null);
         stream.copying(resumed);
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
@@ -587,6 +607,15 @@ public final class MySqlSource implements Source {
         LOG.info("Streaming the binlog of {} from {}{}", connections.where(), start,
                 byGtid ? " by GTID set " + start.gtids : "");
         stream.boundary = start;
+        try {
+            streamFrom(client, stream, backfill, handler, start);
+        } finally {
+            stream.cancelCopy();
+        }
+    }
+
+    private void streamFrom(BinlogClient client, ChangeStream stream, Backfill backfill, ChangeHandler handler,
+                            MySqlPosition start) throws SQLException, InterruptedException {
         while (!stopped) {
             Object item = client.poll(POLL_MILLIS);
             if (item == null) {
@@ -598,7 +627,7 @@ public final class MySqlSource implements Source {
                 if (stream.betweenTransactions()) {
                     requests.writeQueue();
                     copyRequested(stream);
-                    stream.stepCopy(backfill.connection());
+                    stream.stepCopy(backfill.connection(), item == null);
                 }
             } else if (item instanceof BinlogClient.Failure f) {
                 if (stopped) {
@@ -609,12 +638,28 @@ public final class MySqlSource implements Source {
         }
     }
 
+    /** Connections for the reads of copies beside the stream, closed with the capture. */
+    private KeylessCopy.Connections readerConnections() {
+        return new KeylessCopy.Connections() {
+            @Override
+            public Connection open() throws SQLException {
+                return track(connections.open());
+            }
+
+            @Override
+            public void close(Connection c) {
+                untrack(c);
+            }
+        };
+    }
+
     /**
      * Starts the first waiting requested copy, if any and none runs: the capture thread, between transactions. A keyed
-     * table's copy then runs alongside the stream; one without a key is read here, whole.
+     * table's copy then runs alongside the stream, as does one without a key on MariaDB; on MySQL that one is read
+     * here, whole.
      */
     private void copyRequested(ChangeStream stream) throws SQLException, InterruptedException {
-        if (!requests.hasWaiting() || stream.copy() != null) {
+        if (!requests.hasWaiting() || stream.copyRunning()) {
             return;
         }
         for (TableId id : requests.waiting()) {

@@ -60,6 +60,34 @@ final class TableReader {
         }
     }
 
+    /**
+     * Reads every row in one statement, streamed {@code chunkRows} at a time in no particular order, in the caller's
+     * transaction: what one consistent snapshot of a whole table needs, without sorting it once per chunk.
+     * {@link Chunks} receives no key.
+     */
+    static void stream(Connection c, TableId table, List<MySqlColumn> columns, int chunkRows, Chunks out)
+            throws SQLException, InterruptedException {
+        List<String> select = new ArrayList<>();
+        for (MySqlColumn col : columns) {
+            select.add(col == null ? "NULL" : col.selectExpression());
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ", select) + " FROM "
+                + Backticks.quote(table))) {
+            ps.setFetchSize(chunkRows);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Object[]> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row(rs, columns));
+                    if (rows.size() == chunkRows) {
+                        out.accept(rows, null, false);
+                        rows = new ArrayList<>();
+                    }
+                }
+                out.accept(rows, null, true);
+            }
+        }
+    }
+
     /** One chunk: its rows, the key text of its last row when it is full (else null), and whether no row follows. */
     record Chunk(List<Object[]> rows, String[] lastKey, boolean last) {
     }

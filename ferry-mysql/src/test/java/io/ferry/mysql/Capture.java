@@ -1,5 +1,6 @@
 package io.ferry.mysql;
 
+import io.ferry.core.ChangeHandler;
 import io.ferry.core.RecordingHandler;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,12 +13,12 @@ final class Capture implements AutoCloseable {
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private Capture(MySqlSource source, RecordingHandler handler, Map<String, Object> resume) {
+    private Capture(MySqlSource source, RecordingHandler handler, ChangeHandler in, Map<String, Object> resume) {
         this.source = source;
         this.handler = handler;
         this.thread = new Thread(() -> {
             try {
-                source.run(resume, handler);
+                source.run(resume, in);
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -27,12 +28,18 @@ final class Capture implements AutoCloseable {
 
     /** Starts capturing; the handler acknowledges every boundary when {@code acknowledge} is set. */
     static Capture start(MySqlSource source, Map<String, Object> resume, boolean acknowledge) {
-        return new Capture(source, acknowledge ? new RecordingHandler(source) : new RecordingHandler(), resume);
+        RecordingHandler handler = acknowledge ? new RecordingHandler(source) : new RecordingHandler();
+        return new Capture(source, handler, handler, resume);
     }
 
     /** Starts capturing into the given handler. */
     static Capture start(MySqlSource source, Map<String, Object> resume, RecordingHandler handler) {
-        return new Capture(source, handler, resume);
+        return new Capture(source, handler, handler, resume);
+    }
+
+    /** Starts capturing into {@code in}, which hands everything on to {@code handler}. */
+    static Capture start(MySqlSource source, Map<String, Object> resume, ChangeHandler in, RecordingHandler handler) {
+        return new Capture(source, handler, in, resume);
     }
 
     Throwable failure() {

@@ -36,16 +36,16 @@ final class Backfill {
     private final Runnable keepAlive;
     private final BooleanSupplier stopped;
     private final int chunkRows;
-    private final Supplier<ChunkedCopy> running;
+    private final Supplier<TableId> running;
     private final RequestedCopies requests;
 
     /**
-     * @param running  the copy running alongside the stream, if any: the rows of this backfill carry not its
-     *                 progress but their own, so while they are handed over the copy waits in {@code requests}, and a
-     *                 crash meanwhile copies its table again from the start
+     * @param running  the table of the copy running alongside the stream, if any: the rows of this backfill carry
+     *                 not its progress but their own, so while they are handed over the copy waits in
+     *                 {@code requests}, and a crash meanwhile copies its table again from the start
      */
     Backfill(PgConnections connections, Runnable keepAlive, BooleanSupplier stopped, int chunkRows,
-             Supplier<ChunkedCopy> running, RequestedCopies requests) {
+             Supplier<TableId> running, RequestedCopies requests) {
         this.connections = connections;
         this.keepAlive = keepAlive;
         this.stopped = stopped;
@@ -56,6 +56,15 @@ final class Backfill {
 
     int chunkRows() {
         return chunkRows;
+    }
+
+    /**
+     * Starts copying a table without a primary key beside the stream ({@link KeylessCopy}), its target copy emptied
+     * at {@code at}; {@code finished} runs once it ends.
+     */
+    KeylessCopy beside(TableSchema schema, ValueDecoder[] decoders, PgPosition at, ChangeHandler handler,
+                       Runnable finished) {
+        return KeylessCopy.start(schema, decoders, connections, chunkRows, at, handler, keepAlive, finished);
     }
 
     /**
@@ -90,8 +99,8 @@ final class Backfill {
      */
     boolean run(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
                 ChangeHandler handler) throws SQLException {
-        ChunkedCopy copy = running.get();
-        TableId waits = copy == null || copy.table().equals(schema.table()) ? null : copy.table();
+        TableId copying = running.get();
+        TableId waits = copying == null || copying.equals(schema.table()) ? null : copying;
         if (waits != null) {
             requests.putBack(waits);
         }

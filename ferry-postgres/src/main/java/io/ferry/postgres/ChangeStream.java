@@ -18,7 +18,9 @@ import java.util.function.Predicate;
  * still the table's shape; otherwise the backfill is owed until the stream or {@link TableWatch} reaches the
  * current one ({@link SchemaAnnouncer}). Events of tables
  * {@code source.tables} no longer names (renamed away) are dropped. While a {@link ChunkedCopy} runs, its changes
- * reconcile the chunk it holds, and every position carries its progress. Runs on the capture thread only.
+ * reconcile the chunk it holds, and every position carries its progress. While a {@link KeylessCopy} runs, its table's
+ * changes before the copy's snapshot are dropped, the first one after it waits for the copy's last row, and every
+ * position carries the copy's marker. Runs on the capture thread only.
  */
 final class ChangeStream implements PgoutputDecoder.Listener {
 
@@ -38,6 +40,8 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     private final PgPosition resume;
     private final Predicate<TableId> captures;
     private final Rewrites rewrites;
+    /** How long a step hands over a {@link KeylessCopy}'s rows at most (and waits for them, while the WAL is idle). */
+    private static final long KEYLESS_STEP_MILLIS = 50;
 
     private boolean inTransaction;
     private long commitLsn;
@@ -46,6 +50,7 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     private int index;
     private long lastBoundaryLsn;
     private ChunkedCopy copy;
+    private KeylessCopy keyless;
     volatile long lastCommitMicros;
     volatile String position = "";
 
@@ -91,6 +96,60 @@ final class ChangeStream implements PgoutputDecoder.Listener {
         return copy;
     }
 
+    /** Runs {@code k} beside the stream. */
+    void copying(KeylessCopy k) {
+        keyless = k;
+    }
+
+    /** Whether a copy runs beside the stream, of either kind. */
+    boolean copyRunning() {
+        return copy != null || keyless != null;
+    }
+
+    /** The table a copy beside the stream reads, or null. */
+    TableId copyTable() {
+        return copy != null ? copy.table() : keyless != null ? keyless.table() : null;
+    }
+
+    /** A copy of {@code table} beside the stream has nothing left to read: read whole otherwise, or gone. */
+    void endCopyOf(TableId table) {
+        if (copy != null && copy.table().equals(table)) {
+            copy.end();
+            copy = null;
+        }
+        if (keyless != null && keyless.table().equals(table)) {
+            keyless.abandon();
+            keyless = null;
+        }
+    }
+
+    /** Stops the read of a copy beside the stream: the capture ends. */
+    void cancelCopy() {
+        if (keyless != null) {
+            keyless.cancel();
+        }
+    }
+
+    /**
+     * Between transactions, past the resume point: hands over what a {@link KeylessCopy} read so far (waiting a
+     * moment for it when {@code idle}), and a boundary after it. Returns whether it handed anything over.
+     */
+    boolean stepKeyless(boolean idle) {
+        if (keyless == null || inTransaction || !pastResume()) {
+            return false;
+        }
+        long rows = keyless.rows();
+        if (keyless.step(handedOver(), lastBoundaryLsn, handler, KEYLESS_STEP_MILLIS, idle)) {
+            keyless = null;
+        } else if (keyless.rows() == rows) {
+            return false;
+        }
+        PgPosition p = handedOver();
+        position = p.toString();
+        handler.boundary(p);
+        return true;
+    }
+
     /** Hands the copy's held chunk over here, between transactions, and a boundary after it. */
     void handOverCopy() {
         if (copy.handOver(PgPosition.idle(lastBoundaryLsn), handler)) {
@@ -112,7 +171,7 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     }
 
     private PgPosition marked(PgPosition p) {
-        return copy == null ? p : copy.mark(p);
+        return copy != null ? copy.mark(p) : keyless != null ? keyless.mark(p) : p;
     }
 
     @Override
@@ -188,11 +247,8 @@ final class ChangeStream implements PgoutputDecoder.Listener {
                     announcer.paid(table);
                 } else if (rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
                     announcer.paid(table);
-                    if (copy != null && copy.table().equals(table)) {
-                        // Read whole just now: nothing is left to copy.
-                        copy.end();
-                        copy = null;
-                    }
+                    // Read whole just now: nothing is left to copy.
+                    endCopyOf(table);
                 } else {
                     return;
                 }
@@ -200,6 +256,14 @@ final class ChangeStream implements PgoutputDecoder.Listener {
             if (copy != null && copy.table().equals(table)) {
                 copy.reshaped(schema, relation.decoders);
             }
+        }
+        if (keyless != null && keyless.table().equals(schema.table())) {
+            if (keyless.before(commitLsn)) {
+                return; // the copy's snapshot holds this change
+            }
+            // Exactly before this event: a restart resumes at it, and the copy's marker copies the table again.
+            keyless.handOverAll(marked(PgPosition.event(commitLsn, i - 1, txId)), handler);
+            keyless = null;
         }
         if (copy != null && copy.table().equals(schema.table())) {
             if (op == Operation.TRUNCATE) {

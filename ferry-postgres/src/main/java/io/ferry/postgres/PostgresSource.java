@@ -437,11 +437,19 @@ public final class PostgresSource implements Source {
             } catch (SQLException e) {
                 throw connections.lost(e);
             }
-        }, () -> stopped, config.snapshotChunkRows(), () -> changes == null ? null : changes.copy(), requests);
+        }, () -> stopped, config.snapshotChunkRows(), () -> changes == null ? null : changes.copyTable(), requests);
         ChunkedCopy resumed = null;
         if (from != null && from.backfillTable != null) {
             resumed = resumedCopy(from, catalog, announcer, handler);
-            if (resumed == null) {
+            TableId keyless = resumed == null ? keylessCopy(from, handler) : null;
+            if (keyless != null) {
+                // Copied again from its start at a new snapshot beside the stream, which drops the table's changes
+                // that snapshot holds: nothing is applied twice.
+                LOG.info("Resuming inside the copy of {}: copying it again beside the stream", keyless);
+                requests.putBack(keyless);
+                from = from.withoutBackfill();
+                handler.boundary(from);
+            } else if (resumed == null) {
                 if (!finishBackfill(from, backfill, catalog, announcer, handler)) {
                     return;
                 }
@@ -479,6 +487,16 @@ public final class PostgresSource implements Source {
         });
         listener.copying(resumed);
         changes = listener;
+        try {
+            streamWith(stream, decoder, listener, watch, catalog, backfill, handler);
+        } finally {
+            listener.cancelCopy();
+        }
+    }
+
+    private void streamWith(PGReplicationStream stream, PgoutputDecoder decoder, ChangeStream listener,
+                            TableWatch watch, TypeCatalog catalog, Backfill backfill, ChangeHandler handler)
+            throws SQLException, InterruptedException {
         long walWriterDelayMillis = walWriterDelayMillis(catalog.connection());
         long nextNudge = 0;
         long acked = 0;
@@ -500,12 +518,12 @@ public final class PostgresSource implements Source {
                 if (!listener.inTransaction()) {
                     requests.writeQueue();
                 }
-                if (stepCopy(listener, received)) {
+                if (stepCopy(listener, received, true)) {
                     continue;
                 }
                 // A copy running defers the waiting ones: they need no look before it ends.
                 if (!listener.inTransaction() && look == null && (System.currentTimeMillis() >= nextLook
-                        || (requests.hasWaiting() && listener.copy() == null))) {
+                        || (requests.hasWaiting() && !listener.copyRunning()))) {
                     nextLook = System.currentTimeMillis() + WATCH_MILLIS;
                     look = watch.look(requests.waiting());
                     if (look != null && !WalInsertPosition.reached(received, look.walLsn())) {
@@ -550,16 +568,20 @@ public final class PostgresSource implements Source {
                 continue;
             }
             decoder.decode(message, listener);
-            stepCopy(listener, listener.lastBoundaryLsn());
+            stepCopy(listener, listener.lastBoundaryLsn(), false);
         }
     }
 
     /**
      * Moves a copy running alongside the stream one step between transactions, once the stream is past its resume
      * point: reads its next chunk, or hands the chunk held over once every transaction before {@code reachedLsn} was
-     * handed over and that passes the chunk's high watermark. Returns whether it did something.
+     * handed over and that passes the chunk's high watermark; for a {@link KeylessCopy}, hands over the rows read so
+     * far ({@code idle}: the WAL had nothing). Returns whether it did something.
      */
-    private boolean stepCopy(ChangeStream listener, long reachedLsn) {
+    private boolean stepCopy(ChangeStream listener, long reachedLsn, boolean idle) {
+        if (listener.stepKeyless(idle)) {
+            return true;
+        }
         ChunkedCopy copy = listener.copy();
         if (copy == null || listener.inTransaction() || !listener.pastResume()) {
             return false;
@@ -577,8 +599,7 @@ public final class PostgresSource implements Source {
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
                 LOG.info("Table {} was dropped during its copy; the copy ends", copy.table());
-                copy.end();
-                listener.copying(null);
+                listener.endCopyOf(copy.table());
             } else if ("42703".equals(e.getSQLState())) {
                 // A column the copy reads is gone: the stream or the next catalog look brings the new shape.
                 copy.readAgainAfter(WATCH_MILLIS);
@@ -607,6 +628,17 @@ public final class PostgresSource implements Source {
         } catch (SQLException e) {
             throw connections.lost(e);
         }
+    }
+
+    /**
+     * The table without a primary key whose interrupted read (a requested copy or a backfill) a restart copies again
+     * beside the stream ({@link KeylessCopy}), or null when the read is of another kind.
+     */
+    private static TableId keylessCopy(PgPosition from, ChangeHandler handler) {
+        TableSelector.Entry marked = TableSelector.parse(from.backfillTable, "public");
+        TableId id = new TableId(marked.schema(), marked.table());
+        TableSchema schema = handler.published(id).orElse(null);
+        return schema != null && schema.primaryKey().isEmpty() ? id : null;
     }
 
     /**

@@ -185,7 +185,7 @@ final class TableWatch {
         // One copy runs alongside the stream at a time; tables to join or copy meanwhile wait for a later look.
         boolean deferred = false;
         for (Found f : look.joining()) {
-            if (stream.copy() != null) {
+            if (stream.copyRunning()) {
                 deferred = true;
                 continue;
             }
@@ -222,10 +222,8 @@ final class TableWatch {
             fingerprints.put(f.oid(), f.fingerprint());
             if (!schema.primaryKey().isEmpty()) {
                 stream.copying(new ChunkedCopy(schema, rel.decoders, null, 0, backfill.chunkRows(), requests::done));
-            } else if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
-                return false;
             } else {
-                requests.done();
+                stream.copying(backfill.beside(schema, rel.decoders, at, handler, requests::done));
             }
         }
         for (Found f : look.changed()) {
@@ -252,7 +250,7 @@ final class TableWatch {
             fingerprints.put(f.oid(), f.fingerprint());
         }
         for (Found f : look.copies()) {
-            if (stream.copy() != null) {
+            if (stream.copyRunning()) {
                 deferred = true;
                 continue;
             }
@@ -268,16 +266,12 @@ final class TableWatch {
 
     /** A copy of {@code table} running alongside the stream has nothing left to read: read whole, or gone. */
     private static void endCopy(ChangeStream stream, TableId table) {
-        ChunkedCopy copy = stream.copy();
-        if (copy != null && copy.table().equals(table)) {
-            copy.end();
-            stream.copying(null);
-        }
+        stream.endCopyOf(table);
     }
 
     /**
-     * Starts reading a captured table's rows again with its shape now: in chunks alongside the stream, or, without a
-     * key to read chunks by, in one pass here. Returns {@code false} if stopped during that pass.
+     * Starts reading a captured table's rows again with its shape now, alongside the stream: in chunks by its key, or,
+     * without one, in one snapshot ({@link KeylessCopy}). Returns {@code false} if stopped.
      */
     private boolean copy(Found f, PgPosition at, ChangeHandler handler, Backfill backfill, RequestedCopies requests,
                          ChangeStream stream) throws SQLException {
@@ -293,10 +287,8 @@ final class TableWatch {
         };
         if (!schema.primaryKey().isEmpty()) {
             stream.copying(new ChunkedCopy(schema, rel.decoders, null, 0, backfill.chunkRows(), finished));
-        } else if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
-            return false;
         } else {
-            finished.run();
+            stream.copying(backfill.beside(schema, rel.decoders, at, handler, finished));
         }
         return true;
     }

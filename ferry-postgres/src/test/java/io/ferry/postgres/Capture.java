@@ -1,5 +1,6 @@
 package io.ferry.postgres;
 
+import io.ferry.core.ChangeHandler;
 import io.ferry.core.RecordingHandler;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,12 +13,12 @@ final class Capture implements AutoCloseable {
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private Capture(PostgresSource source, RecordingHandler handler, Map<String, Object> resume) {
+    private Capture(PostgresSource source, RecordingHandler handler, ChangeHandler in, Map<String, Object> resume) {
         this.source = source;
         this.handler = handler;
         this.thread = new Thread(() -> {
             try {
-                source.run(resume, handler);
+                source.run(resume, in);
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -27,7 +28,14 @@ final class Capture implements AutoCloseable {
 
     /** Starts capturing; the handler acknowledges every boundary when {@code acknowledge} is set. */
     static Capture start(PostgresSource source, Map<String, Object> resume, boolean acknowledge) {
-        return new Capture(source, acknowledge ? new RecordingHandler(source) : new RecordingHandler(), resume);
+        RecordingHandler handler = acknowledge ? new RecordingHandler(source) : new RecordingHandler();
+        return new Capture(source, handler, handler, resume);
+    }
+
+    /** Starts capturing into {@code in}, which hands everything on to {@code handler}. */
+    static Capture start(PostgresSource source, Map<String, Object> resume, ChangeHandler in,
+                         RecordingHandler handler) {
+        return new Capture(source, handler, in, resume);
     }
 
     /** Starts capturing with schemas "published by an earlier run" for {@code handler.published}. */
@@ -35,7 +43,7 @@ final class Capture implements AutoCloseable {
                          java.util.List<io.ferry.core.TableSchema> earlierRuns) {
         RecordingHandler handler = acknowledge ? new RecordingHandler(source) : new RecordingHandler();
         earlierRuns.forEach(s -> handler.earlierRuns.put(s.table(), s));
-        return new Capture(source, handler, resume);
+        return new Capture(source, handler, handler, resume);
     }
 
     Throwable failure() {

@@ -1,0 +1,260 @@
+package io.ferry.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.Operation;
+import io.ferry.core.HoldingHandler;
+import io.ferry.core.RecordingHandler;
+import io.ferry.core.config.SourceConfig.SnapshotMode;
+import io.ferry.mysql.MySqlTestServer.Flavor;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A MariaDB table without a primary key, every row there twice, copied on request beside the binlog: read in one
+ * snapshot whose binlog position is exact, so the table's changes that snapshot holds are dropped from the stream and
+ * the later ones follow the copy's last row. While the read waits behind a table lock, another table streams on, and
+ * an insert, a delete of one of two equal rows and an update of the table follow the copy's last row; with a writer
+ * changing it after, the events' multiset equals the table's (no change applied twice). A crash in the middle of
+ * the copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
+ */
+class KeylessCopyBesideTheBinlogTest {
+
+    private static final int ROWS = 6_000;
+    private static final int CHUNK = 500;
+    private static final List<String> TABLES = List.of("kc_dup", "kc_other");
+
+    private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
+
+    @Test
+    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn() throws Exception {
+        db.execute("DROP TABLE IF EXISTS kc_dup, kc_other",
+                "CREATE TABLE kc_dup (a int NOT NULL, b varchar(5) NOT NULL)",
+                db.allowRecursion(ROWS),
+                "INSERT INTO kc_dup WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < "
+                        + (ROWS - 1) + ") SELECT i DIV 2, 'v' FROM g",
+                "CREATE TABLE kc_other (id bigint AUTO_INCREMENT PRIMARY KEY, v int)");
+        MySqlSource source = new MySqlSource(db.sourceConfig(TABLES, SnapshotMode.NEVER), 311, CHUNK);
+        Writer writer = new Writer();
+        List<ChangeEvent> committed;
+        Map<String, Object> crashedAt;
+        HoldingHandler gate = new HoldingHandler(new RecordingHandler(source),
+                e -> e.table().table().equals("kc_other"));
+        try (Capture c = Capture.start(source, Map.of(), gate, gate.recorder); Connection lock = db.connect();
+             Statement locker = lock.createStatement()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().phase().equals("streaming"));
+            writer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
+            // The copy's read waits behind a table lock once its snapshot is taken: the copy runs while the lock
+            // holds. Taken after the request has checked the table, before capture can start the copy.
+            gate.hold();
+            await().atMost(Duration.ofSeconds(10)).until(gate::holding);
+            source.requestSnapshot(List.of("kc_dup"), TABLES);
+            locker.execute("LOCK TABLES kc_dup WRITE");
+            gate.release();
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || indexOf(c.handler.changes, Operation.TRUNCATE, 1) >= 0);
+            assertThat(c.failure()).isNull();
+            ChangeEvent emptied = c.handler.changes.get(indexOf(c.handler.changes, Operation.TRUNCATE, 1));
+            // The other table streams on while the copy runs.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || c.handler.changes.subList(
+                    c.handler.changes.indexOf(emptied), c.handler.changes.size()).stream()
+                    .filter(e -> e.table().table().equals("kc_other")).count() > 20);
+            assertThat(source.status().copies()).isNotEmpty();
+            // Once the read waits for the lock, its snapshot is taken: what follows is after its position.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || readWaitsForTheLock());
+            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update.
+            locker.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            locker.execute("DELETE FROM kc_dup WHERE a = 8 LIMIT 1");
+            locker.execute("UPDATE kc_dup SET b = 'u' WHERE a = 9 LIMIT 1");
+            locker.execute("UNLOCK TABLES");
+            writer.touchCopied.set(true);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null || writer.failure.get() != null
+                    || source.status().copies().isEmpty() && writer.copiedChanges.get() > 30);
+            writer.stop();
+            assertThat(writer.failure.get()).isNull();
+            assertThat(c.failure()).isNull();
+            Map<List<Object>, Integer> expected = current();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
+                    fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
+            assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
+            int lastRead = 0;
+            for (int i = 0; i < dup.size(); i++) {
+                lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
+            }
+            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
+                    .isGreaterThan(lastRead);
+            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            List<ChangeEvent> all = c.handler.changes;
+            assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
+                    .stream().filter(e -> e.table().table().equals("kc_other")).count())
+                    .as("changes of the other table handed over during the copy").isPositive();
+
+            // The crash: what was committed ends in the middle of a second copy of the table.
+            source.requestSnapshot(List.of("kc_dup"), TABLES);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null
+                    || source.status().copies().isEmpty()
+                    && indexOf(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2) >= 0);
+            assertThat(c.failure()).isNull();
+            int second = c.handler.changes.indexOf(indexed(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2));
+            int cut = second + ROWS / 3;
+            committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
+            crashedAt = RecordingHandler.describe(committed.get(cut).position());
+            assertThat(crashedAt).containsEntry(MySqlPosition.BACKFILL, "ferry.kc_dup");
+        }
+        // Changes while capture is down: before the next copy's snapshot, which holds them, so the stream drops them.
+        db.execute("INSERT INTO kc_dup VALUES (1, 'v'), (1, 'v')", "DELETE FROM kc_dup WHERE a = 2 LIMIT 1",
+                "UPDATE kc_dup SET b = 'w' WHERE a = 3 LIMIT 1", "INSERT INTO kc_other (v) VALUES (-1)");
+        MySqlSource restarted = new MySqlSource(db.sourceConfig(TABLES, SnapshotMode.NEVER), 311, CHUNK);
+        RecordingHandler handler = new RecordingHandler(restarted);
+        for (ChangeEvent e : committed) {
+            handler.earlierRuns.put(e.schema().table(), e.schema());
+        }
+        try (Capture c = Capture.start(restarted, crashedAt, handler)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || restarted.status().phase().equals("streaming") && restarted.status().copies().isEmpty()
+                    && c.handler.changesOf("kc_dup").stream().anyMatch(e -> e.op() == Operation.TRUNCATE));
+            db.execute("DELETE FROM kc_dup WHERE a = 4 LIMIT 1");
+            Map<List<Object>, Integer> expected = current();
+            List<ChangeEvent> all = new ArrayList<>(committed);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(c.failure()).isNull();
+                List<ChangeEvent> now = new ArrayList<>(all);
+                now.addAll(c.handler.changes);
+                assertThat(difference(expected, fold(now.stream().filter(e -> e.table().table().equals("kc_dup"))
+                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+            });
+            assertThat(c.handler.changesOf("kc_other")).extracting(e -> e.after()[1]).contains(-1);
+        } finally {
+            writer.stop();
+        }
+    }
+
+    /** Inserts into the other table in every transaction and, once {@link #touchCopied} is set, changes kc_dup too. */
+    private final class Writer {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicBoolean touchCopied = new AtomicBoolean();
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        final AtomicInteger copiedChanges = new AtomicInteger();
+        private final Thread thread = new Thread(this::write, "kc-writer");
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+
+        private void write() {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (int i = 0; running.get(); i++) {
+                    st.execute("INSERT INTO kc_other (v) VALUES (" + i + ")");
+                    if (touchCopied.get()) {
+                        int a = ThreadLocalRandom.current().nextInt(ROWS / 2);
+                        switch (i % 3) {
+                            case 0 -> st.execute("INSERT INTO kc_dup VALUES (" + a + ", 'v')");
+                            // One of two equal rows: applied twice, the other one would go too.
+                            case 1 -> st.execute("DELETE FROM kc_dup WHERE a = " + a + " LIMIT 1");
+                            default -> st.execute("UPDATE kc_dup SET b = IF(b = 'v', 'u', 'v') WHERE a = " + a
+                                    + " LIMIT 1");
+                        }
+                        copiedChanges.incrementAndGet();
+                    }
+                    c.commit();
+                    Thread.sleep(2);
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }
+    }
+
+    private static ChangeEvent indexed(List<ChangeEvent> events, Operation op, int nth) {
+        return events.get(indexOf(events, op, nth));
+    }
+
+    private static int indexOf(List<ChangeEvent> events, Operation op, int nth) {
+        int seen = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).op() == op && ++seen == nth) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean readWaitsForTheLock() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table metadata"
+                        + " lock%' AND INFO LIKE 'SELECT%kc_dup%'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    /** The table's rows, each with how often it is there, as applying the events in order leaves them. */
+    private static Map<List<Object>, Integer> fold(List<ChangeEvent> events) {
+        Map<List<Object>, Integer> rows = new HashMap<>();
+        for (ChangeEvent e : events) {
+            if (e.op() == Operation.TRUNCATE) {
+                rows.clear();
+                continue;
+            }
+            if (e.before() != null) {
+                List<Object> row = List.of(e.before());
+                rows.merge(row, -1, Integer::sum);
+                rows.remove(row, 0);
+            }
+            if (e.after() != null) {
+                rows.merge(List.of(e.after()), 1, Integer::sum);
+            }
+        }
+        return rows;
+    }
+
+    /** Each row whose count differs, with the table's count and the events' (0 where absent). */
+    private static Map<List<Object>, List<Integer>> difference(Map<List<Object>, Integer> table,
+                                                               Map<List<Object>, Integer> events) {
+        Map<List<Object>, List<Integer>> out = new HashMap<>();
+        Set<List<Object>> rows = new HashSet<>(table.keySet());
+        rows.addAll(events.keySet());
+        for (List<Object> row : rows) {
+            int want = table.getOrDefault(row, 0);
+            int got = events.getOrDefault(row, 0);
+            if (want != got) {
+                out.put(row, List.of(want, got));
+            }
+        }
+        return out;
+    }
+
+    private Map<List<Object>, Integer> current() throws Exception {
+        Map<List<Object>, Integer> out = new HashMap<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT a, b FROM kc_dup")) {
+            while (rs.next()) {
+                out.merge(List.of(rs.getInt(1), rs.getString(2)), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,256 @@
+package io.ferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ferry.core.ChangeEvent;
+import io.ferry.core.Operation;
+import io.ferry.core.HoldingHandler;
+import io.ferry.core.RecordingHandler;
+import io.ferry.core.config.SourceConfig;
+import io.ferry.core.config.SourceConfig.SnapshotMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A PostgreSQL table without a primary key (REPLICA IDENTITY FULL), every row there twice, copied on request beside
+ * the stream: read under a temporary slot's exported snapshot, whose consistent point is exact, so the table's changes
+ * that snapshot holds are dropped from the stream and the later ones follow the copy's last row. While the read waits
+ * behind a table lock, another table streams on, and an insert, a delete of one of two equal rows and an update of
+ * the table follow the copy's last row; with a writer changing it after, the events' multiset equals the table's (no
+ * change applied twice). A crash in the middle of the copy, with changes made while capture was down, is copied
+ * again at a new snapshot, still exact.
+ */
+class KeylessCopyBesideTheStreamTest {
+
+    private static final int ROWS = 6_000;
+    private static final int CHUNK = 100;
+    private static final List<String> TABLES = List.of("kc_dup", "kc_other");
+
+    private static final String SLOT = "keyless_copy_slot";
+
+    private final PostgresTestServer db = PostgresTestServer.shared();
+
+    @Test
+    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn() throws Exception {
+        db.dropSlot(SLOT);
+        db.execute("DROP TABLE IF EXISTS kc_dup, kc_other",
+                "CREATE TABLE kc_dup (a int NOT NULL, b text NOT NULL)", "ALTER TABLE kc_dup REPLICA IDENTITY FULL",
+                "INSERT INTO kc_dup SELECT g / 2, 'v' FROM generate_series(0, " + (ROWS - 1) + ") g",
+                "CREATE TABLE kc_other (id bigserial PRIMARY KEY, v int)");
+        PostgresSource source = new PostgresSource(config(), SLOT);
+        Writer writer = new Writer();
+        List<ChangeEvent> committed;
+        Map<String, Object> crashedAt;
+        // Nothing acknowledged: the slot stays behind the positions this run hands over, as behind uncommitted ones.
+        // Holds capture at the copy's first event (its `t`) while the read takes its snapshot and reads a few chunks
+        // ahead, as far as its queue goes: the copy is then under way, and its snapshot's position is fixed.
+        HoldingHandler gate = new HoldingHandler(new RecordingHandler(),
+                e -> e.op() == Operation.TRUNCATE && e.table().table().equals("kc_dup"));
+        try (Capture c = Capture.start(source, Map.of(), gate, gate.recorder); Connection other = db.connect();
+             Statement st = other.createStatement()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().phase().equals("streaming"));
+            writer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
+            gate.hold();
+            source.requestSnapshot(List.of("kc_dup"), TABLES);
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || gate.holding() && reading());
+            assertThat(c.failure()).isNull();
+            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update. The other
+            // table's changes committed meanwhile stream on before the copy's last row.
+            st.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            st.execute("DELETE FROM kc_dup WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 8 LIMIT 1)");
+            st.execute("UPDATE kc_dup SET b = 'u' WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 9 LIMIT 1)");
+            gate.release();
+            writer.touchCopied.set(true);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null || writer.failure.get() != null
+                    || source.status().copies().isEmpty() && writer.copiedChanges.get() > 30);
+            writer.stop();
+            assertThat(writer.failure.get()).isNull();
+            assertThat(c.failure()).isNull();
+            Map<List<Object>, Integer> expected = current();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
+                    fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
+            assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
+            int lastRead = 0;
+            for (int i = 0; i < dup.size(); i++) {
+                lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
+            }
+            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
+                    .isGreaterThan(lastRead);
+            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            List<ChangeEvent> all = c.handler.changes;
+            assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
+                    .stream().filter(e -> e.table().table().equals("kc_other")).count())
+                    .as("changes of the other table handed over during the copy").isPositive();
+
+            // The crash: what was committed ends in the middle of a second copy of the table.
+            source.requestSnapshot(List.of("kc_dup"), TABLES);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null
+                    || source.status().copies().isEmpty()
+                    && indexOf(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2) >= 0);
+            assertThat(c.failure()).isNull();
+            int second = c.handler.changes.indexOf(indexed(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2));
+            int cut = second + ROWS / 3;
+            committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
+            crashedAt = RecordingHandler.describe(committed.get(cut).position());
+            assertThat(crashedAt).containsEntry(PgPosition.BACKFILL, "\"public\".\"kc_dup\"");
+        }
+        // Changes while capture is down: before the next copy's snapshot, which holds them, so the stream drops them.
+        db.execute("INSERT INTO kc_dup VALUES (1, 'v'), (1, 'v')", "DELETE FROM kc_dup WHERE ctid = (SELECT ctid"
+                + " FROM kc_dup WHERE a = 2 LIMIT 1)", "UPDATE kc_dup SET b = 'w' WHERE ctid = (SELECT ctid FROM kc_dup"
+                + " WHERE a = 3 LIMIT 1)", "INSERT INTO kc_other (v) VALUES (-1)");
+        PostgresSource restarted = new PostgresSource(config(), SLOT);
+        try (Capture c = Capture.start(restarted, crashedAt, true, committed.stream().map(ChangeEvent::schema)
+                .distinct().toList())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || restarted.status().phase().equals("streaming") && restarted.status().copies().isEmpty()
+                    && c.handler.changesOf("kc_dup").stream().anyMatch(e -> e.op() == Operation.TRUNCATE));
+            db.execute("DELETE FROM kc_dup WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 4 LIMIT 1)");
+            Map<List<Object>, Integer> expected = current();
+            List<ChangeEvent> all = new ArrayList<>(committed);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(c.failure()).isNull();
+                List<ChangeEvent> now = new ArrayList<>(all);
+                now.addAll(c.handler.changes);
+                assertThat(difference(expected, fold(now.stream().filter(e -> e.table().table().equals("kc_dup"))
+                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+            });
+            assertThat(c.handler.changesOf("kc_other")).extracting(e -> e.after()[1]).contains(-1);
+        } finally {
+            writer.stop();
+            db.dropSlot(SLOT);
+        }
+    }
+
+    private SourceConfig config() {
+        return db.sourceConfig(TABLES, SnapshotMode.NEVER).withSnapshotChunkRows(CHUNK);
+    }
+
+    /** Inserts into the other table in every transaction and, once {@link #touchCopied} is set, changes kc_dup too. */
+    private final class Writer {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicBoolean touchCopied = new AtomicBoolean();
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        final AtomicInteger copiedChanges = new AtomicInteger();
+        private final Thread thread = new Thread(this::write, "kc-writer");
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+
+        private void write() {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (int i = 0; running.get(); i++) {
+                    st.execute("INSERT INTO kc_other (v) VALUES (" + i + ")");
+                    if (touchCopied.get()) {
+                        int a = ThreadLocalRandom.current().nextInt(ROWS / 2);
+                        switch (i % 3) {
+                            case 0 -> st.execute("INSERT INTO kc_dup VALUES (" + a + ", 'v')");
+                            // One of two equal rows: applied twice, the other one would go too.
+                            case 1 -> st.execute("DELETE FROM kc_dup WHERE ctid = (SELECT ctid FROM kc_dup"
+                                    + " WHERE a = " + a + " LIMIT 1)");
+                            default -> st.execute("UPDATE kc_dup SET b = CASE b WHEN 'v' THEN 'u' ELSE 'v' END"
+                                    + " WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = " + a + " LIMIT 1)");
+                        }
+                        copiedChanges.incrementAndGet();
+                    }
+                    c.commit();
+                    Thread.sleep(2);
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }
+    }
+
+    private static ChangeEvent indexed(List<ChangeEvent> events, Operation op, int nth) {
+        return events.get(indexOf(events, op, nth));
+    }
+
+    private static int indexOf(List<ChangeEvent> events, Operation op, int nth) {
+        int seen = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).op() == op && ++seen == nth) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the copy's read runs its query: its snapshot is imported, and its position fixed. */
+    private boolean reading() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT%kc_dup%' AND pid <> pg_backend_pid()")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    /** The table's rows, each with how often it is there, as applying the events in order leaves them. */
+    private static Map<List<Object>, Integer> fold(List<ChangeEvent> events) {
+        Map<List<Object>, Integer> rows = new HashMap<>();
+        for (ChangeEvent e : events) {
+            if (e.op() == Operation.TRUNCATE) {
+                rows.clear();
+                continue;
+            }
+            if (e.before() != null) {
+                List<Object> row = List.of(e.before());
+                rows.merge(row, -1, Integer::sum);
+                rows.remove(row, 0);
+            }
+            if (e.after() != null) {
+                rows.merge(List.of(e.after()), 1, Integer::sum);
+            }
+        }
+        return rows;
+    }
+
+    /** Each row whose count differs, with the table's count and the events' (0 where absent). */
+    private static Map<List<Object>, List<Integer>> difference(Map<List<Object>, Integer> table,
+                                                               Map<List<Object>, Integer> events) {
+        Map<List<Object>, List<Integer>> out = new HashMap<>();
+        Set<List<Object>> rows = new HashSet<>(table.keySet());
+        rows.addAll(events.keySet());
+        for (List<Object> row : rows) {
+            int want = table.getOrDefault(row, 0);
+            int got = events.getOrDefault(row, 0);
+            if (want != got) {
+                out.put(row, List.of(want, got));
+            }
+        }
+        return out;
+    }
+
+    private Map<List<Object>, Integer> current() throws Exception {
+        Map<List<Object>, Integer> out = new HashMap<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT a, b FROM kc_dup")) {
+            while (rs.next()) {
+                out.merge(List.of(rs.getInt(1), rs.getString(2)), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+}
