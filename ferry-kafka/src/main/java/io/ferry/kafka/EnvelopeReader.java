@@ -10,6 +10,7 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableSchema;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -48,7 +49,22 @@ public final class EnvelopeReader {
 
     /** Decodes an envelope value against the schema version it was written with (or a compatible one). */
     public Envelope read(TableSchema schema, byte[] value) {
-        try (JsonParser p = EnvelopeWriter.JSON.createParser(value)) {
+        return read(schema, value, 0, value.length);
+    }
+
+    /** {@link #read(TableSchema, byte[])} of the buffer's remaining bytes, in place; its position does not move. */
+    public Envelope read(TableSchema schema, ByteBuffer value) {
+        if (value == null) {
+            throw new FerryException("a change envelope of " + schema.table() + " is empty (a tombstone)", null, false);
+        }
+        if (!value.hasArray()) {
+            return read(schema, copy(value));
+        }
+        return read(schema, value.array(), value.arrayOffset() + value.position(), value.remaining());
+    }
+
+    private Envelope read(TableSchema schema, byte[] value, int offset, int length) {
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(value, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             Operation op = null;
             Object[] before = null;
@@ -151,7 +167,28 @@ public final class EnvelopeReader {
 
     /** {@code source.schema_version} of an envelope without decoding its rows, or -1 when absent. */
     public static int schemaVersion(byte[] value) {
-        try (JsonParser p = EnvelopeWriter.JSON.createParser(value)) {
+        return schemaVersion(value, 0, value.length);
+    }
+
+    /** {@link #schemaVersion(byte[])} of the buffer's remaining bytes; its position does not move. */
+    public static int schemaVersion(ByteBuffer value) {
+        if (value == null) {
+            throw new FerryException("a change envelope is empty (a tombstone)", null, false);
+        }
+        if (!value.hasArray()) {
+            return schemaVersion(copy(value));
+        }
+        return schemaVersion(value.array(), value.arrayOffset() + value.position(), value.remaining());
+    }
+
+    private static byte[] copy(ByteBuffer value) {
+        byte[] out = new byte[value.remaining()];
+        value.duplicate().get(out);
+        return out;
+    }
+
+    private static int schemaVersion(byte[] value, int offset, int length) {
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(value, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
