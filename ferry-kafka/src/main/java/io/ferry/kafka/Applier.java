@@ -57,8 +57,15 @@ public final class Applier implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Applier.class);
 
-    /** Batch limits: thousands of rows per target transaction, but never sit on changes for long. */
-    private static final int MAX_BATCH = 10_000;
+    /**
+     * Batch limits: thousands of rows per target transaction, but never sit on changes for long. A batch's records
+     * and rows live until it commits, while the next one is polled and decoded: at 10,000 they outlived several young
+     * collections during an initial load and were promoted, which cost more GC CPU than the whole applier
+     * (bench/README, "Initial load: the apply side"). 4,000 keeps new rows above the sink's COPY threshold (2,000).
+     */
+    private static final int MAX_BATCH = 4_000;
+    /** At most half a batch per poll, so a batch is rarely more than its limit plus one poll. */
+    private static final int MAX_POLL_RECORDS = MAX_BATCH / 2;
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final String bootstrapServers;
@@ -448,7 +455,7 @@ public final class Applier implements Runnable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
         // New tables become new topics while the pipeline runs: notice them within seconds.
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
         return p;
