@@ -55,18 +55,24 @@ public final class EndToEndBenchmark {
             try (PipelineRunner runner = new PipelineRunner(config, Duration.ofSeconds(60), null, Role.ALL, null,
                     o.partitions)) {
                 // (a) snapshot
+                LoadCpu cpu = LoadCpu.start(env.options.dir.resolve("postgres"));
                 long t0 = System.nanoTime();
+                Timeline timeline = Timeline.every(Duration.ofSeconds(1), t0, runner::captured, runner::applied);
                 runner.start();
                 long started = System.nanoTime();
                 long captured = BenchEnv.awaitCount(runner, runner::captured, o.rows, Duration.ofMinutes(30), "snapshot captured");
                 long done = BenchEnv.awaitCount(runner, runner::applied, o.rows, Duration.ofMinutes(30), "snapshot applied");
+                String cpuPerRow = cpu.perRow(o.rows);
+                env.out.println("In Kafka / in the target (k rows) by second after start(): " + timeline.stop());
                 double total = (done - t0) / 1e9;
+                env.out.println("CPU per row, start() -> all rows in the target: " + cpuPerRow);
                 env.out.printf(Locale.ROOT, "Snapshot: %,d rows in the target %.2f s after start() (start() %.2f s,"
                         + " all in Kafka at %.2f s)%n", o.rows, total, (started - t0) / 1e9, (captured - t0) / 1e9);
                 String loadAtSnapshot = BenchEnv.loadAverage();
                 table.add("snapshot (start() -> all rows in target)", BenchEnv.rate(o.rows / total), "rows/s",
                         String.format(Locale.ROOT, "%.1f s incl. %.1f s startup; in Kafka after %.1f s", total,
                                 (started - t0) / 1e9, (captured - t0) / 1e9));
+                table.add("snapshot: CPU per row", "", "", cpuPerRow);
                 double excluding = (done - started) / 1e9;
                 table.add("snapshot, from the return of start()", BenchEnv.rate(o.rows / excluding), "rows/s",
                         String.format(Locale.ROOT, "%.1f s", excluding));

@@ -8,6 +8,7 @@ import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.kafka.EnvelopeReader;
 import io.ferry.kafka.EnvelopeWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -16,8 +17,8 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * {@code bench/run envelope-cost}: nanoseconds per event for {@link EnvelopeWriter#key} + {@link EnvelopeWriter#value}
- * on {@code bench_rows}-shaped events (one thread, no Kafka, no database), so two builds can be compared on a machine
+ * {@code bench/run envelope-cost}: nanoseconds per event for {@link EnvelopeWriter#key} + {@link EnvelopeWriter#value},
+ * then for {@link EnvelopeReader#read} of the same values, on {@code bench_rows}-shaped events (one thread, no Kafka, no database), so two builds can be compared on a machine
  * whose other load makes end-to-end rates vary. Uses only API that older builds have too.
  */
 public final class EnvelopeCost {
@@ -63,5 +64,25 @@ public final class EnvelopeCost {
                     round <= 2 ? " (warm-up)" : "");
         }
         System.out.printf(Locale.ROOT, "(%,d bytes written)%n", bytes);
+        // The apply side: the same values read back as the applier reads them (rows aligned with the schema).
+        byte[][] values = new byte[events.length][];
+        for (int i = 0; i < events.length; i++) {
+            values[i] = writer.value(events[i], 1, 1_733_000_000_000L).clone();
+        }
+        EnvelopeReader reader = new EnvelopeReader();
+        long checksum = 0;
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int round = 1; round <= 8; round++) {
+            long t0 = System.nanoTime();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < perRound; i++) {
+                checksum += reader.read(schema, values[i % values.length]).commitMicros();
+            }
+            double ns = (System.nanoTime() - t0) / (double) perRound;
+            double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / (double) perRound;
+            System.out.printf(Locale.ROOT, "read round %d: %.0f ns per event (EnvelopeReader.read), %.0f ns of this"
+                    + " thread's CPU%s%n", round, ns, cpu, round <= 2 ? " (warm-up)" : "");
+        }
+        System.out.printf(Locale.ROOT, "(checksum %d)%n", checksum);
     }
 }

@@ -10,6 +10,7 @@ import io.ferry.core.SourcePosition;
 import io.ferry.core.TableSchema;
 import io.ferry.core.schema.SchemaHistory;
 import io.ferry.core.config.SinkConfig.OnError;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +57,15 @@ public final class Applier implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Applier.class);
 
-    /** Batch limits: thousands of rows per target transaction, but never sit on changes for long. */
-    private static final int MAX_BATCH = 10_000;
+    /**
+     * Batch limits: thousands of rows per target transaction, but never sit on changes for long. A batch's records
+     * and rows live until it commits, while the next one is polled and decoded: at 10,000 they outlived several young
+     * collections during an initial load and were promoted, which cost more GC CPU than the whole applier
+     * (bench/README, "Initial load: the apply side"). 4,000 keeps new rows above the sink's COPY threshold (2,000).
+     */
+    private static final int MAX_BATCH = 4_000;
+    /** At most half a batch per poll, so a batch is rarely more than its limit plus one poll. */
+    private static final int MAX_POLL_RECORDS = MAX_BATCH / 2;
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final String bootstrapServers;
@@ -84,14 +93,14 @@ public final class Applier implements Runnable {
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "ferry-apply-writer"));
     private Future<Boolean> inFlight;
     private List<OffsetUpdate> inFlightOffsets = List.of();
-    private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+    private final List<ConsumerRecord<byte[], ByteBuffer>> pending = new ArrayList<>();
     private final AtomicLong applied = new AtomicLong();
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
     private volatile SinkRetries sinkRetries = (e, attempts, wait) -> { };
     private volatile BatchListener listener = (events, millis) -> { };
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<byte[], ByteBuffer> consumer;
 
     /**
      * Told each time the target is out of reach and the batch will be tried again after {@code wait};
@@ -137,16 +146,19 @@ public final class Applier implements Runnable {
     @Override
     public void run() {
         try (SchemaStore schemas = new SchemaStore(bootstrapServers, clientProperties, TopicNames.schemas(prefix))) {
-            consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            // Values as the fetched buffers themselves: a byte[] copy of every envelope was a sixth of what the applier
+            // allocated, and the reader parses the buffer's bytes in place. (A record of an uncompressed batch then
+            // holds its fetch's buffer until its batch commits; compressed batches give each record its own.)
+            consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteBufferDeserializer());
             consumer.subscribe(dataTopics(), new Rebalance());
             state = "applying";
             long batchStarted = 0;
             while (!stopping) {
                 boolean caughtUp;
                 try {
-                    ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(50));
+                    ConsumerRecords<byte[], ByteBuffer> polled = consumer.poll(Duration.ofMillis(50));
                     caughtUp = polled.isEmpty() || atEnd();
-                    for (ConsumerRecord<byte[], byte[]> r : polled) {
+                    for (ConsumerRecord<byte[], ByteBuffer> r : polled) {
                         if (pending.isEmpty()) {
                             batchStarted = System.nanoTime();
                         }
@@ -203,7 +215,7 @@ public final class Applier implements Runnable {
 
     public void stop() {
         stopping = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        KafkaConsumer<byte[], ByteBuffer> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -261,11 +273,11 @@ public final class Applier implements Runnable {
      * it (a column made NOT NULL after the update that filled it).
      */
     private void applyUpToNextSchema(SchemaStore schemas) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(pending.size());
-        List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(pending.size());
+        List<ConsumerRecord<byte[], ByteBuffer>> records = new ArrayList<>(pending.size());
+        List<ConsumerRecord<byte[], ByteBuffer>> sources = new ArrayList<>(pending.size());
         List<ChangeEvent> events = new ArrayList<>(pending.size());
         int taken = 0;
-        for (ConsumerRecord<byte[], byte[]> r : pending) {
+        for (ConsumerRecord<byte[], ByteBuffer> r : pending) {
             ChangeEvent e = decode(r, schemas);
             if (!cut.joins(e == null ? null : e.schema(), records.size())) {
                 break;
@@ -325,7 +337,7 @@ public final class Applier implements Runnable {
     }
 
     /** On the writer thread: applies one batch; false when a partition was lost meanwhile. */
-    private boolean write(List<ConsumerRecord<byte[], byte[]>> sources, List<ChangeEvent> events,
+    private boolean write(List<ConsumerRecord<byte[], ByteBuffer>> sources, List<ChangeEvent> events,
                           List<OffsetUpdate> offsets, SchemaHistory history) {
         for (ChangeEvent e : events) {
             if (preparedSchemas.add(e.schema())) {
@@ -345,7 +357,7 @@ public final class Applier implements Runnable {
                 state = "applying";
                 return true;
             } catch (RejectedChangeException e) {
-                ConsumerRecord<byte[], byte[]> bad = sources.remove(e.index());
+                ConsumerRecord<byte[], ByteBuffer> bad = sources.remove(e.index());
                 ChangeEvent event = events.remove(e.index());
                 reject(bad, describe(bad, event), e.getMessage(), e);
             } catch (PartitionLostException e) {
@@ -365,7 +377,7 @@ public final class Applier implements Runnable {
     }
 
     /** The event of one record, or null when the record is poison and went to the dead-letter topic. */
-    private ChangeEvent decode(ConsumerRecord<byte[], byte[]> r, SchemaStore schemas) {
+    private ChangeEvent decode(ConsumerRecord<byte[], ByteBuffer> r, SchemaStore schemas) {
         try {
             TableSchema schema = lastSchema.get(r.topic());
             EnvelopeReader.Envelope env = schema == null ? null : readAs(schema, r.value());
@@ -389,7 +401,7 @@ public final class Applier implements Runnable {
      * The envelope read with the topic's previous schema, or null when it was written with another version.
      * Schemas change rarely, so this reads each record once instead of peeking at its version first.
      */
-    private EnvelopeReader.Envelope readAs(TableSchema schema, byte[] value) {
+    private EnvelopeReader.Envelope readAs(TableSchema schema, ByteBuffer value) {
         try {
             EnvelopeReader.Envelope env = reader.read(schema, value);
             return env.schemaVersion() == schema.version() ? env : null;
@@ -398,7 +410,7 @@ public final class Applier implements Runnable {
         }
     }
 
-    private void reject(ConsumerRecord<byte[], byte[]> r, String where, String reason, FerryException cause) {
+    private void reject(ConsumerRecord<byte[], ByteBuffer> r, String where, String reason, FerryException cause) {
         if (onError == OnError.STOP) {
             throw new FerryException("cannot apply " + where + ": " + reason, cause, false);
         }
@@ -444,7 +456,7 @@ public final class Applier implements Runnable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
         // New tables become new topics while the pipeline runs: notice them within seconds.
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
         return p;
@@ -455,7 +467,7 @@ public final class Applier implements Runnable {
         return Pattern.compile(Pattern.quote(prefix + ".") + "(?!ferry-(offsets|schemas|dlq)$).+");
     }
 
-    private static String describe(ConsumerRecord<byte[], byte[]> r, ChangeEvent e) {
+    private static String describe(ConsumerRecord<byte[], ByteBuffer> r, ChangeEvent e) {
         String key = r.key() == null ? "(no key)" : new String(r.key(), StandardCharsets.UTF_8);
         return e.table() + " key " + key + " at " + r.topic() + "-" + r.partition() + "@" + r.offset();
     }

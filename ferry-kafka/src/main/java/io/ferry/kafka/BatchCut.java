@@ -45,9 +45,9 @@ final class BatchCut {
      * The offsets a batch of {@code records} moves: per partition, in order of first appearance, from the next
      * offset the batch before left ({@code expected}, -1 where unknown) to one past its last record.
      */
-    static List<OffsetUpdate> offsets(List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, Long> expected) {
+    static List<OffsetUpdate> offsets(List<? extends ConsumerRecord<?, ?>> records, Map<TopicPartition, Long> expected) {
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
+        for (ConsumerRecord<?, ?> r : records) {
             next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
         }
         List<OffsetUpdate> updates = new ArrayList<>(next.size());

@@ -1,6 +1,7 @@
 package io.ferry.kafka;
 
 import io.ferry.core.FerryException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class DeadLetterTopic implements AutoCloseable {
     }
 
     /** Writes the record and waits until it is durable, so the batch that skips it can commit. */
-    synchronized void send(ConsumerRecord<byte[], byte[]> r, String reason) {
+    synchronized void send(ConsumerRecord<byte[], ByteBuffer> r, String reason) {
         if (producer == null) {
             try (TopicAdmin admin = new TopicAdmin(bootstrapServers, clientProperties)) {
                 admin.ensureTopic(topic, 1, false);
@@ -48,7 +49,7 @@ final class DeadLetterTopic implements AutoCloseable {
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         }
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), r.value());
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, r.key(), bytes(r.value()));
         out.headers().add("ferry.error.reason", reason.getBytes(StandardCharsets.UTF_8));
         out.headers().add("ferry.source.topic", r.topic().getBytes(StandardCharsets.UTF_8));
         out.headers().add("ferry.source.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
@@ -59,6 +60,16 @@ final class DeadLetterTopic implements AutoCloseable {
             throw FerryException.retriable("cannot write to the dead-letter topic " + topic, e);
         }
         sent.incrementAndGet();
+    }
+
+    /** The value's bytes, its buffer's position left alone; null for a tombstone. */
+    private static byte[] bytes(ByteBuffer value) {
+        if (value == null) {
+            return null;
+        }
+        byte[] out = new byte[value.remaining()];
+        value.duplicate().get(out);
+        return out;
     }
 
     long sent() {

@@ -2,6 +2,7 @@ package io.ferry.kafka;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Column;
 import io.ferry.core.FerryException;
@@ -9,14 +10,17 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableSchema;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads what {@link EnvelopeWriter} wrote (and Debezium envelopes in the same conventions) back into row
  * images aligned with a {@link TableSchema}: each value of the Java class its {@link io.ferry.core.TypeKind}
- * defines, {@link ChangeEvent#UNCHANGED} for a column the envelope leaves out. Stateless and thread-safe;
- * malformed input fails with a {@link FerryException}.
+ * defines, {@link ChangeEvent#UNCHANGED} for a column the envelope leaves out. Malformed input fails with a
+ * {@link FerryException}. Not thread-safe (it keeps the field names it expects next): one per thread.
  */
 public final class EnvelopeReader {
 
@@ -31,9 +35,36 @@ public final class EnvelopeReader {
     public record Envelope(Operation op, Object[] before, Object[] after, int schemaVersion, long commitMicros) {
     }
 
+    /** The top-level fields in the order {@link EnvelopeWriter} writes them. */
+    private static final SerializedString[] TOP = names("before", "after", "source", "op", "ts_ms");
+
+    /**
+     * The source block's field names in the order the previous envelope had them. Matching the bytes of the name
+     * expected next is much cheaper than reading a name (Jackson hashes it into its symbol table), and the source
+     * block's dozen names are most of an envelope's; learnt, so any writer's order matches from its second event.
+     */
+    private SerializedString[] sourceNames = new SerializedString[0];
+    /** Column names of each schema version read, by identity (one instance per version: SchemaStore). */
+    private final Map<TableSchema, SerializedString[]> columnNames = new IdentityHashMap<>();
+
     /** Decodes an envelope value against the schema version it was written with (or a compatible one). */
     public Envelope read(TableSchema schema, byte[] value) {
-        try (JsonParser p = EnvelopeWriter.JSON.createParser(value)) {
+        return read(schema, value, 0, value.length);
+    }
+
+    /** {@link #read(TableSchema, byte[])} of the buffer's remaining bytes, in place; its position does not move. */
+    public Envelope read(TableSchema schema, ByteBuffer value) {
+        if (value == null) {
+            throw new FerryException("a change envelope of " + schema.table() + " is empty (a tombstone)", null, false);
+        }
+        if (!value.hasArray()) {
+            return read(schema, copy(value));
+        }
+        return read(schema, value.array(), value.arrayOffset() + value.position(), value.remaining());
+    }
+
+    private Envelope read(TableSchema schema, byte[] value, int offset, int length) {
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(value, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             Operation op = null;
             Object[] before = null;
@@ -41,17 +72,22 @@ public final class EnvelopeReader {
             int version = -1;
             long micros = 0;
             long millis = 0;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
+            SerializedString[] columns = columnNames(schema);
+            int next = 0;
+            String field;
+            while ((field = nextName(p, TOP, next)) != null) {
+                next = field == TOP[Math.min(next, TOP.length - 1)].getValue() ? next + 1 : next;
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "before" -> before = t == JsonToken.VALUE_NULL ? null : row(p, schema);
-                    case "after" -> after = t == JsonToken.VALUE_NULL ? null : row(p, schema);
-                    case "op" -> op = operation(p.getText());
+                    case "before" -> before = t == JsonToken.VALUE_NULL ? null : row(p, schema, t, columns);
+                    case "after" -> after = t == JsonToken.VALUE_NULL ? null : row(p, schema, t, columns);
+                    case "op" -> op = operation(p);
                     case "source" -> {
                         expect(t, JsonToken.START_OBJECT);
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
+                        int k = 0;
+                        String name;
+                        while ((name = nextSourceName(p, k)) != null) {
+                            k++;
                             p.nextToken();
                             switch (name) {
                                 case "schema_version" -> version = p.getIntValue();
@@ -73,10 +109,57 @@ public final class EnvelopeReader {
         }
     }
 
+    /**
+     * The next field name of the object the parser is in, matched against {@code expected[at]} first, or null at the
+     * object's end. A name that matched is {@code expected[at]}'s own String instance.
+     */
+    private static String nextName(JsonParser p, SerializedString[] expected, int at) throws IOException {
+        SerializedString want = at < expected.length ? expected[at] : null;
+        if (want == null) {
+            return p.nextToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
+        }
+        if (p.nextFieldName(want)) {
+            return want.getValue();
+        }
+        return p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
+    }
+
+    /** {@link #nextName} for the source block's {@code k}-th field, learning the name when it is not the expected one. */
+    private String nextSourceName(JsonParser p, int k) throws IOException {
+        String name = nextName(p, sourceNames, k);
+        if (name != null && (k >= sourceNames.length || sourceNames[k] == null || name != sourceNames[k].getValue())) {
+            if (k >= sourceNames.length) {
+                sourceNames = Arrays.copyOf(sourceNames, k + 8);
+            }
+            sourceNames[k] = new SerializedString(name);
+        }
+        return name;
+    }
+
+    private SerializedString[] columnNames(TableSchema schema) {
+        SerializedString[] names = columnNames.get(schema);
+        if (names == null) {
+            if (columnNames.size() >= 1024) {
+                columnNames.clear(); // versions long gone; a few names each, relearnt when one comes back
+            }
+            names = names(schema.columns().stream().map(Column::name).toArray(String[]::new));
+            columnNames.put(schema, names);
+        }
+        return names;
+    }
+
+    private static SerializedString[] names(String... names) {
+        SerializedString[] out = new SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = new SerializedString(names[i]);
+        }
+        return out;
+    }
+
     /** Decodes a key into an array aligned with the schema's columns, non-key columns {@link ChangeEvent#UNCHANGED}. */
     public Object[] readKey(TableSchema schema, byte[] key) {
         try (JsonParser p = EnvelopeWriter.JSON.createParser(key)) {
-            return row(p, schema, p.nextToken());
+            return row(p, schema, p.nextToken(), columnNames(schema));
         } catch (IOException | RuntimeException e) {
             throw malformed(schema, e);
         }
@@ -84,7 +167,28 @@ public final class EnvelopeReader {
 
     /** {@code source.schema_version} of an envelope without decoding its rows, or -1 when absent. */
     public static int schemaVersion(byte[] value) {
-        try (JsonParser p = EnvelopeWriter.JSON.createParser(value)) {
+        return schemaVersion(value, 0, value.length);
+    }
+
+    /** {@link #schemaVersion(byte[])} of the buffer's remaining bytes; its position does not move. */
+    public static int schemaVersion(ByteBuffer value) {
+        if (value == null) {
+            throw new FerryException("a change envelope is empty (a tombstone)", null, false);
+        }
+        if (!value.hasArray()) {
+            return schemaVersion(copy(value));
+        }
+        return schemaVersion(value.array(), value.arrayOffset() + value.position(), value.remaining());
+    }
+
+    private static byte[] copy(ByteBuffer value) {
+        byte[] out = new byte[value.remaining()];
+        value.duplicate().get(out);
+        return out;
+    }
+
+    private static int schemaVersion(byte[] value, int offset, int length) {
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(value, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -108,29 +212,58 @@ public final class EnvelopeReader {
         }
     }
 
-    private static Object[] row(JsonParser p, TableSchema schema) throws IOException {
-        return row(p, schema, p.currentToken());
-    }
-
-    private static Object[] row(JsonParser p, TableSchema schema, JsonToken start) throws IOException {
+    /** The row object at {@code start}, its fields matched against the schema's columns in order first. */
+    private static Object[] row(JsonParser p, TableSchema schema, JsonToken start, SerializedString[] names)
+            throws IOException {
         expect(start, JsonToken.START_OBJECT);
         List<Column> columns = schema.columns();
         Object[] row = new Object[columns.size()];
         Arrays.fill(row, ChangeEvent.UNCHANGED);
         int expected = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+        while (true) {
+            int i;
             // Fields come in column order from Ferry; look up by name only when they do not.
-            int i = expected < columns.size() && columns.get(expected).name().equals(name) ? expected : schema.indexOf(name);
-            if (i < 0) {
-                throw new FerryException("column " + name + " is not in version " + schema.version() + " of "
-                        + schema.table(), null, false);
+            if (expected < names.length && p.nextFieldName(names[expected])) {
+                i = expected;
+            } else if ((expected < names.length ? p.currentToken() : p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                i = schema.indexOf(name);
+                if (i < 0) {
+                    throw new FerryException("column " + name + " is not in version " + schema.version() + " of "
+                            + schema.table(), null, false);
+                }
+            } else {
+                return row;
             }
             p.nextToken();
             row[i] = ValueCodec.read(p, columns.get(i).type());
             expected = i + 1;
         }
-        return row;
+    }
+
+    private static Operation operation(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING && p.getTextLength() == 1) {
+            switch (p.getTextCharacters()[p.getTextOffset()]) {
+                case 'c' -> {
+                    return Operation.CREATE;
+                }
+                case 'u' -> {
+                    return Operation.UPDATE;
+                }
+                case 'd' -> {
+                    return Operation.DELETE;
+                }
+                case 'r' -> {
+                    return Operation.READ;
+                }
+                case 't' -> {
+                    return Operation.TRUNCATE;
+                }
+                default -> {
+                }
+            }
+        }
+        return operation(p.getText());
     }
 
     private static Operation operation(String code) {

@@ -195,13 +195,9 @@ final class ValueCodec {
             case INT16 -> p.getShortValue();
             case INT32 -> p.getIntValue();
             case INT64 -> p.getLongValue();
-            case DECIMAL -> {
-                if (t == JsonToken.VALUE_STRING) {
-                    String s = p.getText();
-                    yield s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity") ? s : new BigDecimal(s);
-                }
-                yield p.getDecimalValue();
-            }
+            case DECIMAL -> t == JsonToken.VALUE_STRING
+                    ? decimal(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
+                    : p.getDecimalValue();
             // Parsing the text, not a double, keeps a float's exact value (1.1f stays 1.1f).
             case FLOAT32 -> Float.parseFloat(p.getText());
             case FLOAT64 -> Double.parseDouble(p.getText());
@@ -234,6 +230,41 @@ final class ValueCodec {
             case UUID -> java.util.UUID.fromString(p.getText());
             case ARRAY -> readAnyArray(p, type);
         };
+    }
+
+    /**
+     * A decimal's text as {@code new BigDecimal(text)} reads it (same value, same scale), or NaN/Infinity/-Infinity as
+     * text. Up to 18 digits with an optional sign and point, the common case, are read by hand without a String.
+     */
+    static Object decimal(char[] text, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        boolean negative = length > 0 && text[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long unscaled = 0;
+        int digits = 0;
+        int scale = -1;
+        for (; i < end && digits <= 18; i++) {
+            char ch = text[i];
+            if (ch >= '0' && ch <= '9') {
+                unscaled = unscaled * 10 + (ch - '0');
+                digits++;
+                if (scale >= 0) {
+                    scale++;
+                }
+            } else if (ch == '.' && scale < 0) {
+                scale = 0;
+            } else {
+                break;
+            }
+        }
+        if (i == end && digits > 0 && digits <= 18) {
+            return BigDecimal.valueOf(negative ? -unscaled : unscaled, Math.max(scale, 0));
+        }
+        String s = new String(text, offset, length);
+        return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity") ? s : new BigDecimal(s);
     }
 
     /**

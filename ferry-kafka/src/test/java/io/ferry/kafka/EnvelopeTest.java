@@ -348,6 +348,49 @@ class EnvelopeTest {
     }
 
     @Test
+    void oneReaderReadsEnvelopesWhoseFieldsComeInAnyOrderAndFromABufferInPlace() {
+        // Ferry's order first (the reader learns its source block), then a Debezium-like envelope with the top-level
+        // fields, the source fields and the columns in other orders and fields Ferry does not write, then Ferry's again.
+        ChangeEvent e = new ChangeEvent(Operation.CREATE, EVERY_KIND, null, row(3, null, null, null, null, null, null,
+                "x", null, null, null, null, null, null, null, null, null, null, null, null, null, null, null),
+                new TestPosition(1, 2), 9, 1_704_164_645_123_456L);
+        byte[] ferry = writer.value(e, 7, 0);
+        String other = "{\"op\":\"u\",\"transaction\":null,\"source\":{\"ts_ms\":1704164645123,\"lsn\":\"7\","
+                + "\"schema_version\":7,\"xmin\":{\"nested\":[1]},\"connector\":\"postgresql\"},"
+                + "\"after\":{\"text\":\"y\",\"id\":4},\"before\":{\"id\":4},\"ts_us\":1}";
+        for (int round = 0; round < 2; round++) {
+            EnvelopeReader.Envelope a = reader.read(EVERY_KIND, ferry);
+            assertThat(a.op()).isEqualTo(Operation.CREATE);
+            assertThat(a.after()[0]).isEqualTo(3);
+            assertThat(a.after()[7]).isEqualTo("x");
+            assertThat(a.schemaVersion()).isEqualTo(7);
+            assertThat(a.commitMicros()).isEqualTo(1_704_164_645_123_456L);
+            EnvelopeReader.Envelope b = reader.read(EVERY_KIND, other.getBytes(StandardCharsets.UTF_8));
+            assertThat(b.op()).isEqualTo(Operation.UPDATE);
+            assertThat(b.after()[0]).isEqualTo(4);
+            assertThat(b.after()[7]).isEqualTo("y");
+            assertThat(b.after()[1]).isSameAs(ChangeEvent.UNCHANGED);
+            assertThat(b.before()[0]).isEqualTo(4);
+            assertThat(b.schemaVersion()).isEqualTo(7);
+            assertThat(b.commitMicros()).isEqualTo(1_704_164_645_123_000L);
+        }
+        // A buffer's remaining bytes are read in place, and its position stays.
+        ByteBuffer framed = ByteBuffer.allocate(ferry.length + 10);
+        framed.position(5);
+        framed.put(ferry);
+        framed.position(5).limit(5 + ferry.length);
+        ByteBuffer slice = framed.slice();
+        assertThat(reader.read(EVERY_KIND, slice).after()[7]).isEqualTo("x");
+        assertThat(EnvelopeReader.schemaVersion(slice)).isEqualTo(7);
+        assertThat(slice.position()).isZero();
+        assertThatThrownBy(() -> reader.read(EVERY_KIND, (ByteBuffer) null)).isInstanceOf(FerryException.class)
+                .hasMessageContaining("tombstone");
+        String unknown = "{\"after\":{\"id\":1,\"nope\":2},\"op\":\"c\"}";
+        assertThatThrownBy(() -> reader.read(EVERY_KIND, unknown.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(FerryException.class).hasMessageContaining("column nope is not in version 7");
+    }
+
+    @Test
     void aTruncateHasNoKeyAndNoRows() {
         ChangeEvent t = new ChangeEvent(Operation.TRUNCATE, EVERY_KIND, null, null, new TestPosition(5, 0), 3, 4);
         assertThat(writer.key(t)).isNull();
