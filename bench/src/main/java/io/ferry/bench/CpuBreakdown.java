@@ -147,7 +147,8 @@ final class CpuBreakdown {
 
     /**
      * The postmaster's CPU, its reaped children's (ended backends) and its live children's: every PostgreSQL process
-     * of the server.
+     * of the server. A backend reaped while the children are listed would be missed (or counted twice), so the sum is
+     * taken again until the postmaster's own figures did not move during the listing.
      */
     private static long pgTicks(Path pgData) {
         String pidFile = read(pgData.resolve("postmaster.pid"));
@@ -155,12 +156,25 @@ final class CpuBreakdown {
             return 0;
         }
         String postmaster = pidFile.lines().findFirst().orElse("").trim();
-        long sum = processTicks(Path.of("/proc", postmaster));
+        Path proc = Path.of("/proc", postmaster);
+        long sum = 0;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            long before = processTicks(proc);
+            sum = before + childTicks(postmaster);
+            if (processTicks(proc) == before) {
+                return sum;
+            }
+        }
+        return sum;
+    }
+
+    private static long childTicks(String parent) {
+        long sum = 0;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString()
                 .chars().allMatch(Character::isDigit))) {
             for (Path p : procs) {
                 String stat = read(p.resolve("stat"));
-                if (stat != null && stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1].equals(postmaster)) {
+                if (stat != null && stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1].equals(parent)) {
                     sum += processTicks(p);
                 }
             }
