@@ -73,6 +73,8 @@ final class PeerBenchmark {
                     2.0 * o.rows / (debeziumCold.seconds + debeziumWarm.seconds), "rows/s");
             ferryWarm.cpu.addTo(ferry, "snapshot");
             debeziumWarm.cpu.addTo(debezium, "snapshot");
+            ferryCold.cpu.addTo(ferry, "snapshot, cold run");
+            debeziumCold.cpu.addTo(debezium, "snapshot, cold run");
 
             BenchEnv.Workload w = new BenchEnv.Workload(changes, o.rows + 1, o.txRows);
             try (Connection c = env.source()) {
