@@ -53,7 +53,7 @@ final class PeerBenchmark {
             // Debezium run pays for Debezium's own code: each side's second run is the steady state. The order of the
             // four runs keeps a linear drift in the machine's other load from favouring either side.
             Snapshot ferryCold = ferrySnapshot(env, o, env.pipeline("bench-warmup", false, kafka.bootstrapServers()));
-            Snapshot debeziumCold = debeziumSnapshot(env, o, kafka.bootstrapServers(), "dbzwarm");
+            Snapshot debeziumCold = debeziumSnapshot(env, o, kafka.bootstrapServers(), "dbzwarmup");
             dropInactiveSlots(env);
             Snapshot debeziumWarm = debeziumSnapshot(env, o, kafka.bootstrapServers(), "dbz");
             Snapshot ferryWarm = ferrySnapshot(env, o, config);
