@@ -35,13 +35,21 @@ final class CopyOutRows implements AutoCloseable {
         int end = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
         int start = 0;
         int column = 0;
+        boolean escaped = false;
+        // One pass: find the tabs and note whether a field holds a backslash (most hold none).
         for (int i = 0; i <= end; i++) {
-            if (i == end || row[i] == '\t') {
+            byte b = i == end ? (byte) '\t' : row[i];
+            if (b == '\\') {
+                escaped = true;
+                i++;
+            } else if (b == '\t') {
                 if (column == fields.length) {
                     throw new SQLException("COPY sent more than " + fields.length + " columns in a row");
                 }
-                fields[column++] = field(row, start, i);
+                fields[column++] = escaped ? unescaped(row, start, i) : new String(row, start, i - start,
+                        StandardCharsets.UTF_8);
                 start = i + 1;
+                escaped = false;
             }
         }
         if (column != fields.length) {
@@ -50,20 +58,14 @@ final class CopyOutRows implements AutoCloseable {
         return fields;
     }
 
-    /** One column's text: {@code \N} is null, other backslash sequences are COPY's escapes (no raw tab or newline). */
-    private String field(byte[] row, int from, int to) {
-        if (to - from == 2 && row[from] == '\\' && row[from + 1] == 'N') {
+    /** A column's text holding backslashes: {@code \N} is null, other backslash sequences are COPY's escapes. */
+    private String unescaped(byte[] row, int from, int to) {
+        if (to - from == 2 && row[from + 1] == 'N') {
             return null;
         }
-        int backslash = -1;
-        for (int i = from; i < to; i++) {
-            if (row[i] == '\\') {
-                backslash = i;
-                break;
-            }
-        }
-        if (backslash < 0) {
-            return new String(row, from, to - from, StandardCharsets.UTF_8);
+        int backslash = from;
+        while (row[backslash] != '\\') {
+            backslash++;
         }
         if (scratch.length < to - from) {
             scratch = new byte[Math.max(to - from, 2 * scratch.length)];
