@@ -124,7 +124,12 @@ final class BenchEnv implements AutoCloseable {
 
     /** The bench pipeline; on {@code bootstrapServers} when given, else on the embedded broker Ferry starts. */
     PipelineConfig pipeline(boolean withSink, String bootstrapServers) {
-        String yaml = pipelineYaml(bootstrapServers)
+        return pipeline("bench", withSink, bootstrapServers);
+    }
+
+    /** The bench pipeline named {@code name} (its own slot, topics and transactional id). */
+    PipelineConfig pipeline(String name, boolean withSink, String bootstrapServers) {
+        String yaml = pipelineYaml(name, bootstrapServers)
                 // No sink section = capture only.
                 + (withSink
                     ? "sink:\n  type: postgres\n  host: 127.0.0.1\n  port: " + pg.getPort() + "\n  database: replica\n  user: postgres\n"
@@ -134,11 +139,16 @@ final class BenchEnv implements AutoCloseable {
 
     /** The pipeline file's source and Kafka sections; a benchmark appends its sink. */
     String pipelineYaml() {
-        return pipelineYaml(null);
+        return pipelineYaml("bench", null);
     }
 
-    private String pipelineYaml(String bootstrapServers) {
-        return "name: bench\n"
+    /** PostgreSQL's data directory (its {@code postmaster.pid} names the server's processes). */
+    Path pgData() {
+        return options.dir.resolve("postgres");
+    }
+
+    private String pipelineYaml(String name, String bootstrapServers) {
+        return "name: " + name + "\n"
                 + "source:\n"
                 + "  type: postgres\n"
                 + "  host: 127.0.0.1\n"

@@ -31,8 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class DebeziumCapture implements AutoCloseable {
 
-    private static final String TOPIC = "dbz.public.bench_rows";
-
     private final KafkaProducer<String, String> producer;
     private final DebeziumEngine<ChangeEvent<String, String>> engine;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "debezium-engine"));
@@ -40,6 +38,15 @@ final class DebeziumCapture implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     DebeziumCapture(int pgPort, String bootstrapServers, Path stateDir) throws IOException {
+        this(pgPort, bootstrapServers, stateDir, "dbz");
+    }
+
+    /**
+     * An engine named {@code name}: its slot and publication ({@code <name>_bench}), topic prefix and offsets file
+     * (under {@code stateDir}) are its own, so a second engine snapshots the table again from scratch.
+     */
+    DebeziumCapture(int pgPort, String bootstrapServers, Path stateDir, String name) throws IOException {
+        String topic = name + ".public.bench_rows";
         java.nio.file.Files.createDirectories(stateDir);
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -51,16 +58,16 @@ final class DebeziumCapture implements AutoCloseable {
         producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // Ferry's brokers do not create topics on first use; Debezium's one table topic is made here, as Ferry's are.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            if (!admin.listTopics().names().get().contains(TOPIC)) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             }
         } catch (InterruptedException | ExecutionException e) {
-            throw new IOException("cannot create " + TOPIC, e);
+            throw new IOException("cannot create " + topic, e);
         }
         producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer());
 
         Properties p = new Properties();
-        p.setProperty("name", "bench-debezium");
+        p.setProperty("name", "bench-debezium-" + name);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         p.setProperty("offset.storage.file.filename", stateDir.resolve("offsets.dat").toString());
@@ -70,10 +77,10 @@ final class DebeziumCapture implements AutoCloseable {
         p.setProperty("database.user", "postgres");
         p.setProperty("database.password", "");
         p.setProperty("database.dbname", "bench");
-        p.setProperty("topic.prefix", "dbz");
+        p.setProperty("topic.prefix", name);
         p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", "dbz_bench");
-        p.setProperty("publication.name", "dbz_bench");
+        p.setProperty("slot.name", name + "_bench");
+        p.setProperty("publication.name", name + "_bench");
         p.setProperty("publication.autocreate.mode", "filtered");
         p.setProperty("table.include.list", "public.bench_rows");
         p.setProperty("snapshot.mode", "initial");

@@ -294,10 +294,10 @@ final class SnapshotReader {
         String keyList = keyList(shape);
         List<String> where = new ArrayList<>();
         if (range.from() != null) {
-            where.add("(" + keyList + ") > (" + params(key.length) + ")");
+            where.add("(" + keyList + ") > (" + literals(range.from()) + ")");
         }
         if (range.to() != null) {
-            where.add("(" + keyList + ") <= (" + params(key.length) + ")");
+            where.add("(" + keyList + ") <= (" + literals(range.to()) + ")");
         }
         String sql = "SELECT " + columnList(shape) + " FROM " + TableSelector.quote(shape.table())
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + keyList
@@ -305,16 +305,15 @@ final class SnapshotReader {
         ValueDecoder[] decoders = table.relation.decoders;
         List<Object[]> rows = new ArrayList<>();
         String[] lastRowKey = null;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, bind(ps, 1, range.from()), range.to());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(decodedRow(rs, decoders));
-                    if (range.tail()) {
-                        lastRowKey = new String[key.length];
-                        for (int k = 0; k < key.length; k++) {
-                            lastRowKey[k] = rs.getString(key[k] + 1);
-                        }
+        // COPY rather than a SELECT: the same column texts, at less server CPU per row.
+        try (CopyOutRows copy = new CopyOutRows(c, sql, decoders.length)) {
+            String[] texts;
+            while ((texts = copy.next()) != null) {
+                rows.add(decodedRow(texts, decoders));
+                if (range.tail()) {
+                    lastRowKey = new String[key.length];
+                    for (int k = 0; k < key.length; k++) {
+                        lastRowKey[k] = texts[key[k]];
                     }
                 }
             }
@@ -334,6 +333,27 @@ final class SnapshotReader {
             row[i] = text == null ? null : decoders[i].decode(text);
         }
         return row;
+    }
+
+    private static Object[] decodedRow(String[] texts, ValueDecoder[] decoders) {
+        Object[] row = new Object[decoders.length];
+        for (int i = 0; i < decoders.length; i++) {
+            String text = texts[i];
+            row[i] = text == null ? null : decoders[i].decode(text);
+        }
+        return row;
+    }
+
+    /**
+     * Key texts as SQL literals for a COPY, which takes no parameters: escape-string literals of unknown type, which
+     * the comparison with the key columns types as a bound parameter of type OTHER was.
+     */
+    private static String literals(String[] key) {
+        List<String> out = new ArrayList<>();
+        for (String k : key) {
+            out.add("E'" + k.replace("\\", "\\\\").replace("'", "''") + "'");
+        }
+        return String.join(", ", out);
     }
 
     private static int bind(PreparedStatement ps, int index, String[] key) throws SQLException {
