@@ -57,6 +57,11 @@ final class ApplyLoop extends SupervisedLoop {
         this.appliers = appliers;
     }
 
+    /** A data topic was just created in this process: the running appliers look for it now. */
+    void topicsAdded() {
+        running.forEach(Applier::topicsAdded);
+    }
+
     @Override
     protected void attempt() throws InterruptedException {
         if (appliers == 1) {

@@ -42,6 +42,7 @@ final class CaptureLoop extends SupervisedLoop {
     private volatile boolean restartRequested;
     private volatile long eventsBefore;
     private volatile long transactionsBefore;
+    private volatile Runnable topicCreated = () -> { };
 
     CaptureLoop(PipelineConfig config, String bootstrapServers, Source source, String connector, PipelineHealth health) {
         this(config, bootstrapServers, source, connector, health, null);
@@ -86,6 +87,7 @@ final class CaptureLoop extends SupervisedLoop {
         Map<String, Object> resume;
         try {
             opened = new TransactionalPublisher(settings, Clock.systemUTC(), source::acknowledge);
+            opened.onTopicCreated(topicCreated);
         } catch (RuntimeException e) {
             kafkaFailure = e;
             throw e;
@@ -161,6 +163,11 @@ final class CaptureLoop extends SupervisedLoop {
         synchronized (gate) {
             gate.notifyAll();
         }
+    }
+
+    /** Runs {@code r} each time capture created a table's topic (the appliers of this process look for it then). */
+    void onTopicCreated(Runnable r) {
+        this.topicCreated = r;
     }
 
     @Override

@@ -177,6 +177,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
         if (role.captures()) {
             capture = new CaptureLoop(config, bootstrapServers, source, connector.envelopeName(), health, lease);
+            capture.onTopicCreated(this::topicCreated);
         }
         if (!config.sink().isNone() && role.applies()) {
             apply = new ApplyLoop(config, bootstrapServers, health, instance, appliersFor(config));
@@ -309,6 +310,14 @@ public final class PipelineRunner implements AutoCloseable {
     }
 
     /** Null until {@link #start()} has created them. */
+    /** Capture created a table's topic: this process's appliers subscribe to it now, not at a metadata refresh. */
+    private void topicCreated() {
+        ApplyLoop a = apply;
+        if (a != null) {
+            a.topicsAdded();
+        }
+    }
+
     CaptureLoop captureLoop() {
         return capture;
     }
@@ -427,6 +436,7 @@ public final class PipelineRunner implements AutoCloseable {
                 // back.
                 CaptureLoop c = new CaptureLoop(config, bootstrapServers, source, sourceConnector.envelopeName(),
                         health, lease);
+                c.onTopicCreated(this::topicCreated);
                 capturedBefore += capture.eventsCommitted();
                 transactionsBefore += capture.transactionsCommitted();
                 capture = c;

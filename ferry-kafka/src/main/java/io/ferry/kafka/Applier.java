@@ -98,6 +98,7 @@ public final class Applier implements Runnable {
     private volatile long lastAppliedCommitMicros;
     private volatile String state = "starting";
     private volatile boolean stopping;
+    private volatile boolean topicsAdded;
     private volatile SinkRetries sinkRetries = (e, attempts, wait) -> { };
     private volatile BatchListener listener = (events, millis) -> { };
     private KafkaConsumer<byte[], ByteBuffer> consumer;
@@ -150,12 +151,19 @@ public final class Applier implements Runnable {
             // allocated, and the reader parses the buffer's bytes in place. (A record of an uncompressed batch then
             // holds its fetch's buffer until its batch commits; compressed batches give each record its own.)
             consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteBufferDeserializer());
-            consumer.subscribe(dataTopics(), new Rebalance());
+            Rebalance rebalance = new Rebalance();
+            consumer.subscribe(dataTopics(), rebalance);
             state = "applying";
             long batchStarted = 0;
             while (!stopping) {
                 boolean caughtUp;
                 try {
+                    if (topicsAdded) {
+                        topicsAdded = false;
+                        // Subscribing again asks for metadata now: the new topic's partitions are assigned at once
+                        // instead of at the next periodic refresh (metadata.max.age.ms), seconds into a snapshot.
+                        consumer.subscribe(dataTopics(), rebalance);
+                    }
                     ConsumerRecords<byte[], ByteBuffer> polled = consumer.poll(Duration.ofMillis(50));
                     caughtUp = polled.isEmpty() || atEnd();
                     for (ConsumerRecord<byte[], ByteBuffer> r : polled) {
@@ -211,6 +219,14 @@ public final class Applier implements Runnable {
     /** Replaces the listener of committed batches (none by default); call before {@link #run()}. */
     public void onCommitted(BatchListener l) {
         this.listener = l;
+    }
+
+    /**
+     * Tells the applier a data topic of its pipeline was just created (by a capture in this process), so it looks for
+     * new topics now rather than at the next metadata refresh. Any thread.
+     */
+    public void topicsAdded() {
+        topicsAdded = true;
     }
 
     public void stop() {
@@ -457,8 +473,9 @@ public final class Applier implements Runnable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
-        // New tables become new topics while the pipeline runs: notice them within seconds.
-        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
+        // New tables become new topics while the pipeline runs: notice them within seconds (a capture in this process
+        // says so at once, topicsAdded()). A cluster with very many topics may want longer: it can be set.
+        p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "3000");
         return p;
     }
 

@@ -148,6 +148,7 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
     private final EnvelopeWriter writer;
     private final Map<TableId, TableState> tables = new HashMap<>();
     private final Map<TableId, TableSchema> sourceShapes = new HashMap<>();
+    private volatile Runnable topicCreated = () -> { };
     private final Set<TableId> ensuredThisRun = new HashSet<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final Callback onSent = this::onSent;
@@ -203,6 +204,11 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         this.admin = topicAdmin;
     }
 
+    /** Runs {@code r}, on the publisher's thread, each time it created a table's topic. */
+    public void onTopicCreated(Runnable r) {
+        this.topicCreated = r;
+    }
+
     /** The newest position this pipeline committed, as its source described it; empty on a fresh start. */
     public Map<String, Object> committedPosition() {
         return committedPosition;
@@ -242,7 +248,9 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
             int wanted = settings.tablePartitions().forTable(schema.table());
             int[] found = {wanted};
             guard(() -> {
-                if (!admin.ensureTopic(topic, wanted, false)) {
+                if (admin.ensureTopic(topic, wanted, false)) {
+                    topicCreated.run();
+                } else {
                     found[0] = admin.partitionCount(topic);
                 }
             });

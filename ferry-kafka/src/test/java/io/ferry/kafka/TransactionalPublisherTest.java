@@ -9,6 +9,9 @@ import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import io.ferry.core.Sink;
+import io.ferry.core.config.SinkConfig;
+import io.ferry.core.schema.SchemaHistory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TransactionalPublisherTest {
@@ -341,6 +345,61 @@ class TransactionalPublisherTest {
         }
         try (OwnedTopics owned = new OwnedTopics(kafka.bootstrapServers(), Map.of(), prefix, pipeline, List.of())) {
             assertThat(owned.tables()).containsExactly(ORDERS.table());
+        }
+    }
+
+    @Test
+    void anApplierInTheSameProcessSubscribesToATopicAsCaptureCreatesIt() throws Exception {
+        // Ten minutes between metadata refreshes: only the publisher's word brings the new topic in within the wait.
+        List<ChangeEvent> applied = new CopyOnWriteArrayList<>();
+        Applier applier = new Applier(kafka.bootstrapServers(), Map.of("metadata.max.age.ms", "600000"), prefix,
+                "apply-" + prefix, new ListSink(applied), SinkConfig.OnError.STOP);
+        Thread thread = new Thread(applier, "applier-" + prefix);
+        thread.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> applier.state().equals("applying"));
+            TransactionalPublisher publisher = open(settings());
+            publisher.onTopicCreated(applier::topicsAdded);
+            publisher.schema(ORDERS);
+            publisher.change(insert(1, "a", new TestPosition(1, 0)));
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> applied.size() == 1);
+            assertThat(applied.get(0).after()).containsExactly(1, "a");
+        } finally {
+            applier.stop();
+            thread.join(30_000);
+        }
+    }
+
+    /** Keeps applied events and offsets in memory, as a target would in its transaction. */
+    private static final class ListSink implements Sink {
+        private final List<ChangeEvent> applied;
+        private final Map<String, Map<Integer, Long>> offsets = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ListSink(List<ChangeEvent> applied) {
+            this.applied = applied;
+        }
+
+        @Override
+        public void ensureTable(TableSchema schema, SchemaHistory history) {
+        }
+
+        @Override
+        public Map<Integer, Long> storedOffsets(String topic) {
+            return Map.copyOf(offsets.getOrDefault(topic, Map.of()));
+        }
+
+        @Override
+        public void apply(List<ChangeEvent> events, List<OffsetUpdate> updates) {
+            applied.addAll(events);
+            for (OffsetUpdate u : updates) {
+                offsets.computeIfAbsent(u.topic(), t -> new java.util.concurrent.ConcurrentHashMap<>())
+                        .put(u.partition(), u.newNext());
+            }
+        }
+
+        @Override
+        public void close() {
         }
     }
 
