@@ -174,7 +174,7 @@ public final class MySqlCaptureBenchmark {
             db.executeAsAdmin("CREATE DATABASE " + DATABASE + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
             db.createUser(CAPTURE_USER, CAPTURE_PASSWORD, db.capturePrivileges());
             load(db, o.rows);
-            PipelineConfig config = pipeline(db, dir);
+            PipelineConfig config = pipeline(db, dir, o.snapshotParallelism);
             long nextId = o.rows + 1;
 
             // (a) snapshot
@@ -308,7 +308,8 @@ public final class MySqlCaptureBenchmark {
         }
     }
 
-    static PipelineConfig pipeline(MySqlTestServer db, Path dir) {
+    /** {@code readers}: {@code source.snapshot-parallelism} (its first value), or the default when empty. */
+    static PipelineConfig pipeline(MySqlTestServer db, Path dir, List<Integer> readers) {
         String yaml = "name: bench-mysql\n"
                 + "source:\n"
                 + "  type: " + (db.flavor() == Flavor.MARIADB ? "mariadb" : "mysql") + "\n"
@@ -318,6 +319,7 @@ public final class MySqlCaptureBenchmark {
                 + "  user: " + CAPTURE_USER + "\n"
                 + "  password: " + CAPTURE_PASSWORD + "\n"
                 + "  tables: [\"" + DATABASE + ".bench_rows\"]\n"
+                + (readers.isEmpty() ? "" : "  snapshot-parallelism: " + readers.get(0) + "\n")
                 + "kafka:\n"
                 + "  data-dir: " + dir.resolve("kafka") + "\n";
         // No sink section = capture only (see BenchEnv.pipeline).
