@@ -1,6 +1,8 @@
 package io.ferry.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.ferry.core.RowCounts.difference;
+import static io.ferry.core.RowCounts.fold;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
@@ -15,10 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -209,42 +209,6 @@ class KeylessCopyBesideTheBinlogTest {
                         + " lock%' AND INFO LIKE 'SELECT%kc_dup%'")) {
             return rs.next() && rs.getInt(1) > 0;
         }
-    }
-
-    /** The table's rows, each with how often it is there, as applying the events in order leaves them. */
-    private static Map<List<Object>, Integer> fold(List<ChangeEvent> events) {
-        Map<List<Object>, Integer> rows = new HashMap<>();
-        for (ChangeEvent e : events) {
-            if (e.op() == Operation.TRUNCATE) {
-                rows.clear();
-                continue;
-            }
-            if (e.before() != null) {
-                List<Object> row = List.of(e.before());
-                rows.merge(row, -1, Integer::sum);
-                rows.remove(row, 0);
-            }
-            if (e.after() != null) {
-                rows.merge(List.of(e.after()), 1, Integer::sum);
-            }
-        }
-        return rows;
-    }
-
-    /** Each row whose count differs, with the table's count and the events' (0 where absent). */
-    private static Map<List<Object>, List<Integer>> difference(Map<List<Object>, Integer> table,
-                                                               Map<List<Object>, Integer> events) {
-        Map<List<Object>, List<Integer>> out = new HashMap<>();
-        Set<List<Object>> rows = new HashSet<>(table.keySet());
-        rows.addAll(events.keySet());
-        for (List<Object> row : rows) {
-            int want = table.getOrDefault(row, 0);
-            int got = events.getOrDefault(row, 0);
-            if (want != got) {
-                out.put(row, List.of(want, got));
-            }
-        }
-        return out;
     }
 
     private Map<List<Object>, Integer> current() throws Exception {

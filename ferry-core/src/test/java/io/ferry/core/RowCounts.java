@@ -1,0 +1,50 @@
+package io.ferry.core;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Rows as a multiset (row → how often it is there), for tests of tables without a key. */
+public final class RowCounts {
+
+    private RowCounts() {
+    }
+
+    /** The table's rows, each with how often it is there, as applying the events in order leaves them. */
+    public static Map<List<Object>, Integer> fold(List<ChangeEvent> events) {
+        Map<List<Object>, Integer> rows = new HashMap<>();
+        for (ChangeEvent e : events) {
+            if (e.op() == Operation.TRUNCATE) {
+                rows.clear();
+                continue;
+            }
+            if (e.before() != null) {
+                List<Object> row = List.of(e.before());
+                rows.merge(row, -1, Integer::sum);
+                rows.remove(row, 0);
+            }
+            if (e.after() != null) {
+                rows.merge(List.of(e.after()), 1, Integer::sum);
+            }
+        }
+        return rows;
+    }
+
+    /** Each row whose count differs, with the table's count and the events' (0 where absent). */
+    public static Map<List<Object>, List<Integer>> difference(Map<List<Object>, Integer> table,
+                                                              Map<List<Object>, Integer> events) {
+        Map<List<Object>, List<Integer>> out = new HashMap<>();
+        Set<List<Object>> rows = new HashSet<>(table.keySet());
+        rows.addAll(events.keySet());
+        for (List<Object> row : rows) {
+            int want = table.getOrDefault(row, 0);
+            int got = events.getOrDefault(row, 0);
+            if (want != got) {
+                out.put(row, List.of(want, got));
+            }
+        }
+        return out;
+    }
+}
