@@ -309,7 +309,6 @@ public final class PipelineRunner implements AutoCloseable {
         return config;
     }
 
-    /** Null until {@link #start()} has created them. */
     /** Capture created a table's topic: this process's appliers subscribe to it now, not at a metadata refresh. */
     private void topicCreated() {
         ApplyLoop a = apply;
@@ -318,6 +317,7 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
+    /** Null until {@link #start()} has created them. */
     CaptureLoop captureLoop() {
         return capture;
     }
