@@ -160,6 +160,7 @@ final class BenchEnv implements AutoCloseable {
                     : "  snapshot-parallelism: " + options.snapshotParallelism.get(0) + "\n")
                 + "kafka:\n"
                 + (options.partitions > 1 ? "  partitions: " + options.partitions + "\n" : "")
+                + "  properties:\n    compression.type: " + options.compression + "\n"
                 + (bootstrapServers == null
                     ? "  data-dir: " + options.dir.resolve("kafka") + "\n"
                     : "  bootstrap-servers: " + bootstrapServers + "\n");

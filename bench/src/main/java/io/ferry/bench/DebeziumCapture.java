@@ -37,15 +37,13 @@ final class DebeziumCapture implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    DebeziumCapture(int pgPort, String bootstrapServers, Path stateDir) throws IOException {
-        this(pgPort, bootstrapServers, stateDir, "dbz");
-    }
-
     /**
      * An engine named {@code name}: its slot and publication ({@code <name>_bench}), topic prefix and offsets file
-     * (under {@code stateDir}) are its own, so a second engine snapshots the table again from scratch.
+     * (under {@code stateDir}) are its own, so a second engine snapshots the table again from scratch. Its producer
+     * compresses as {@code compression} says, as Ferry's does in the same run.
      */
-    DebeziumCapture(int pgPort, String bootstrapServers, Path stateDir, String name) throws IOException {
+    DebeziumCapture(int pgPort, String bootstrapServers, Path stateDir, String name, String compression)
+            throws IOException {
         String topic = name + ".public.bench_rows";
         java.nio.file.Files.createDirectories(stateDir);
         Properties producerProps = new Properties();
@@ -55,7 +53,7 @@ final class DebeziumCapture implements AutoCloseable {
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         producerProps.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L * 1024 * 1024));
-        producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         // Ferry's brokers do not create topics on first use; Debezium's one table topic is made here, as Ferry's are.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             if (!admin.listTopics().names().get().contains(topic)) {

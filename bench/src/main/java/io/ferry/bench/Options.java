@@ -26,6 +26,8 @@ final class Options {
     int txRows = 1_000;
     /** {@code source.snapshot-parallelism}; capture {@code --snapshot-only} with several values snapshots once per value. */
     List<Integer> snapshotParallelism = List.of();
+    /** The producers' {@code compression.type}, Ferry's and Debezium's alike; Ferry's default (lz4) when absent. */
+    String compression = "lz4";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -48,6 +50,7 @@ final class Options {
                 case "--probe-interval-ms" -> o.probeIntervalMillis = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--tx-rows" -> o.txRows = (int) number(a, value != null ? value : next(args, ++i, a));
                 case "--snapshot-parallelism" -> o.snapshotParallelism = readers(value != null ? value : next(args, ++i, a));
+                case "--compression" -> o.compression = value != null ? value : next(args, ++i, a);
                 case "--dir" -> o.dir = Path.of(value != null ? value : next(args, ++i, a));
                 case "--server" -> {
                     o.server = (value != null ? value : next(args, ++i, a)).toLowerCase(Locale.ROOT);
@@ -100,6 +103,7 @@ final class Options {
                 "  --snapshot-only        capture and e2e: stop after the snapshot (e2e: and its raw COPY comparison)",
                 "  --partitions N         e2e and goals: table topic partitions, one applier each (default 1)",
                 "  --tx-rows N            rows per transaction of the streaming workload (default 1000)",
+                "  --compression TYPE     the producers' compression.type, Ferry's and Debezium's (default lz4)",
                 "  --snapshot-parallelism N[,M...]  source.snapshot-parallelism of the pipeline (default 4); capture",
                 "                         --snapshot-only with several values: one snapshot per value, side by side",
                 "  --dir PATH             working directory, emptied first (default $TMPDIR/ferry-bench)",

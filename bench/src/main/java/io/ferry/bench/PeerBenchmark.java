@@ -94,7 +94,7 @@ final class PeerBenchmark {
             double[] debeziumDrain;
             double debeziumDrainCpu;
             try (DebeziumCapture dbz = new DebeziumCapture(env.pg.getPort(), kafka.bootstrapServers(),
-                    o.dir.resolve("debezium-dbz"), "dbz")) {
+                    o.dir.resolve("debezium-dbz"), "dbz", o.compression)) {
                 long t0 = System.nanoTime();
                 CpuMeter cpu = CpuMeter.start();
                 dbz.start();
@@ -139,7 +139,7 @@ final class PeerBenchmark {
             throws Exception {
         env.out.printf(Locale.ROOT, "Debezium snapshot of %,d rows (slot %s_bench)...%n", o.rows, name);
         try (DebeziumCapture dbz = new DebeziumCapture(env.pg.getPort(), bootstrapServers,
-                o.dir.resolve("debezium-" + name), name)) {
+                o.dir.resolve("debezium-" + name), name, o.compression)) {
             CpuBreakdown breakdown = CpuBreakdown.start(env.pgData());
             long pg0 = CpuBreakdown.pgCpuNanos(env.pgData());
             long t0 = System.nanoTime();

@@ -18,7 +18,7 @@ import org.postgresql.copy.CopyManager;
 final class RawCopy {
 
     /** One load: rows, seconds from the COPY statement to its commit, and the load average around it. */
-    record Result(long rows, double seconds, long bytes, String loadBefore, String loadAfter) {
+    record Result(long rows, double seconds, long bytes, String loadBefore, String loadAfter, double pgMicrosPerRow) {
         double rate() {
             return rows / seconds;
         }
@@ -40,14 +40,16 @@ final class RawCopy {
                 s.execute(BenchEnv.TABLE_DDL.replace("bench_rows", "replica_raw"));
             }
             dst.setAutoCommit(false);
+            long pg0 = CpuBreakdown.pgCpuNanos(env.pgData());
             long t0 = System.nanoTime();
             long rows = copyApi(dst).copyIn("COPY replica_raw FROM STDIN", new ByteArrayInputStream(bytes), 1 << 16);
             dst.commit();
             double secs = (System.nanoTime() - t0) / 1e9;
-            Result r = new Result(rows, secs, bytes.length, loadBefore, BenchEnv.loadAverage());
+            double pgMicros = (CpuBreakdown.pgCpuNanos(env.pgData()) - pg0) / 1e3 / rows;
+            Result r = new Result(rows, secs, bytes.length, loadBefore, BenchEnv.loadAverage(), pgMicros);
             env.out.printf(Locale.ROOT, "Raw COPY: %,d rows (%,d MB of text) into empty replica_raw (primary key) in %.2f s:"
-                    + " %,.0f rows/s; load average %s -> %s%n", rows, bytes.length >> 20, secs, r.rate(), loadBefore,
-                    r.loadAfter());
+                    + " %,.0f rows/s, %.2f µs of PostgreSQL CPU per row; load average %s -> %s%n", rows,
+                    bytes.length >> 20, secs, r.rate(), pgMicros, loadBefore, r.loadAfter());
             try (Statement s = dst.createStatement()) {
                 s.execute("DROP TABLE replica_raw");
             }
