@@ -12,7 +12,7 @@ public final class Benchmarks {
         String which = args.length == 0 ? "help" : args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
         if (o.help || which.equals("help") || which.equals("--help") || which.equals("-h")) {
-            System.out.println("usage: bench/run capture|e2e|all|goals|mysql-capture|transforms|lake|vs-debezium|metrics-cost|clickhouse|kafka-tx|pg-decode [flags]");
+            System.out.println("usage: bench/run capture|e2e|all|goals|mysql-capture|transforms|lake|vs-debezium|metrics-cost|clickhouse|kafka-tx|pg-decode|copy-shape [flags]");
             System.out.println(Options.usage());
             return;
         }
@@ -37,6 +37,7 @@ public final class Benchmarks {
             case "transforms" -> TransformBenchmark.run(o).forEach(t -> t.print(System.out));
             case "kafka-tx" -> KafkaTxProbe.main(Arrays.copyOfRange(args, 1, args.length));
             case "pg-decode" -> PgDecodeProbe.main(Arrays.copyOfRange(args, 1, args.length));
+            case "copy-shape" -> CopyShapeProbe.run(o).print(System.out);
             case "envelope-cost" -> EnvelopeCost.main(Arrays.copyOfRange(args, 1, args.length));
             case "all" -> {
                 ResultTable capture = CaptureBenchmark.run(o);

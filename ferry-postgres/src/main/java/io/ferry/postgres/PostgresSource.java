@@ -569,6 +569,24 @@ public final class PostgresSource implements Source {
             }
             decoder.decode(message, listener);
             stepCopy(listener, listener.lastBoundaryLsn(), false);
+            // A stream that never idles (a long backlog, a source writing as fast as capture reads) still looks at
+            // the catalog and the requested copies between transactions, else they would wait for the first idle moment.
+            if (!listener.inTransaction() && System.currentTimeMillis() >= nextLook) {
+                long reached = listener.lastBoundaryLsn();
+                requests.writeQueue();
+                if (look == null) {
+                    nextLook = System.currentTimeMillis() + WATCH_MILLIS;
+                    look = watch.look(requests.waiting());
+                }
+                if (look != null && WalInsertPosition.reached(reached, look.walLsn())) {
+                    TableWatch.Look acting = look;
+                    look = null;
+                    if (!watch.act(acting, listener.handedOver(), handler, backfill, requests, listener)) {
+                        return;
+                    }
+                    handler.boundary(listener.handedOver());
+                }
+            }
         }
     }
 
