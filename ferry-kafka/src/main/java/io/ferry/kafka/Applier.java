@@ -396,6 +396,16 @@ public final class Applier implements Runnable {
     private ChangeEvent decode(ConsumerRecord<byte[], ByteBuffer> r, SchemaStore schemas) {
         try {
             TableSchema schema = lastSchema.get(r.topic());
+            EnvelopeHeader known = EnvelopeHeader.of(r.headers());
+            if (known != null) {
+                if (schema == null || schema.version() != known.schemaVersion()) {
+                    schema = schemas.schema(r.topic(), known.schemaVersion());
+                    lastSchema.put(r.topic(), schema);
+                }
+                EnvelopeReader.Envelope env = reader.read(schema, r.value(), known);
+                return new ChangeEvent(env.op(), schema, env.before(), env.after(),
+                        new RecordPosition(r.topic(), r.partition(), r.offset()), -1, env.commitMicros());
+            }
             EnvelopeReader.Envelope env = schema == null ? null : readAs(schema, r.value());
             if (env == null) {
                 schema = schemas.schema(r.topic(), EnvelopeReader.schemaVersion(r.value()));

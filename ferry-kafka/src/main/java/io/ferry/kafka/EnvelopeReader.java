@@ -63,6 +63,42 @@ public final class EnvelopeReader {
         return read(schema, value.array(), value.arrayOffset() + value.position(), value.remaining());
     }
 
+    /**
+     * {@link #read(TableSchema, ByteBuffer)} of a record whose header said its op, schema version and commit time:
+     * only the row images are read, and the parse stops after them.
+     */
+    Envelope read(TableSchema schema, ByteBuffer value, EnvelopeHeader known) {
+        if (value == null) {
+            throw new FerryException("a change envelope of " + schema.table() + " is empty (a tombstone)", null, false);
+        }
+        byte[] bytes = value.hasArray() ? value.array() : copy(value);
+        int offset = value.hasArray() ? value.arrayOffset() + value.position() : 0;
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(bytes, offset, value.remaining())) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            Object[] before = null;
+            Object[] after = null;
+            boolean beforeRead = false;
+            boolean afterRead = false;
+            SerializedString[] columns = columnNames(schema);
+            String field;
+            while (!(beforeRead && afterRead) && (field = nextName(p, TOP, beforeRead ? 1 : 0)) != null) {
+                JsonToken t = p.nextToken();
+                if (field.equals("before")) {
+                    before = t == JsonToken.VALUE_NULL ? null : row(p, schema, t, columns);
+                    beforeRead = true;
+                } else if (field.equals("after")) {
+                    after = t == JsonToken.VALUE_NULL ? null : row(p, schema, t, columns);
+                    afterRead = true;
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return new Envelope(known.op(), before, after, known.schemaVersion(), known.commitMicros());
+        } catch (IOException | RuntimeException e) {
+            throw malformed(schema, e);
+        }
+    }
+
     private Envelope read(TableSchema schema, byte[] value, int offset, int length) {
         try (JsonParser p = EnvelopeWriter.JSON.createParser(value, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
@@ -287,18 +289,20 @@ public final class TransactionalPublisher implements ChangeHandler, AutoCloseabl
         }
         byte[] key = writer.key(event);
         byte[] value = writer.value(event, state.durable.version(), clock.millis());
+        List<Header> headers = List.of(
+                new EnvelopeHeader(event.op(), state.durable.version(), event.commitMicros()).toHeader());
         if (event.op() == Operation.TRUNCATE) {
             // Every partition's consumer must see the truncate in order with the rows it holds.
             int partitions = state.partitions(this);
             for (int p = 0; p < partitions; p++) {
-                send(new ProducerRecord<>(state.topic, p, null, value));
+                send(new ProducerRecord<>(state.topic, p, (byte[]) null, value, headers));
             }
         } else if (state.durable.primaryKey().isEmpty()) {
             // A keyless row's key is its whole row: an update would hash the old and the new image apart, and the
             // delete of the old row could be applied after the insert of the new one. One partition keeps order.
-            send(new ProducerRecord<>(state.topic, 0, key, value));
+            send(new ProducerRecord<>(state.topic, 0, key, value, headers));
         } else {
-            send(new ProducerRecord<>(state.topic, key, value));
+            send(new ProducerRecord<>(state.topic, null, key, value, headers));
         }
         pendingEvents++;
         pendingMaxCommitMicros = Math.max(pendingMaxCommitMicros, event.commitMicros());

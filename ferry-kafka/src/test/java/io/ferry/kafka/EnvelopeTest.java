@@ -12,6 +12,7 @@ import io.ferry.core.SourcePosition;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import io.ferry.core.TypeKind;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -236,6 +237,40 @@ class EnvelopeTest {
             assertThat(json.readTree(value).at("/source/snapshot").asText())
                     .isEqualTo(e.op() == Operation.READ ? "true" : "false");
         }
+    }
+
+    /**
+     * The record header repeats the op, schema version and commit time of the source block, and a read that trusts
+     * it (stopping after the row images) gives every operation's rows exactly as reading the whole envelope does.
+     */
+    @Test
+    void aReadThatTrustsTheHeaderStopsAfterTheRowsAndGivesTheSameEvent() {
+        EnvelopeWriter w = previousWriterSettings();
+        for (ChangeEvent e : everyOp()) {
+            byte[] value = w.value(e, 3, 1_704_164_646_000L).clone();
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(new EnvelopeHeader(e.op(), 3, e.commitMicros()).toHeader());
+            EnvelopeHeader known = EnvelopeHeader.of(headers);
+            assertThat(known).isEqualTo(new EnvelopeHeader(e.op(), 3, e.commitMicros()));
+
+            EnvelopeReader.Envelope whole = reader.read(e.schema(), value);
+            EnvelopeReader.Envelope trusting = reader.read(e.schema(), ByteBuffer.wrap(value), known);
+            assertThat(trusting.op()).isEqualTo(whole.op()).isEqualTo(e.op());
+            assertThat(trusting.schemaVersion()).isEqualTo(whole.schemaVersion());
+            assertThat(trusting.commitMicros()).isEqualTo(whole.commitMicros());
+            for (Object[][] pair : List.of(new Object[][]{trusting.before(), whole.before()},
+                    new Object[][]{trusting.after(), whole.after()})) {
+                if (pair[1] == null) {
+                    assertThat(pair[0]).isNull();
+                } else {
+                    assertSameValues(pair[0], pair[1]);
+                }
+            }
+        }
+        assertThat(EnvelopeHeader.of(new RecordHeaders())).isNull();
+        RecordHeaders other = new RecordHeaders();
+        other.add(EnvelopeHeader.KEY, new byte[]{'c', 0, 0, 0, 3}); // another layout: read the envelope whole
+        assertThat(EnvelopeHeader.of(other)).isNull();
     }
 
     static EnvelopeWriter previousWriterSettings() {
