@@ -27,6 +27,32 @@ class ValueCodecDecimalTest {
     }
 
     @Test
+    void writesTheTextToPlainStringWritesOrLeavesItToIt() {
+        char[] out = new char[64];
+        List<BigDecimal> edges = List.of(BigDecimal.ZERO, new BigDecimal("0.00"), new BigDecimal("-0.05"),
+                new BigDecimal("999999999999999999"), new BigDecimal("-999999999999999999"),
+                new BigDecimal("0.999999999999999999"), new BigDecimal("-1.000000000000000000"), new BigDecimal("10"),
+                new BigDecimal("100.5"), new BigDecimal("1E+5"), new BigDecimal("9999999999999999999"),
+                new BigDecimal("0.0000000000000000001"), new BigDecimal("12345678901234567890123.4567"));
+        Random random = new Random(11);
+        List<BigDecimal> all = new java.util.ArrayList<>(edges);
+        for (int i = 0; i < 50_000; i++) {
+            all.add(BigDecimal.valueOf(random.nextLong() >> random.nextInt(64), random.nextInt(24) - 3));
+        }
+        int fast = 0;
+        for (BigDecimal d : all) {
+            int len = ValueCodec.plainText(d, out);
+            if (len >= 0) {
+                fast++;
+                assertThat(new String(out, 0, len)).as(d.toString()).isEqualTo(d.toPlainString());
+            } else {
+                assertThat(d.scale() < 0 || d.scale() > 18 || d.precision() > 18).as(d.toString()).isTrue();
+            }
+        }
+        assertThat(fast).isGreaterThan(all.size() / 2);
+    }
+
+    @Test
     void specialValuesStayTextAndBadTextIsRefused() {
         for (String special : List.of("NaN", "Infinity", "-Infinity")) {
             assertThat(read(special)).isEqualTo(special);
