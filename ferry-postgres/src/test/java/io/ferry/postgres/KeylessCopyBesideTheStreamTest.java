@@ -9,6 +9,8 @@ import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.HoldingHandler;
 import io.ferry.core.RecordingHandler;
+import io.ferry.core.RequestedCopies;
+import io.ferry.core.SourcePosition;
 import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import java.sql.Connection;
@@ -17,12 +19,15 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -197,16 +202,57 @@ class KeylessCopyBesideTheStreamTest {
                     .filter(e -> e.table().table().equals("kc_other")).count())
                     .as("changes of the other table handed over during the backfill").isPositive();
 
-            // The crash: what was committed ends in the middle of a second backfill, which the catalog watch starts.
-            db.execute("ALTER TABLE kc_dup ADD COLUMN d int DEFAULT 8");
+            // A copy running beside the stream yields to the backfill: the requested copy of kc_other waits for a lock
+            // in its first read while the DDL and a change of kc_dup commit, so it still runs when the stream gets there.
+            try (Connection lock = db.connect(); Statement ls = lock.createStatement()) {
+                lock.setAutoCommit(false);
+                ls.execute("LOCK TABLE kc_other IN ACCESS EXCLUSIVE MODE");
+                // The lock's WAL record (it gets an xid) is flushed by the next commit, not by the WAL writer: without
+                // one, the stream would not reach the WAL position after the look that starts the copy for seconds.
+                db.execute("SELECT txid_current()");
+                source.requestSnapshot(List.of("kc_other"), TABLES);
+                await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || waitsForLock());
+                db.execute("BEGIN; ALTER TABLE kc_dup ADD COLUMN d int DEFAULT 8; INSERT INTO kc_dup VALUES (5, 'v');"
+                        + " COMMIT");
+                lock.rollback();
+            }
             await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null
                     || source.status().copies().isEmpty()
                     && indexOf(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2) >= 0);
             assertThat(c.failure()).isNull();
-            int second = c.handler.changes.indexOf(indexed(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2));
-            int cut = second + ROWS / 3;
+            ChangeEvent yieldedTo = indexed(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 2);
+            List<Object> calls = c.handler.calls;
+            Object next = calls.subList(calls.indexOf(yieldedTo), calls.size()).stream()
+                    .filter(o -> o instanceof SourcePosition).findFirst().orElseThrow();
+            Map<String, Object> during = RecordingHandler.describe((SourcePosition) next);
+            assertThat(during).as("a position during the backfill").containsEntry(PgPosition.BACKFILL,
+                    "\"public\".\"kc_dup\"");
+            assertThat(String.valueOf(during.get(RequestedCopies.QUEUE))).as("the copy it stopped, queued again")
+                    .contains("kc_other");
+            List<ChangeEvent> since = c.handler.changes.subList(c.handler.changes.indexOf(yieldedTo),
+                    c.handler.changes.size());
+            int lastBackfilled = 0;
+            for (int i = 0; i < since.size(); i++) {
+                boolean backfilled = since.get(i).op() == Operation.READ && since.get(i).table().table().equals("kc_dup");
+                lastBackfilled = backfilled ? i : lastBackfilled;
+            }
+            List<ChangeEvent> otherRows = since.stream().filter(e -> e.op() == Operation.READ
+                    && e.table().table().equals("kc_other")).toList();
+            assertThat(since.indexOf(otherRows.get(0))).as("kc_other is copied after the backfill")
+                    .isGreaterThan(lastBackfilled);
+            assertThat(otherRows.stream().map(e -> e.after()[0]).collect(Collectors.toSet()))
+                    .as("kc_other is copied again from its first row").isEqualTo(otherIds());
+
+            // The crash: what was committed ends in the middle of another backfill, which the catalog watch starts.
+            db.execute("ALTER TABLE kc_dup ADD COLUMN e int DEFAULT 9");
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.failure() != null
+                    || source.status().copies().isEmpty()
+                    && indexOf(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 3) >= 0);
+            assertThat(c.failure()).isNull();
+            int third = c.handler.changes.indexOf(indexed(c.handler.changesOf("kc_dup"), Operation.TRUNCATE, 3));
+            int cut = third + ROWS / 3;
             committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
-            assertThat(committed.get(cut).schema().columnNames()).containsExactly("a", "b", "c", "d");
+            assertThat(committed.get(cut).schema().columnNames()).containsExactly("a", "b", "c", "d", "e");
             crashedAt = RecordingHandler.describe(committed.get(cut).position());
             assertThat(crashedAt).containsEntry(PgPosition.BACKFILL, "\"public\".\"kc_dup\"");
         }
@@ -220,7 +266,7 @@ class KeylessCopyBesideTheStreamTest {
                     || restarted.status().phase().equals("streaming") && restarted.status().copies().isEmpty()
                     && c.handler.changesOf("kc_dup").stream().anyMatch(e -> e.op() == Operation.TRUNCATE));
             db.execute("DELETE FROM kc_dup WHERE ctid = (SELECT ctid FROM kc_dup WHERE a = 4 LIMIT 1)");
-            Map<List<Object>, Integer> expected = current("a, b, c, d");
+            Map<List<Object>, Integer> expected = current("a, b, c, d, e");
             List<ChangeEvent> all = new ArrayList<>(committed);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(c.failure()).isNull();
@@ -303,6 +349,25 @@ class KeylessCopyBesideTheStreamTest {
                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT%kc_dup%' AND pid <> pg_backend_pid()")) {
             return rs.next() && rs.getInt(1) > 0;
         }
+    }
+
+    /** Whether a read of kc_other waits for a lock on it. */
+    private boolean waitsForLock() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE relation = 'kc_other'::regclass AND NOT granted")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    private Set<Object> otherIds() throws Exception {
+        Set<Object> out = new HashSet<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM kc_other")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
     }
 
     private Map<List<Object>, Integer> current() throws Exception {
