@@ -205,8 +205,8 @@ class KeylessCopyBesideTheStreamTest {
                     .filter(e -> e.table().table().equals("kc_other")).count())
                     .as("changes of the other table handed over during the backfill").isPositive();
 
-            // A copy running beside the stream yields to the backfill: the requested copy of kc_other waits for a lock
-            // in its first read while the DDL and a change of kc_dup commit, so it still runs when the stream gets there.
+            // A copy running beside the stream yields to the backfill: the requested copy of kc_other waits for a
+            // lock in its first read while the DDL and a change of kc_dup commit, so it runs when the stream gets there.
             try (Connection lock = db.connect(); Statement ls = lock.createStatement()) {
                 lock.setAutoCommit(false);
                 ls.execute("LOCK TABLE kc_other IN ACCESS EXCLUSIVE MODE");
@@ -236,8 +236,8 @@ class KeylessCopyBesideTheStreamTest {
                     c.handler.changes.size());
             int lastBackfilled = 0;
             for (int i = 0; i < since.size(); i++) {
-                boolean backfilled = since.get(i).op() == Operation.READ && since.get(i).table().table().equals("kc_dup");
-                lastBackfilled = backfilled ? i : lastBackfilled;
+                ChangeEvent e = since.get(i);
+                lastBackfilled = e.op() == Operation.READ && e.table().table().equals("kc_dup") ? i : lastBackfilled;
             }
             List<ChangeEvent> otherRows = since.stream().filter(e -> e.op() == Operation.READ
                     && e.table().table().equals("kc_other")).toList();
@@ -367,10 +367,11 @@ class KeylessCopyBesideTheStreamTest {
         }
     }
 
-    /** Whether a read of kc_other waits for a lock on it. */
+    /** Whether the copy's read of kc_other waits for a lock on it. */
     private boolean waitsForLock() throws Exception {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(*) FROM pg_locks WHERE relation = 'kc_other'::regclass AND NOT granted")) {
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted"
+                        + " AND l.relation = 'kc_other'::regclass AND a.query LIKE 'SELECT%kc_other%'")) {
             return rs.next() && rs.getInt(1) > 0;
         }
     }
