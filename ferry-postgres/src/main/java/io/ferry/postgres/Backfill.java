@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a table's current rows again and hands them over as {@code r} events of a given schema, at a point of
- * the stream: after an ADD COLUMN or a type change (which PostgreSQL does not log row by row), and for a table
- * that joins the capture. Every later change of those rows follows in the stream as a full row image, so the
- * target converges. Tables with a key are read in key-ordered chunks; each event's position carries the
- * {@link PgPosition#BACKFILL} marker and its key, so a restart finishes the table after the last key handed
- * over. A table without a key is read in one pass and redone from the start after a crash. Runs on the
- * capture thread, calling {@code keepAlive} between chunks so the replication connection stays open.
+ * the stream: after an ADD COLUMN or a type change (which PostgreSQL does not log row by row). Every later change of
+ * those rows follows in the stream as a full row image, so the target converges. Tables with a key are read in
+ * key-ordered chunks on the capture thread; each event's position carries the {@link PgPosition#BACKFILL} marker and
+ * its key, so a restart finishes the table after the last key handed over. A table without a key has no image to
+ * converge by: it is read beside the stream instead ({@link #afterSchemaChange}, {@link KeylessCopy}), exactly. The
+ * capture thread calls in, and {@code keepAlive} runs between chunks so the replication connection stays open.
  */
 final class Backfill {
 
@@ -68,6 +68,28 @@ final class Backfill {
     }
 
     /**
+     * Backfills {@code schema}'s table, which has no key, beside the stream ({@link KeylessCopy}): its target copy is
+     * emptied at {@code at}, where the stream stands, and its rows are read at an exact snapshot after it. It shows as
+     * the running copy in status. {@code yielded} is the table of the copy beside the stream that stopped for it, if
+     * any: another table goes back to the queue of requested copies and is copied again from its first row after this
+     * one (positions carry one copy's marker, the queue carries the rest); the same table needs nothing more.
+     */
+    KeylessCopy afterSchemaChange(TableSchema schema, ValueDecoder[] decoders, PgPosition at, TableId yielded,
+                                  ChangeHandler handler) {
+        TableId table = schema.table();
+        if (yielded != null && !yielded.equals(table)) {
+            LOG.info("The copy of {} stops for the backfill of {} and is copied again from its start after it",
+                    yielded, table);
+            requests.putBack(yielded);
+        }
+        // Through the queue, so that a copy of the table requested and not started yet is this one.
+        requests.putBack(table);
+        requests.starting(table);
+        LOG.info("Backfill of {} (no primary key) at {}, beside the stream", table, at);
+        return KeylessCopy.start(schema, decoders, connections, chunkRows, at, handler, keepAlive, requests::done);
+    }
+
+    /**
      * Whether every row of {@code schema}'s table holds NULL in each of {@code columns} now, which makes a backfill
      * after their ADD COLUMN needless: a row nobody changed since the ADD still holds what the ADD gave it, and every
      * row changed since is in the stream after it as a full row image. A value that is not NULL (a default, a
@@ -94,8 +116,9 @@ final class Backfill {
     }
 
     /**
-     * Hands over every row of {@code schema}'s table whose key is after {@code afterKey} (all rows when null),
-     * decoded by {@code decoders} (aligned with the schema's columns). Returns {@code false} if stopped first.
+     * Hands over every row of {@code schema}'s table, which has a key, whose key is after {@code afterKey} (all rows
+     * when null), decoded by {@code decoders} (aligned with the schema's columns). Returns {@code false} if stopped
+     * first.
      */
     boolean run(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
                 ChangeHandler handler) throws SQLException {
@@ -113,8 +136,11 @@ final class Backfill {
 
     private boolean read(TableSchema schema, ValueDecoder[] decoders, PgPosition at, String afterKey, long rowsBefore,
                          ChangeHandler handler) throws SQLException {
-        long started = System.nanoTime();
         String name = TableSelector.quote(schema.table());
+        if (schema.primaryKey().isEmpty()) {
+            throw new IllegalStateException("a table without a key is backfilled beside the stream: " + name);
+        }
+        long started = System.nanoTime();
         long readMicros = System.currentTimeMillis() * 1000;
         long rows = rowsBefore;
         List<String> cols = new ArrayList<>();
@@ -122,67 +148,43 @@ final class Backfill {
             cols.add(TableSelector.quote(c));
         }
         String from = "SELECT " + String.join(", ", cols) + " FROM " + name;
+        int[] key = schema.keyIndexes();
+        List<String> keys = new ArrayList<>();
+        for (int k : key) {
+            keys.add(cols.get(k));
+        }
+        String keyList = String.join(", ", keys);
+        String order = " ORDER BY " + keyList + " LIMIT " + chunkRows;
+        String next = from + " WHERE (" + keyList + ") > ("
+                + String.join(", ", java.util.Collections.nCopies(key.length, "?")) + ")" + order;
+        String[] last = afterKey == null ? null : parseKey(afterKey);
         Connection c = connections.regular();
         try {
-            if (schema.primaryKey().isEmpty()) {
-                // Whole-row rows are inserted, not upserted: the target's copy is emptied first, else every row
-                // read again would be there twice. No key to page by: one cursor over the whole table.
-                handler.change(new ChangeEvent(Operation.TRUNCATE, schema, null, null,
-                        PgPosition.backfill(at, name, null, 0), -1, readMicros));
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(from)) {
-                    ps.setFetchSize(chunkRows);
+            while (true) {
+                if (stopped.getAsBoolean()) {
+                    return false;
+                }
+                int n = 0;
+                try (PreparedStatement ps = c.prepareStatement(last == null ? from + order : next)) {
+                    for (int i = 0; last != null && i < last.length; i++) {
+                        ps.setObject(i + 1, last[i], Types.OTHER);
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            if (++rows % chunkRows == 0) {
-                                if (stopped.getAsBoolean()) {
-                                    return false;
-                                }
-                                keepAlive.run();
+                            n++;
+                            rows++;
+                            last = new String[key.length];
+                            for (int k = 0; k < key.length; k++) {
+                                last[k] = rs.getString(key[k] + 1);
                             }
                             handler.change(new ChangeEvent(Operation.READ, schema, null, row(rs, decoders),
-                                    PgPosition.backfill(at, name, null, rows), -1, readMicros));
+                                    PgPosition.backfill(at, name, keyText(last), rows), -1, readMicros));
                         }
                     }
                 }
-                c.commit();
-            } else {
-                int[] key = schema.keyIndexes();
-                List<String> keys = new ArrayList<>();
-                for (int k : key) {
-                    keys.add(cols.get(k));
-                }
-                String keyList = String.join(", ", keys);
-                String order = " ORDER BY " + keyList + " LIMIT " + chunkRows;
-                String next = from + " WHERE (" + keyList + ") > ("
-                        + String.join(", ", java.util.Collections.nCopies(key.length, "?")) + ")" + order;
-                String[] last = afterKey == null ? null : parseKey(afterKey);
-                while (true) {
-                    if (stopped.getAsBoolean()) {
-                        return false;
-                    }
-                    int n = 0;
-                    try (PreparedStatement ps = c.prepareStatement(last == null ? from + order : next)) {
-                        for (int i = 0; last != null && i < last.length; i++) {
-                            ps.setObject(i + 1, last[i], Types.OTHER);
-                        }
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                n++;
-                                rows++;
-                                last = new String[key.length];
-                                for (int k = 0; k < key.length; k++) {
-                                    last[k] = rs.getString(key[k] + 1);
-                                }
-                                handler.change(new ChangeEvent(Operation.READ, schema, null, row(rs, decoders),
-                                        PgPosition.backfill(at, name, keyText(last), rows), -1, readMicros));
-                            }
-                        }
-                    }
-                    keepAlive.run();
-                    if (n < chunkRows) {
-                        break;
-                    }
+                keepAlive.run();
+                if (n < chunkRows) {
+                    break;
                 }
             }
         } finally {

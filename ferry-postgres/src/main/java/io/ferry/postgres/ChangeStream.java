@@ -15,8 +15,8 @@ import java.util.function.Predicate;
  * transaction and skipping those at or before the resume position, so a transaction split over several Kafka
  * transactions resumes mid-way without duplicates. A table whose new shape {@link SchemaDiff#rewritesRows
  * rewrote its rows} is backfilled right after the new schema, before the event that uses it, when that shape is
- * still the table's shape; otherwise the backfill is owed until the stream or {@link TableWatch} reaches the
- * current one ({@link SchemaAnnouncer}). Events of tables
+ * still the table's shape (beside the stream when it has no key, {@link #backfillBeside}); otherwise the backfill is
+ * owed until the stream or {@link TableWatch} reaches the current one ({@link SchemaAnnouncer}). Events of tables
  * {@code source.tables} no longer names (renamed away) are dropped. While a {@link ChunkedCopy} runs, its changes
  * reconcile the chunk it holds, and every position carries its progress. While a {@link KeylessCopy} runs, its table's
  * changes before the copy's snapshot are dropped, the first one after it waits for the copy's last row, and every
@@ -27,6 +27,12 @@ final class ChangeStream implements PgoutputDecoder.Listener {
     /** Reads a table again and hands its rows over at {@code at}; {@code false} if stopped meanwhile. */
     interface Rewrites {
         boolean backfill(PgRelation relation, TableSchema schema, PgPosition at);
+
+        /**
+         * Starts the backfill of a table without a key beside the stream, its copy emptied at {@code at}
+         * ({@link Backfill#afterSchemaChange}); {@code yielded} is the table of the copy that stopped for it, or null.
+         */
+        KeylessCopy backfillBeside(TableSchema schema, ValueDecoder[] decoders, PgPosition at, TableId yielded);
 
         /** Whether the relation has the table's shape in the catalog now (a later DDL has not changed it). */
         boolean isCurrent(PgRelation relation);
@@ -121,6 +127,23 @@ final class ChangeStream implements PgoutputDecoder.Listener {
             keyless.abandon();
             keyless = null;
         }
+    }
+
+    /**
+     * Backfills a table without a key beside the stream from {@code at} on, where its copy is emptied: its changes that
+     * the copy's snapshot holds are dropped, the first one after it waits for the copy's last row, as for a requested
+     * copy. One copy runs beside the stream at a time and positions carry its marker alone, so a copy running stops:
+     * one of another table is queued again and copied from its first row after this one, one of this table is
+     * superseded.
+     */
+    void backfillBeside(TableSchema schema, ValueDecoder[] decoders, PgPosition at) {
+        TableId yielded = copyTable();
+        if (keyless != null) {
+            keyless.cancel();
+        }
+        keyless = null;
+        copy = null;
+        keyless = rewrites.backfillBeside(schema, decoders, at, yielded);
     }
 
     /** Stops the read of a copy beside the stream: the capture ends. */
@@ -244,6 +267,10 @@ final class ChangeStream implements PgoutputDecoder.Listener {
                 if (!rewrites.isCurrent(relation)) {
                     announcer.owe(table);
                 } else if (added != null && rewrites.leftNull(schema, added)) {
+                    announcer.paid(table);
+                } else if (schema.primaryKey().isEmpty()) {
+                    // Its snapshot holds this transaction: this event and the table's later ones before it drop below.
+                    backfillBeside(schema, relation.decoders, PgPosition.event(commitLsn, i - 1, txId));
                     announcer.paid(table);
                 } else if (rewrites.backfill(relation, schema, PgPosition.event(commitLsn, i - 1, txId))) {
                     announcer.paid(table);

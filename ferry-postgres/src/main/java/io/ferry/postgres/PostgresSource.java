@@ -468,6 +468,12 @@ public final class PostgresSource implements Source {
             }
 
             @Override
+            public KeylessCopy backfillBeside(TableSchema schema, ValueDecoder[] decoders, PgPosition at,
+                                              TableId yielded) {
+                return backfill.afterSchemaChange(schema, decoders, at, yielded, handler);
+            }
+
+            @Override
             public boolean leftNull(TableSchema schema, List<Column> columns) {
                 try {
                     return backfill.leftNull(schema, columns);
@@ -716,6 +722,11 @@ public final class PostgresSource implements Source {
             LOG.info("The table {} of the interrupted backfill changed meanwhile ({}); reading all of it again",
                     id, PgConnections.firstLine(e));
             PgRelation now = catalog.describe(id, oid);
+            if (now.shape.primaryKey().isEmpty()) {
+                // Its key is gone too: copied beside the stream, like any table without one.
+                requests.putBack(id);
+                return true;
+            }
             return backfill.run(announcer.announce(oid, now.shape, handler), now.decoders, from.withoutBackfill(),
                     null, 0, handler);
         }

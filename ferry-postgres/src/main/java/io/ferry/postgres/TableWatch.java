@@ -237,10 +237,13 @@ final class TableWatch {
             if (announcer.needsBackfill(previous, schema, firstInRun)) {
                 java.util.List<io.ferry.core.Column> added = announcer.nullableAddsOnly(previous, schema, firstInRun);
                 if (added == null || !backfill.leftNull(schema, added)) {
-                    if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
+                    if (schema.primaryKey().isEmpty()) {
+                        stream.backfillBeside(schema, rel.decoders, at);
+                    } else if (!backfill.run(schema, rel.decoders, at, null, 0, handler)) {
                         return false;
+                    } else {
+                        endCopy(stream, f.id());
                     }
-                    endCopy(stream, f.id());
                 }
                 announcer.paid(f.id());
             }
