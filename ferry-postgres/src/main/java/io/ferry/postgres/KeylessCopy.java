@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A table without a primary key copied beside the stream, on request or as the backfill after a schema change
  * ({@link Backfill#afterSchemaChange}): a reader thread creates a temporary logical slot on its own replication
- * connection, reads the table whole under the snapshot that slot exports, and drops the slot; the slot's consistent point P is exact, as a transaction whose commit record starts before P is in the
- * snapshot and one at or after it is not. The capture thread hands the rows over between transactions as {@code r}
+ * connection, reads the table whole under the snapshot that slot exports, and drops the slot; the slot's consistent
+ * point P is exact, as a transaction whose commit record starts before P is in the snapshot and one at or after it is
+ * not. The capture thread hands the rows over between transactions as {@code r}
  * events; the stream drops the table's changes committed before P ({@link #before}) and, at its first change at or
  * after P, waits for the rest of the read ({@link #handOverAll}), the only wait left. The copy ends once its rows are
  * handed over and the stream has passed P; until then every position carries the copy's marker (and acknowledges
