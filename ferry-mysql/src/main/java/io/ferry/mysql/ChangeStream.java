@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While a {@link ChunkedCopy} runs, the changes of its table reconcile the chunk it holds, its chunks are read and
  * handed over between transactions ({@link #stepCopy}), and every position carries its progress. While a
- * {@link KeylessCopy} runs (MariaDB), the changes of its table before its snapshot's position are dropped, the first
+ * {@link KeylessCopy} runs, the changes of its table before its snapshot's position are dropped, the first
  * one after it waits for the copy's last row, and every position carries its marker.
  */
 final class ChangeStream {
@@ -123,9 +123,9 @@ final class ChangeStream {
     /** The end of the last event read from {@link #file}: between transactions, everything before it was handed over. */
     private long readPos;
     private ChunkedCopy copy;
-    /** The copy of a table without a primary key running beside the stream (MariaDB), or null. */
+    /** The copy of a table without a primary key running beside the stream, or null. */
     private KeylessCopy keyless;
-    /** Where a {@link KeylessCopy}'s reader gets its connection; null where none runs beside the stream (MySQL). */
+    /** Where a {@link KeylessCopy}'s reader gets its connections. */
     private final KeylessCopy.Connections readers;
     private boolean inTx;
     private String txFile;
@@ -328,12 +328,10 @@ final class ChangeStream {
     /**
      * Starts copying a requested table's current rows, announcing its shape as the catalog has it now first (a table
      * joining capture is announced here): a keyed table in chunks alongside the stream ({@link ChunkedCopy}), one
-     * without a primary key in one snapshot beside the stream where the server names that snapshot's binlog position
-     * ({@link KeylessCopy}, MariaDB), else read whole at the last boundary while the stream waits (MySQL).
+     * without a primary key in one snapshot at an exact binlog position beside the stream ({@link KeylessCopy}).
      * {@code finished} runs once its last row was handed over. Returns false when the table no longer exists.
      */
-    boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished)
-            throws SQLException, InterruptedException {
+    boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished) throws SQLException {
         TableDef now = catalog.describe(id);
         if (now == null) {
             return false;
@@ -350,14 +348,8 @@ final class ChangeStream {
             copy = new ChunkedCopy(t.schema, null, 0, chunkRows, mariaDb, finished);
             return true;
         }
-        if (readers != null) {
-            keyless = KeylessCopy.start(t.schema, now, readers, chunkRows, boundary, eventMicros, handler, finished);
-            return true;
-        }
-        backfill.run(t.schema, boundary, eventMicros, handler, this::upToDate);
-        handler.boundary(boundary);
-        handler.flush();
-        finished.run();
+        keyless = KeylessCopy.start(t.schema, now, readers, chunkRows, mariaDb, file, readPos, boundary, eventMicros,
+                handler, finished);
         return true;
     }
 

@@ -23,15 +23,18 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A MariaDB table without a primary key, every row there twice, copied on request beside the binlog: read in one
- * snapshot whose binlog position is exact, so the table's changes that snapshot holds are dropped from the stream and
- * the later ones follow the copy's last row. While the read waits behind a table lock, another table streams on, and
- * an insert, a delete of one of two equal rows and an update of the table follow the copy's last row; with a writer
- * changing it after, the events' multiset equals the table's (no change applied twice). A crash in the middle of
- * the copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
+ * A table without a primary key, every row there twice, copied on request beside the binlog on MariaDB and MySQL 8:
+ * read in one snapshot whose binlog position is exact (named by MariaDB; taken under a short read lock of the table on
+ * MySQL), so the table's changes that snapshot holds are dropped from the stream and the later ones follow the copy's
+ * last row. While the copy waits behind a table lock, another table streams on, and an insert, a delete of one of two
+ * equal rows and an update of the table are made: after the snapshot on MariaDB (its read waits), before it on MySQL
+ * (its table lock waits), so they follow the copy's last row there and are in the read here. With a writer changing
+ * the table after, the events' multiset equals the table's (no change applied twice). A crash in the middle of the
+ * copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
  */
 class KeylessCopyBesideTheBinlogTest {
 
@@ -39,10 +42,15 @@ class KeylessCopyBesideTheBinlogTest {
     private static final int CHUNK = 500;
     private static final List<String> TABLES = List.of("kc_dup", "kc_other");
 
-    private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
+    /** Inserted while the copy waits behind the lock; the writer's values never equal it. */
+    private static final List<Object> LOCKED_INSERT = List.of(ROWS, "x");
 
-    @Test
-    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn() throws Exception {
+    private MySqlTestServer db;
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn(Flavor flavor) throws Exception {
+        db = MySqlTestServer.shared(flavor);
         db.execute("DROP TABLE IF EXISTS kc_dup, kc_other",
                 "CREATE TABLE kc_dup (a int NOT NULL, b varchar(5) NOT NULL)",
                 db.allowRecursion(ROWS),
@@ -61,8 +69,8 @@ class KeylessCopyBesideTheBinlogTest {
                     || source.status().phase().equals("streaming"));
             writer.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
-            // The copy's read waits behind a table lock once its snapshot is taken: the copy runs while the lock
-            // holds. Taken after the request has checked the table, before capture can start the copy.
+            // The copy waits behind a table lock: MariaDB's read once its snapshot is taken, MySQL's table lock before
+            // it. Taken after the request has checked the table, before capture can start the copy.
             gate.hold();
             await().atMost(Duration.ofSeconds(10)).until(gate::holding);
             source.requestSnapshot(List.of("kc_dup"), TABLES);
@@ -77,10 +85,10 @@ class KeylessCopyBesideTheBinlogTest {
                     c.handler.changes.indexOf(emptied), c.handler.changes.size()).stream()
                     .filter(e -> e.table().table().equals("kc_other")).count() > 20);
             assertThat(source.status().copies()).isNotEmpty();
-            // Once the read waits for the lock, its snapshot is taken: what follows is after its position.
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || readWaitsForTheLock());
-            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update.
-            locker.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            // Once the copy waits for the lock, what follows is after its snapshot's position on MariaDB, before it on
+            // MySQL: an insert, a delete of one of two equal rows, an update.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || copyWaitsForTheLock());
+            locker.execute("INSERT INTO kc_dup VALUES (" + ROWS + ", 'x')");
             locker.execute("DELETE FROM kc_dup WHERE a = 8 LIMIT 1");
             locker.execute("UPDATE kc_dup SET b = 'u' WHERE a = 9 LIMIT 1");
             locker.execute("UNLOCK TABLES");
@@ -99,9 +107,18 @@ class KeylessCopyBesideTheBinlogTest {
             for (int i = 0; i < dup.size(); i++) {
                 lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
             }
-            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
-                    .isGreaterThan(lastRead);
-            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            int emptiedAt = indexOf(dup, Operation.TRUNCATE, 1);
+            assertThat(dup.subList(emptiedAt + 1, lastRead + 1)).as("changes of the table amid its copy's rows")
+                    .allMatch(e -> e.op() == Operation.READ);
+            if (flavor == Flavor.MARIADB) {
+                assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after())
+                        .as("the first change after the snapshot, after the last row")
+                        .containsExactlyElementsOf(LOCKED_INSERT);
+            } else {
+                assertThat(dup.stream().filter(e -> e.after() != null && List.of(e.after()).equals(LOCKED_INSERT)))
+                        .as("the insert before the snapshot, read and not streamed")
+                        .extracting(ChangeEvent::op).containsExactly(Operation.READ);
+            }
             List<ChangeEvent> all = c.handler.changes;
             assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
                     .stream().filter(e -> e.table().table().equals("kc_other")).count())
@@ -203,10 +220,11 @@ class KeylessCopyBesideTheBinlogTest {
         return -1;
     }
 
-    private boolean readWaitsForTheLock() throws Exception {
+    /** MariaDB's read of kc_dup, or MySQL's LOCK TABLES of it, waits for the test's lock. */
+    private boolean copyWaitsForTheLock() throws Exception {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table metadata"
-                        + " lock%' AND INFO LIKE 'SELECT%kc_dup%'")) {
+                        + " lock%' AND (INFO LIKE 'SELECT%kc_dup%' OR INFO LIKE 'LOCK TABLES%kc_dup%')")) {
             return rs.next() && rs.getInt(1) > 0;
         }
     }
