@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A table without a primary key, every row there twice, copied on request beside the binlog on MariaDB and MySQL 8:
  * read in one snapshot whose binlog position is exact (named by MariaDB; taken under a short read lock of the table on
  * MySQL), so the table's changes that snapshot holds are dropped from the stream and the later ones follow the copy's
- * last row. While the copy waits behind a table lock, another table streams on, and an insert, a delete of one of two
+ * last row. Changes made before the copy starts while the stream is behind are read, not streamed. While the copy
+ * waits behind a table lock, another table streams on, and an insert, a delete of one of two
  * equal rows and an update of the table are made: after the snapshot on MariaDB (its read waits), before it on MySQL
  * (its table lock waits), so they follow the copy's last row there and are in the read here. With a writer changing
  * the table after, the events' multiset equals the table's (no change applied twice). A crash in the middle of the
@@ -44,6 +45,9 @@ class KeylessCopyBesideTheBinlogTest {
 
     /** Inserted while the copy waits behind the lock; the writer's values never equal it. */
     private static final List<Object> LOCKED_INSERT = List.of(ROWS, "x");
+
+    /** Inserted before the copy starts, while the stream is held behind it. */
+    private static final List<Object> UNREAD_INSERT = List.of(ROWS + 1, "y");
 
     private MySqlTestServer db;
 
@@ -74,6 +78,9 @@ class KeylessCopyBesideTheBinlogTest {
             gate.hold();
             await().atMost(Duration.ofSeconds(10)).until(gate::holding);
             source.requestSnapshot(List.of("kc_dup"), TABLES);
+            // Changes the held stream has not read when the copy starts: before its snapshot, so the read holds them
+            // and the stream drops them. Read as they are now and streamed as well, they would be applied twice.
+            db.execute("INSERT INTO kc_dup VALUES (" + (ROWS + 1) + ", 'y')", "DELETE FROM kc_dup WHERE a = 10 LIMIT 1");
             locker.execute("LOCK TABLES kc_dup WRITE");
             gate.release();
             await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
@@ -110,6 +117,9 @@ class KeylessCopyBesideTheBinlogTest {
             int emptiedAt = indexOf(dup, Operation.TRUNCATE, 1);
             assertThat(dup.subList(emptiedAt + 1, lastRead + 1)).as("changes of the table amid its copy's rows")
                     .allMatch(e -> e.op() == Operation.READ);
+            assertThat(dup.stream().filter(e -> e.after() != null && List.of(e.after()).equals(UNREAD_INSERT)))
+                    .as("the insert the stream had not read, read and not streamed")
+                    .extracting(ChangeEvent::op).containsExactly(Operation.READ);
             if (flavor == Flavor.MARIADB) {
                 assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after())
                         .as("the first change after the snapshot, after the last row")
