@@ -5,10 +5,17 @@ import static io.ferry.core.RowCounts.difference;
 import static io.ferry.core.RowCounts.fold;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.HoldingHandler;
 import io.ferry.core.RecordingHandler;
+import io.ferry.core.Secret;
+import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.sql.Connection;
@@ -23,8 +30,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * A table without a primary key, every row there twice, copied on request beside the binlog on MariaDB and MySQL 8:
@@ -79,7 +88,14 @@ class KeylessCopyBesideTheBinlogTest {
             await().atMost(Duration.ofSeconds(10)).until(gate::holding);
             source.requestSnapshot(List.of("kc_dup"), TABLES);
             // Changes the held stream has not read when the copy starts: before its snapshot, so the read holds them
-            // and the stream drops them. Read as they are now and streamed as well, they would be applied twice.
+            // and the stream drops them. Read as they are now and streamed as well, they would be applied twice. The
+            // stream meets them only after changes of the other table: on MySQL it waits there until the copy's
+            // table lock names its position, which the test's lock below holds up.
+            List<String> others = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                others.add("INSERT INTO kc_other (v) VALUES (-2)");
+            }
+            db.execute(others.toArray(new String[0]));
             db.execute("INSERT INTO kc_dup VALUES (" + (ROWS + 1) + ", 'y')", "DELETE FROM kc_dup WHERE a = 10 LIMIT 1");
             locker.execute("LOCK TABLES kc_dup WRITE");
             gate.release();
@@ -172,6 +188,41 @@ class KeylessCopyBesideTheBinlogTest {
         } finally {
             writer.stop();
         }
+    }
+
+    /**
+     * MySQL 8, a capture user without LOCK TABLES: one WARN names the privilege, and the copy still runs beside the
+     * stream, reading the table as it is when it starts.
+     */
+    @Test
+    void aRefusedTableLockIsWarnedAndTheCopyReadsTheTableAsItIs() throws Exception {
+        db = MySqlTestServer.shared(Flavor.MYSQL);
+        db.execute("DROP TABLE IF EXISTS kc_nolock",
+                "CREATE TABLE kc_nolock (a int NOT NULL, b varchar(5) NOT NULL)",
+                "INSERT INTO kc_nolock VALUES (1, 'v'), (1, 'v'), (2, 'w')");
+        // SELECT, RELOAD and the replication privileges on every database, but not LOCK TABLES.
+        db.createUser("ferry_nolock", "nolock-secret", db.capturePrivileges());
+        SourceConfig config = new SourceConfig("mysql", db.host(), db.port(), MySqlTestServer.DATABASE, "ferry_nolock",
+                new Secret("nolock-secret"), List.of("kc_nolock"), SnapshotMode.NEVER);
+        MySqlSource source = new MySqlSource(config, 312, CHUNK);
+        Logger logger = (Logger) LoggerFactory.getLogger(KeylessCopy.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try (Capture c = Capture.start(source, Map.of(), true)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().phase().equals("streaming"));
+            source.requestSnapshot(List.of("kc_nolock"), List.of("kc_nolock"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().copies().isEmpty() && c.handler.changesOf("kc_nolock").size() == 4);
+            assertThat(c.failure()).isNull();
+            assertThat(c.handler.changesOf("kc_nolock")).extracting(ChangeEvent::op)
+                    .containsExactly(Operation.TRUNCATE, Operation.READ, Operation.READ, Operation.READ);
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().contains("LOCK TABLES is refused", "grant the capture user LOCK TABLES");
     }
 
     /** Inserts into the other table in every transaction and, once {@link #touchCopied} is set, changes kc_dup too. */
