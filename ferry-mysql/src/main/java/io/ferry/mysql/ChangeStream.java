@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * after a restart with the catalog ahead. ALTER TABLE statements carry renames, drops and adds to the schema
  * history of column ids ({@link SchemaAnnouncer}); right after one, the table's new shape is announced from the
  * catalog when the catalog agrees with the statement, and a shape that {@code rewritesRows} is followed by a
- * {@link Backfill} of the table's rows.
+ * {@link Backfill} of the table's rows (a table without a primary key: a {@link KeylessCopy} beside the stream).
  *
  * <p>While a {@link ChunkedCopy} runs, the changes of its table reconcile the chunk it holds, its chunks are read and
  * handed over between transactions ({@link #stepCopy}), and every position carries its progress. While a
@@ -466,6 +466,12 @@ final class ChangeStream {
     private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
             InterruptedException {
         MySqlPosition at = MySqlPosition.row(txFile, txPos, lastRow, gtid, executedText);
+        TableDef now = catalog.describe(schema.table());
+        if (now != null && !(now.catalogKey && !schema.primaryKey().isEmpty())) {
+            now = now.keyed(config);
+            backfillBeside(upToDate(schema, now), now, at, header.getTimestamp() * 1000);
+            return;
+        }
         // The rows of this backfill carry their own progress, not the running copy's: while they are handed over the
         // copy waits in the queue, so that a crash meanwhile copies its table again from the start.
         TableId waits = copy == null || copy.table().equals(schema.table()) ? null : copy.table();
@@ -495,6 +501,33 @@ final class ChangeStream {
                 requests.done();
             }
         }
+    }
+
+    /**
+     * A table without a primary key is backfilled beside the stream at an exact position after the DDL
+     * ({@link KeylessCopy}): read as it is now while the stream is behind, its changes in between would be applied
+     * twice. A copy running meanwhile goes back in the queue, to be copied again from its start (one of the same table
+     * ends: this read replaces it).
+     */
+    private void backfillBeside(TableSchema schema, TableDef now, MySqlPosition at, long eventMicros) {
+        if (copy != null) {
+            if (copy.table().equals(schema.table())) {
+                copy.end();
+            } else {
+                requests.putBack(copy.table());
+            }
+            copy = null;
+        }
+        if (keyless != null) {
+            keyless.cancel();
+            if (keyless.table().equals(schema.table())) {
+                requests.done();
+            } else {
+                requests.putBack(keyless.table());
+            }
+        }
+        keyless = KeylessCopy.start(schema, now, readers, backfill.chunkRows(), mariaDb, file, readPos, at,
+                eventMicros, handler, () -> { });
     }
 
     /**
