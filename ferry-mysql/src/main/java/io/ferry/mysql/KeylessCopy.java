@@ -7,9 +7,7 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,16 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A table without a primary key (or keyed only by {@code source.key-columns}) copied on request beside the stream: a
- * reader thread reads it whole in one consistent-snapshot transaction at an exact binlog position P, and the capture
- * thread hands its rows over between transactions as {@code r} events. MariaDB names P itself
- * ({@code binlog_snapshot_file/position}); on MySQL the snapshot is taken under a short {@code LOCK TABLES ... READ}
- * of that one table ({@link #snapshotUnderTableLock}). The read holds every change of the table committed before P,
- * so the stream drops those ({@link #before}); one at or after P may only follow the copy's last row, so the stream
- * waits for the rest of the read there ({@link #handOverAll}), the only wait left. The copy ends once its rows are
- * handed over and the stream has passed P; until then every position carries the copy's marker, and a restart copies
- * the table again at a new P. Rows wait in a small queue: the read goes only as fast as the capture thread hands them
- * over.
+ * A table without a primary key (or keyed only by {@code source.key-columns}) copied beside the stream, on request or
+ * as the backfill after a schema change: a reader thread reads it whole in one consistent-snapshot transaction at an
+ * exact binlog position P ({@link ExactSnapshot}), and the capture thread hands its rows over between transactions as
+ * {@code r} events. The read holds every change of the table committed before P, so the stream drops those
+ * ({@link #before}); one at or after P may only follow the copy's last row, so the stream waits for the rest of the
+ * read there ({@link #handOverAll}), the only wait left. The copy ends once its rows are handed over and the stream
+ * has passed P; until then every position carries the copy's marker, and a restart copies the table again at a new
+ * P. Rows wait in a small queue: the read goes only as fast as the capture thread hands them over.
  */
 final class KeylessCopy {
 
@@ -37,15 +33,6 @@ final class KeylessCopy {
     /** Chunks read ahead of the capture thread at most. */
     private static final int CHUNKS_AHEAD = 4;
     private static final List<Object[]> END = new ArrayList<>();
-    /**
-     * How long the table lock waits for transactions that wrote the table (seconds): writes of the table queue behind
-     * the waiting lock, so it gives way and asks again rather than hold them up for long.
-     */
-    private static final int LOCK_WAIT_SECONDS = 5;
-    private static final long LOCK_RETRY_MILLIS = 1_000;
-    private static final int LOCK_WAIT_TIMEOUT = 1205;
-    /** ER_TABLEACCESS_DENIED_ERROR, ER_DBACCESS_DENIED_ERROR, ER_SPECIFIC_ACCESS_DENIED_ERROR. */
-    private static final java.util.Set<Integer> REFUSED = java.util.Set.of(1142, 1044, 1227);
 
     /** Where the reader's connection comes from and goes back to. */
     interface Connections {
@@ -124,11 +111,10 @@ final class KeylessCopy {
         try {
             c = connections.open();
             c.setAutoCommit(false);
-            if (mariaDb) {
-                snapshotNamed(c);
-            } else {
-                snapshotUnderTableLock(connections, c);
-            }
+            ExactSnapshot.Point p = mariaDb ? ExactSnapshot.named(c, schema.table())
+                    : ExactSnapshot.underTableLock(c, connections, schema.table(), streamFile, streamPos);
+            snapshotFile = p.file();
+            snapshotPos = p.pos();
             positioned.countDown();
             TableReader.stream(c, schema.table(), columns, chunkRows, (chunk, lastKey, last) -> {
                 if (!chunk.isEmpty()) {
@@ -143,98 +129,6 @@ final class KeylessCopy {
         } finally {
             if (c != null) {
                 connections.close(c);
-            }
-        }
-    }
-
-    /** MariaDB: the snapshot names its own binlog position. */
-    private void snapshotNamed(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-            try (ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
-                while (rs.next()) {
-                    if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_file")) {
-                        snapshotFile = rs.getString(2);
-                    } else if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_position")) {
-                        snapshotPos = rs.getLong(2);
-                    }
-                }
-            }
-        }
-        if (snapshotFile == null || snapshotFile.isEmpty() || snapshotPos < 0) {
-            throw new FerryException("the server names no binlog position for the snapshot of " + name
-                    + " (binlog_snapshot_file/position); a copy beside the stream needs MariaDB");
-        }
-        LOG.info("Copy of {} reads one snapshot consistent with binlog {}:{}, beside the stream", name, snapshotFile,
-                snapshotPos);
-    }
-
-    /**
-     * MySQL, whose snapshot names no binlog position: a second connection holds {@code LOCK TABLES t READ} while
-     * {@code c} starts its snapshot and reads the binlog's end P. Why that is exact: a transaction that wrote t holds
-     * a metadata lock on t until it ends, and the read lock waits for it (MySQL manual, "Metadata Locking"); with the
-     * binlog as the commit coordinator a transaction is in the binlog before its engine commit, and its locks go after
-     * both. So once the lock is held, every write of t that committed is in the snapshot and lies before P, none is in
-     * flight, and none can commit until the lock goes, after P was read. The lock is on another connection because
-     * {@code START TRANSACTION} releases its own session's table locks. A refused lock (no {@code LOCK TABLES}
-     * privilege) falls back to reading the table as it is now, P being where the stream stood: nothing is dropped, and
-     * changes between that and the read may be applied twice.
-     */
-    private void snapshotUnderTableLock(Connections connections, Connection c) throws SQLException,
-            InterruptedException {
-        Connection lock = connections.open();
-        try (Statement ls = lock.createStatement(); Statement st = c.createStatement()) {
-            ls.execute("SET SESSION lock_wait_timeout = " + LOCK_WAIT_SECONDS);
-            long asked = System.nanoTime();
-            if (!lockTable(ls)) {
-                st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                snapshotFile = streamFile;
-                snapshotPos = streamPos;
-                return;
-            }
-            long locked = System.nanoTime();
-            try {
-                st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                try (ResultSet rs = BinlogCatchUp.status(st)) {
-                    if (!rs.next()) {
-                        throw new FerryException("the server reports no binlog position for the snapshot of " + name
-                                + " (its binlog status is empty)");
-                    }
-                    snapshotFile = rs.getString(1);
-                    snapshotPos = rs.getLong(2);
-                }
-            } finally {
-                ls.execute("UNLOCK TABLES");
-            }
-            long unlocked = System.nanoTime();
-            LOG.info("Copy of {} reads one snapshot at binlog {}:{}, beside the stream: table lock held {} ms (waited {}"
-                    + " ms for it)", name, snapshotFile, snapshotPos, (unlocked - locked) / 1_000_000,
-                    (locked - asked) / 1_000_000);
-        } finally {
-            connections.close(lock);
-        }
-    }
-
-    /** Takes the table's read lock, asking again while transactions keep it written; false where it is refused. */
-    private boolean lockTable(Statement ls) throws SQLException, InterruptedException {
-        while (true) {
-            try {
-                ls.execute("LOCK TABLES " + Backticks.quote(schema.table()) + " READ");
-                return true;
-            } catch (SQLException e) {
-                if (REFUSED.contains(e.getErrorCode())) {
-                    LOG.warn("Copy of {}: LOCK TABLES is refused ({}), so its rows are read as they are now and its"
-                            + " changes since binlog {}:{} may be applied twice; grant the capture user LOCK TABLES on"
-                            + " `{}` for an exact copy", name, MySqlConnections.firstLine(e), streamFile, streamPos,
-                            schema.table().schema());
-                    return false;
-                }
-                if (e.getErrorCode() != LOCK_WAIT_TIMEOUT || cancelled) {
-                    throw e;
-                }
-                LOG.warn("Copy of {}: a transaction kept the table written for {} s; asking for its read lock again",
-                        name, LOCK_WAIT_SECONDS);
-                Thread.sleep(LOCK_RETRY_MILLIS);
             }
         }
     }

@@ -258,7 +258,7 @@ class KeylessCopyBesideTheBinlogTest {
         SourceConfig config = new SourceConfig("mysql", db.host(), db.port(), MySqlTestServer.DATABASE, "ferry_nolock",
                 new Secret("nolock-secret"), List.of("kc_nolock"), SnapshotMode.NEVER);
         MySqlSource source = new MySqlSource(config, 312, CHUNK);
-        Logger logger = (Logger) LoggerFactory.getLogger(KeylessCopy.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(ExactSnapshot.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
         logger.addAppender(log);
