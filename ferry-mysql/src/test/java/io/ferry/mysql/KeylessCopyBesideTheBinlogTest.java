@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * read in one snapshot whose binlog position is exact (named by MariaDB; taken under a short read lock of the table on
  * MySQL), so the table's changes that snapshot holds are dropped from the stream and the later ones follow the copy's
  * last row. Changes made before the copy starts while the stream is behind are read, not streamed. While the copy
- * waits behind a table lock, another table streams on, and an insert, a delete of one of two
- * equal rows and an update of the table are made: after the snapshot on MariaDB (its read waits), before it on MySQL
- * (its table lock waits), so they follow the copy's last row there and are in the read here. With a writer changing
- * the table after, the events' multiset equals the table's (no change applied twice). A crash in the middle of the
- * copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
+ * waits behind a table lock, another table streams on, and an insert, a delete of one of two equal rows and an update
+ * of the table are made: after the snapshot on MariaDB (its read waits), before it on MySQL (its table lock waits), so
+ * they follow the copy's last row there and are in the read here. With a writer changing the table after, the events'
+ * multiset equals the table's (no change applied twice). A crash in the middle of the copy, with changes made while
+ * capture was down, is copied again at a new snapshot, still exact. A backfill after a schema change is read the same
+ * way, and on MySQL a capture user without {@code LOCK TABLES} is warned.
  */
 class KeylessCopyBesideTheBinlogTest {
 
