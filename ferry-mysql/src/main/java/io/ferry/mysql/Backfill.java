@@ -45,6 +45,11 @@ final class Backfill {
         this.chunkRows = chunkRows;
     }
 
+    /** Rows read per chunk. */
+    int chunkRows() {
+        return chunkRows;
+    }
+
     /** The connection rows are read on; the capture thread's, between its reads. */
     Connection connection() {
         return connection;

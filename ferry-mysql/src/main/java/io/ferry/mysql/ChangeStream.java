@@ -54,11 +54,11 @@ import org.slf4j.LoggerFactory;
  * after a restart with the catalog ahead. ALTER TABLE statements carry renames, drops and adds to the schema
  * history of column ids ({@link SchemaAnnouncer}); right after one, the table's new shape is announced from the
  * catalog when the catalog agrees with the statement, and a shape that {@code rewritesRows} is followed by a
- * {@link Backfill} of the table's rows.
+ * {@link Backfill} of the table's rows (a table without a primary key: a {@link KeylessCopy} beside the stream).
  *
  * <p>While a {@link ChunkedCopy} runs, the changes of its table reconcile the chunk it holds, its chunks are read and
  * handed over between transactions ({@link #stepCopy}), and every position carries its progress. While a
- * {@link KeylessCopy} runs (MariaDB), the changes of its table before its snapshot's position are dropped, the first
+ * {@link KeylessCopy} runs, the changes of its table before its snapshot's position are dropped, the first
  * one after it waits for the copy's last row, and every position carries its marker.
  */
 final class ChangeStream {
@@ -123,9 +123,9 @@ final class ChangeStream {
     /** The end of the last event read from {@link #file}: between transactions, everything before it was handed over. */
     private long readPos;
     private ChunkedCopy copy;
-    /** The copy of a table without a primary key running beside the stream (MariaDB), or null. */
+    /** The copy of a table without a primary key running beside the stream, or null. */
     private KeylessCopy keyless;
-    /** Where a {@link KeylessCopy}'s reader gets its connection; null where none runs beside the stream (MySQL). */
+    /** Where a {@link KeylessCopy}'s reader gets its connections. */
     private final KeylessCopy.Connections readers;
     private boolean inTx;
     private String txFile;
@@ -328,12 +328,10 @@ final class ChangeStream {
     /**
      * Starts copying a requested table's current rows, announcing its shape as the catalog has it now first (a table
      * joining capture is announced here): a keyed table in chunks alongside the stream ({@link ChunkedCopy}), one
-     * without a primary key in one snapshot beside the stream where the server names that snapshot's binlog position
-     * ({@link KeylessCopy}, MariaDB), else read whole at the last boundary while the stream waits (MySQL).
+     * without a primary key in one snapshot at an exact binlog position beside the stream ({@link KeylessCopy}).
      * {@code finished} runs once its last row was handed over. Returns false when the table no longer exists.
      */
-    boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished)
-            throws SQLException, InterruptedException {
+    boolean startCopy(TableId id, long eventMicros, int chunkRows, Runnable finished) throws SQLException {
         TableDef now = catalog.describe(id);
         if (now == null) {
             return false;
@@ -350,14 +348,8 @@ final class ChangeStream {
             copy = new ChunkedCopy(t.schema, null, 0, chunkRows, mariaDb, finished);
             return true;
         }
-        if (readers != null) {
-            keyless = KeylessCopy.start(t.schema, now, readers, chunkRows, boundary, eventMicros, handler, finished);
-            return true;
-        }
-        backfill.run(t.schema, boundary, eventMicros, handler, this::upToDate);
-        handler.boundary(boundary);
-        handler.flush();
-        finished.run();
+        keyless = KeylessCopy.start(t.schema, now, readers, chunkRows, mariaDb, file, readPos, boundary, eventMicros,
+                handler, finished);
         return true;
     }
 
@@ -474,6 +466,12 @@ final class ChangeStream {
     private void backfill(TableSchema schema, EventHeaderV4 header, int lastRow) throws SQLException,
             InterruptedException {
         MySqlPosition at = MySqlPosition.row(txFile, txPos, lastRow, gtid, executedText);
+        TableDef now = catalog.describe(schema.table());
+        if (now != null && !(now.catalogKey && !schema.primaryKey().isEmpty())) {
+            now = now.keyed(config);
+            backfillBeside(upToDate(schema, now), now, at, header.getTimestamp() * 1000);
+            return;
+        }
         // The rows of this backfill carry their own progress, not the running copy's: while they are handed over the
         // copy waits in the queue, so that a crash meanwhile copies its table again from the start.
         TableId waits = copy == null || copy.table().equals(schema.table()) ? null : copy.table();
@@ -503,6 +501,33 @@ final class ChangeStream {
                 requests.done();
             }
         }
+    }
+
+    /**
+     * A table without a primary key is backfilled beside the stream at an exact position after the DDL
+     * ({@link KeylessCopy}): read as it is now while the stream is behind, its changes in between would be applied
+     * twice. A copy running meanwhile goes back in the queue, to be copied again from its start (one of the same table
+     * ends: this read replaces it).
+     */
+    private void backfillBeside(TableSchema schema, TableDef now, MySqlPosition at, long eventMicros) {
+        if (copy != null) {
+            if (copy.table().equals(schema.table())) {
+                copy.end();
+            } else {
+                requests.putBack(copy.table());
+            }
+            copy = null;
+        }
+        if (keyless != null) {
+            keyless.cancel();
+            if (keyless.table().equals(schema.table())) {
+                requests.done();
+            } else {
+                requests.putBack(keyless.table());
+            }
+        }
+        keyless = KeylessCopy.start(schema, now, readers, backfill.chunkRows(), mariaDb, file, readPos, at,
+                eventMicros, handler, () -> { });
     }
 
     /**

@@ -7,9 +7,7 @@ import io.ferry.core.Operation;
 import io.ferry.core.TableId;
 import io.ferry.core.TableSchema;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,14 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A MariaDB table without a primary key (or keyed only by {@code source.key-columns}) copied on request beside the
- * stream: a reader thread reads it whole in one consistent-snapshot transaction, whose binlog position P MariaDB
- * names exactly ({@code binlog_snapshot_file/position}), and the capture thread hands its rows over between
- * transactions as {@code r} events. The read holds every change of the table committed before P, so the stream drops
- * those ({@link #before}); one at or after P may only follow the copy's last row, so the stream waits for the rest
- * of the read there ({@link #handOverAll}), the only wait left. The copy ends once its rows are handed over and the
- * stream has passed P; until then every position carries the copy's marker, and a restart copies the table again
- * at a new P. Rows wait in a small queue: the read goes only as fast as the capture thread hands them over.
+ * A table without a primary key (or keyed only by {@code source.key-columns}) copied beside the stream, on request or
+ * as the backfill after a schema change: a reader thread reads it whole in one consistent-snapshot transaction at an
+ * exact binlog position P ({@link ExactSnapshot}), and the capture thread hands its rows over between transactions as
+ * {@code r} events. The read holds every change of the table committed before P, so the stream drops those
+ * ({@link #before}); one at or after P may only follow the copy's last row, so the stream waits for the rest of the
+ * read there ({@link #handOverAll}), the only wait left. The copy ends once its rows are handed over and the stream
+ * has passed P; until then every position carries the copy's marker, and a restart copies the table again at a new
+ * P. Rows wait in a small queue: the read goes only as fast as the capture thread hands them over.
  */
 final class KeylessCopy {
 
@@ -49,6 +47,10 @@ final class KeylessCopy {
     private final BlockingQueue<List<Object[]>> chunks = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final CountDownLatch positioned = new CountDownLatch(1);
     private final Thread reader;
+    private final boolean mariaDb;
+    /** Where the stream stood when the copy started: P, where MySQL refuses the table lock. */
+    private final String streamFile;
+    private final long streamPos;
     private volatile String snapshotFile;
     private volatile long snapshotPos = -1;
     private volatile Throwable failure;
@@ -57,20 +59,25 @@ final class KeylessCopy {
     private boolean readDone;
 
     private KeylessCopy(TableSchema schema, Connections connections, List<MySqlColumn> columns, int chunkRows,
-                        Runnable finished) {
+                        Runnable finished, boolean mariaDb, String streamFile, long streamPos) {
         this.schema = schema;
         this.name = schema.table().toString();
         this.finished = finished;
+        this.mariaDb = mariaDb;
+        this.streamFile = streamFile;
+        this.streamPos = streamPos;
         this.reader = new Thread(() -> read(connections, columns, chunkRows), "ferry-copy-" + name);
         reader.setDaemon(true);
     }
 
     /**
      * Empties the table's copy (a {@code t} event at {@code at}, for a table without any key) and starts reading
-     * its rows as {@code now} describes the table.
+     * its rows as {@code now} describes the table; the stream has handed over everything before
+     * {@code streamFile:streamPos}.
      */
-    static KeylessCopy start(TableSchema schema, TableDef now, Connections connections, int chunkRows,
-                             MySqlPosition at, long eventMicros, ChangeHandler handler, Runnable finished) {
+    static KeylessCopy start(TableSchema schema, TableDef now, Connections connections, int chunkRows, boolean mariaDb,
+                             String streamFile, long streamPos, MySqlPosition at, long eventMicros,
+                             ChangeHandler handler, Runnable finished) {
         List<MySqlColumn> columns = new ArrayList<>();
         for (String column : schema.columnNames()) {
             MySqlColumn found = null;
@@ -81,7 +88,8 @@ final class KeylessCopy {
             }
             columns.add(found);
         }
-        KeylessCopy copy = new KeylessCopy(schema, connections, columns, chunkRows, finished);
+        KeylessCopy copy = new KeylessCopy(schema, connections, columns, chunkRows, finished, mariaDb, streamFile,
+                streamPos);
         copy.reader.start();
         if (schema.primaryKey().isEmpty()) {
             // Whole-row rows are inserted, not upserted: without emptying the target first every row would be twice.
@@ -103,25 +111,11 @@ final class KeylessCopy {
         try {
             c = connections.open();
             c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                try (ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'")) {
-                    while (rs.next()) {
-                        if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_file")) {
-                            snapshotFile = rs.getString(2);
-                        } else if (rs.getString(1).equalsIgnoreCase("binlog_snapshot_position")) {
-                            snapshotPos = rs.getLong(2);
-                        }
-                    }
-                }
-            }
-            if (snapshotFile == null || snapshotFile.isEmpty() || snapshotPos < 0) {
-                throw new FerryException("the server names no binlog position for the snapshot of " + name
-                        + " (binlog_snapshot_file/position); a copy beside the stream needs MariaDB");
-            }
+            ExactSnapshot.Point p = mariaDb ? ExactSnapshot.named(c, schema.table())
+                    : ExactSnapshot.underTableLock(c, connections, schema.table(), streamFile, streamPos);
+            snapshotFile = p.file();
+            snapshotPos = p.pos();
             positioned.countDown();
-            LOG.info("Copy of {} reads one snapshot consistent with binlog {}:{}, beside the stream", name,
-                    snapshotFile, snapshotPos);
             TableReader.stream(c, schema.table(), columns, chunkRows, (chunk, lastKey, last) -> {
                 if (!chunk.isEmpty()) {
                     put(chunk);

@@ -329,14 +329,14 @@ public final class MySqlSource implements Source {
     }
 
     /**
-     * Whether the interrupted read is of a table without a primary key that a {@link KeylessCopy} copies again beside
-     * the stream (MariaDB, which names a snapshot's binlog position).
+     * Whether the interrupted read is of a table without a primary key, which a {@link KeylessCopy} copies again beside
+     * the stream.
      */
     private boolean copiesBeside(MySqlPosition from, Catalog catalog, ChangeHandler handler) throws SQLException {
         TableId id = backfillTable(from);
         TableSchema schema = handler.published(id).orElse(null);
         TableDef now = schema == null ? null : catalog.describe(id);
-        return mariaDb && now != null && !(now.catalogKey && !schema.primaryKey().isEmpty());
+        return now != null && !(now.catalogKey && !schema.primaryKey().isEmpty());
     }
 
     /** Whether the position is the last row of a copy's last chunk: nothing is left to read. */
@@ -584,8 +584,7 @@ public final class MySqlSource implements Source {
         boolean byGtid = gtids && start.hasGtids();
         // A set is carried on only from an exact one: from a position without one, positions stay file-based.
         ChangeStream stream = new ChangeStream(handler, announcer, catalog, config, backfill, captured, resume,
-                start.file, start.startPos(), gtids ? start.gtids : null, mariaDb, requests,
-                mariaDb ? readerConnections() : null);
+                start.file, start.startPos(), gtids ? start.gtids : null, mariaDb, requests, readerConnections());
         stream.copying(resumed);
         if (resume == null) {
             // Definitions read at the start position: the catalog may be ahead of the log by the time a table's
@@ -655,8 +654,7 @@ public final class MySqlSource implements Source {
 
     /**
      * Starts the first waiting requested copy, if any and none runs: the capture thread, between transactions. A keyed
-     * table's copy then runs alongside the stream, as does one without a key on MariaDB; on MySQL that one is read
-     * here, whole.
+     * table's copy then runs alongside the stream, as does one without a key.
      */
     private void copyRequested(ChangeStream stream) throws SQLException, InterruptedException {
         if (!requests.hasWaiting() || stream.copyRunning()) {

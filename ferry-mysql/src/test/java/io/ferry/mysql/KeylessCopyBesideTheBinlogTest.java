@@ -5,10 +5,17 @@ import static io.ferry.core.RowCounts.difference;
 import static io.ferry.core.RowCounts.fold;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import io.ferry.core.ChangeEvent;
 import io.ferry.core.Operation;
 import io.ferry.core.HoldingHandler;
 import io.ferry.core.RecordingHandler;
+import io.ferry.core.Secret;
+import io.ferry.core.config.SourceConfig;
 import io.ferry.core.config.SourceConfig.SnapshotMode;
 import io.ferry.mysql.MySqlTestServer.Flavor;
 import java.sql.Connection;
@@ -24,14 +31,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
- * A MariaDB table without a primary key, every row there twice, copied on request beside the binlog: read in one
- * snapshot whose binlog position is exact, so the table's changes that snapshot holds are dropped from the stream and
- * the later ones follow the copy's last row. While the read waits behind a table lock, another table streams on, and
- * an insert, a delete of one of two equal rows and an update of the table follow the copy's last row; with a writer
- * changing it after, the events' multiset equals the table's (no change applied twice). A crash in the middle of
- * the copy, with changes made while capture was down, is copied again at a new snapshot, still exact.
+ * A table without a primary key, every row there twice, copied on request beside the binlog on MariaDB and MySQL 8:
+ * read in one snapshot whose binlog position is exact (named by MariaDB; taken under a short read lock of the table on
+ * MySQL), so the table's changes that snapshot holds are dropped from the stream and the later ones follow the copy's
+ * last row. Changes made before the copy starts while the stream is behind are read, not streamed. While the copy
+ * waits behind a table lock, another table streams on, and an insert, a delete of one of two equal rows and an update
+ * of the table are made: after the snapshot on MariaDB (its read waits), before it on MySQL (its table lock waits), so
+ * they follow the copy's last row there and are in the read here. With a writer changing the table after, the events'
+ * multiset equals the table's (no change applied twice). A crash in the middle of the copy, with changes made while
+ * capture was down, is copied again at a new snapshot, still exact. A backfill after a schema change is read the same
+ * way, also after a crash inside it, and on MySQL a capture user without {@code LOCK TABLES} is warned.
  */
 class KeylessCopyBesideTheBinlogTest {
 
@@ -39,10 +53,18 @@ class KeylessCopyBesideTheBinlogTest {
     private static final int CHUNK = 500;
     private static final List<String> TABLES = List.of("kc_dup", "kc_other");
 
-    private final MySqlTestServer db = MySqlTestServer.shared(Flavor.MARIADB);
+    /** Inserted while the copy waits behind the lock; the writer's values never equal it. */
+    private static final List<Object> LOCKED_INSERT = List.of(ROWS, "x");
 
-    @Test
-    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn() throws Exception {
+    /** Inserted before the copy starts, while the stream is held behind it. */
+    private static final List<Object> UNREAD_INSERT = List.of(ROWS + 1, "y");
+
+    private MySqlTestServer db;
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void noChangeIsAppliedTwiceAndTheOtherTableStreamsOn(Flavor flavor) throws Exception {
+        db = MySqlTestServer.shared(flavor);
         db.execute("DROP TABLE IF EXISTS kc_dup, kc_other",
                 "CREATE TABLE kc_dup (a int NOT NULL, b varchar(5) NOT NULL)",
                 db.allowRecursion(ROWS),
@@ -61,11 +83,21 @@ class KeylessCopyBesideTheBinlogTest {
                     || source.status().phase().equals("streaming"));
             writer.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.handler.changesOf("kc_other").size() > 20);
-            // The copy's read waits behind a table lock once its snapshot is taken: the copy runs while the lock
-            // holds. Taken after the request has checked the table, before capture can start the copy.
+            // The copy waits behind a table lock: MariaDB's read once its snapshot is taken, MySQL's table lock before
+            // it. Taken after the request has checked the table, before capture can start the copy.
             gate.hold();
             await().atMost(Duration.ofSeconds(10)).until(gate::holding);
             source.requestSnapshot(List.of("kc_dup"), TABLES);
+            // Changes the held stream has not read when the copy starts: before its snapshot, so the read holds them
+            // and the stream drops them. Read as they are now and streamed as well, they would be applied twice. The
+            // stream meets them only after changes of the other table: on MySQL it waits there until the copy's
+            // table lock names its position, which the test's lock below holds up.
+            List<String> others = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                others.add("INSERT INTO kc_other (v) VALUES (-2)");
+            }
+            db.execute(others.toArray(new String[0]));
+            db.execute("INSERT INTO kc_dup VALUES (" + (ROWS + 1) + ", 'y')", "DELETE FROM kc_dup WHERE a = 10 LIMIT 1");
             locker.execute("LOCK TABLES kc_dup WRITE");
             gate.release();
             await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
@@ -77,10 +109,10 @@ class KeylessCopyBesideTheBinlogTest {
                     c.handler.changes.indexOf(emptied), c.handler.changes.size()).stream()
                     .filter(e -> e.table().table().equals("kc_other")).count() > 20);
             assertThat(source.status().copies()).isNotEmpty();
-            // Once the read waits for the lock, its snapshot is taken: what follows is after its position.
-            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || readWaitsForTheLock());
-            // Changes after the copy's snapshot: an insert, a delete of one of two equal rows, an update.
-            locker.execute("INSERT INTO kc_dup VALUES (7, 'v')");
+            // Once the copy waits for the lock, what follows is after its snapshot's position on MariaDB, before it on
+            // MySQL: an insert, a delete of one of two equal rows, an update.
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null || copyWaitsForTheLock());
+            locker.execute("INSERT INTO kc_dup VALUES (" + ROWS + ", 'x')");
             locker.execute("DELETE FROM kc_dup WHERE a = 8 LIMIT 1");
             locker.execute("UPDATE kc_dup SET b = 'u' WHERE a = 9 LIMIT 1");
             locker.execute("UNLOCK TABLES");
@@ -99,9 +131,21 @@ class KeylessCopyBesideTheBinlogTest {
             for (int i = 0; i < dup.size(); i++) {
                 lastRead = dup.get(i).op() == Operation.READ ? i : lastRead;
             }
-            assertThat(indexOf(dup, Operation.CREATE, 1)).as("the first change after the snapshot follows the last row")
-                    .isGreaterThan(lastRead);
-            assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after()).containsExactly(7, "v");
+            int emptiedAt = indexOf(dup, Operation.TRUNCATE, 1);
+            assertThat(dup.subList(emptiedAt + 1, lastRead + 1)).as("changes of the table amid its copy's rows")
+                    .allMatch(e -> e.op() == Operation.READ);
+            assertThat(dup.stream().filter(e -> e.after() != null && List.of(e.after()).equals(UNREAD_INSERT)))
+                    .as("the insert the stream had not read, read and not streamed")
+                    .extracting(ChangeEvent::op).containsExactly(Operation.READ);
+            if (flavor == Flavor.MARIADB) {
+                assertThat(dup.get(indexOf(dup, Operation.CREATE, 1)).after())
+                        .as("the first change after the snapshot, after the last row")
+                        .containsExactlyElementsOf(LOCKED_INSERT);
+            } else {
+                assertThat(dup.stream().filter(e -> e.after() != null && List.of(e.after()).equals(LOCKED_INSERT)))
+                        .as("the insert before the snapshot, read and not streamed")
+                        .extracting(ChangeEvent::op).containsExactly(Operation.READ);
+            }
             List<ChangeEvent> all = c.handler.changes;
             assertThat(all.subList(all.indexOf(dup.get(indexOf(dup, Operation.TRUNCATE, 1))), all.indexOf(dup.get(lastRead)))
                     .stream().filter(e -> e.table().table().equals("kc_other")).count())
@@ -145,6 +189,122 @@ class KeylessCopyBesideTheBinlogTest {
         } finally {
             writer.stop();
         }
+    }
+
+    /**
+     * A schema change that rewrites the rows of a table without a key, with changes after it written while the stream
+     * is still behind it: the backfill reads one snapshot beside the stream at an exact position after the DDL, so
+     * those changes are read, not streamed as well.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aBackfillAfterASchemaChangeAppliesNoChangeTwice(Flavor flavor) throws Exception {
+        db = MySqlTestServer.shared(flavor);
+        int rows = 2_000;
+        db.execute("DROP TABLE IF EXISTS kd_dup, kd_gate",
+                "CREATE TABLE kd_dup (a int NOT NULL, b varchar(5) NOT NULL)",
+                db.allowRecursion(rows),
+                "INSERT INTO kd_dup WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < "
+                        + (rows - 1) + ") SELECT i DIV 2, 'v' FROM g",
+                "CREATE TABLE kd_gate (id bigint AUTO_INCREMENT PRIMARY KEY, v int)");
+        MySqlSource source = new MySqlSource(db.sourceConfig(List.of("kd_dup", "kd_gate"), SnapshotMode.NEVER), 313,
+                CHUNK);
+        HoldingHandler gate = new HoldingHandler(new RecordingHandler(source),
+                e -> e.table().table().equals("kd_gate"));
+        List<ChangeEvent> committed;
+        Map<String, Object> crashedAt;
+        try (Capture c = Capture.start(source, Map.of(), gate, gate.recorder)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().phase().equals("streaming"));
+            // A change publishes the table's shape: the next one that rewrites rows is backfilled.
+            db.execute("INSERT INTO kd_dup VALUES (-1, 'z')");
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.failure() != null
+                    || !c.handler.changesOf("kd_dup").isEmpty());
+            gate.hold();
+            db.execute("INSERT INTO kd_gate (v) VALUES (1)");
+            await().atMost(Duration.ofSeconds(10)).until(gate::holding);
+            db.execute("ALTER TABLE kd_dup ADD COLUMN c int NOT NULL DEFAULT 7",
+                    "INSERT INTO kd_dup VALUES (" + rows + ", 'y', 8)", "DELETE FROM kd_dup WHERE a = 3 LIMIT 1",
+                    "UPDATE kd_dup SET c = 9 WHERE a = 4 LIMIT 1");
+            gate.release();
+            Map<List<Object>, Integer> expected = current("SELECT a, b, c FROM kd_dup");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(c.failure()).isNull();
+                assertThat(difference(expected, fold(c.handler.changesOf("kd_dup"))))
+                        .as("rows whose count differs: table's, events'").isEmpty();
+            });
+            List<ChangeEvent> dup = c.handler.changesOf("kd_dup");
+            assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(rows + 1);
+            assertThat(dup.stream().filter(e -> e.after() != null && List.of(e.after()).equals(List.of(rows, "y", 8))))
+                    .as("the insert after the DDL, read and not streamed")
+                    .extracting(ChangeEvent::op).containsExactly(Operation.READ);
+            // Later changes stream on after the backfill.
+            db.execute("DELETE FROM kd_dup WHERE a = 6 LIMIT 1");
+            Map<List<Object>, Integer> after = current("SELECT a, b, c FROM kd_dup");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(after,
+                    fold(c.handler.changesOf("kd_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            // The crash: what was committed ends in the middle of the backfill.
+            int cut = c.handler.changes.indexOf(indexed(dup, Operation.TRUNCATE, 1)) + rows / 3;
+            committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
+            crashedAt = RecordingHandler.describe(committed.get(cut).position());
+            assertThat(crashedAt).containsEntry(MySqlPosition.BACKFILL, "ferry.kd_dup");
+        }
+        // Changes while capture is down: before the new copy's snapshot, which holds them, so the stream drops them.
+        db.execute("INSERT INTO kd_dup VALUES (7, 'w', 1)", "DELETE FROM kd_dup WHERE a = 8 LIMIT 1");
+        MySqlSource restarted = new MySqlSource(db.sourceConfig(List.of("kd_dup", "kd_gate"), SnapshotMode.NEVER),
+                313, CHUNK);
+        RecordingHandler handler = new RecordingHandler(restarted);
+        for (ChangeEvent e : committed) {
+            handler.earlierRuns.put(e.schema().table(), e.schema());
+        }
+        try (Capture c = Capture.start(restarted, crashedAt, handler)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || restarted.status().phase().equals("streaming") && restarted.status().copies().isEmpty()
+                    && c.handler.changesOf("kd_dup").stream().anyMatch(e -> e.op() == Operation.TRUNCATE));
+            Map<List<Object>, Integer> expected = current("SELECT a, b, c FROM kd_dup");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(c.failure()).isNull();
+                List<ChangeEvent> all = new ArrayList<>(committed);
+                all.addAll(c.handler.changesOf("kd_dup"));
+                assertThat(difference(expected, fold(all.stream().filter(e -> e.table().table().equals("kd_dup"))
+                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+            });
+        }
+    }
+
+    /**
+     * MySQL 8, a capture user without LOCK TABLES: one WARN names the privilege, and the copy still runs beside the
+     * stream, reading the table as it is when it starts.
+     */
+    @Test
+    void aRefusedTableLockIsWarnedAndTheCopyReadsTheTableAsItIs() throws Exception {
+        db = MySqlTestServer.shared(Flavor.MYSQL);
+        db.execute("DROP TABLE IF EXISTS kc_nolock",
+                "CREATE TABLE kc_nolock (a int NOT NULL, b varchar(5) NOT NULL)",
+                "INSERT INTO kc_nolock VALUES (1, 'v'), (1, 'v'), (2, 'w')");
+        // SELECT, RELOAD and the replication privileges on every database, but not LOCK TABLES.
+        db.createUser("ferry_nolock", "nolock-secret", db.capturePrivileges());
+        SourceConfig config = new SourceConfig("mysql", db.host(), db.port(), MySqlTestServer.DATABASE, "ferry_nolock",
+                new Secret("nolock-secret"), List.of("kc_nolock"), SnapshotMode.NEVER);
+        MySqlSource source = new MySqlSource(config, 312, CHUNK);
+        Logger logger = (Logger) LoggerFactory.getLogger(ExactSnapshot.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try (Capture c = Capture.start(source, Map.of(), true)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().phase().equals("streaming"));
+            source.requestSnapshot(List.of("kc_nolock"), List.of("kc_nolock"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.failure() != null
+                    || source.status().copies().isEmpty() && c.handler.changesOf("kc_nolock").size() == 4);
+            assertThat(c.failure()).isNull();
+            assertThat(c.handler.changesOf("kc_nolock")).extracting(ChangeEvent::op)
+                    .containsExactly(Operation.TRUNCATE, Operation.READ, Operation.READ, Operation.READ);
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().contains("LOCK TABLES is refused", "grant the capture user LOCK TABLES");
     }
 
     /** Inserts into the other table in every transaction and, once {@link #touchCopied} is set, changes kc_dup too. */
@@ -203,20 +363,30 @@ class KeylessCopyBesideTheBinlogTest {
         return -1;
     }
 
-    private boolean readWaitsForTheLock() throws Exception {
+    /** MariaDB's read of kc_dup, or MySQL's LOCK TABLES of it, waits for the test's lock. */
+    private boolean copyWaitsForTheLock() throws Exception {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table metadata"
-                        + " lock%' AND INFO LIKE 'SELECT%kc_dup%'")) {
+                        + " lock%' AND (INFO LIKE 'SELECT%kc_dup%' OR INFO LIKE 'LOCK TABLES%kc_dup%')")) {
             return rs.next() && rs.getInt(1) > 0;
         }
     }
 
     private Map<List<Object>, Integer> current() throws Exception {
+        return current("SELECT a, b FROM kc_dup");
+    }
+
+    /** The rows {@code select} returns, each with how often (columns as the events carry them: int, then text). */
+    private Map<List<Object>, Integer> current(String select) throws Exception {
         Map<List<Object>, Integer> out = new HashMap<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT a, b FROM kc_dup")) {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(select)) {
+            int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
-                out.merge(List.of(rs.getInt(1), rs.getString(2)), 1, Integer::sum);
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getObject(i));
+                }
+                out.merge(row, 1, Integer::sum);
             }
         }
         return out;
