@@ -1,5 +1,7 @@
 package io.ferry.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,5 +48,10 @@ public final class RowCounts {
             }
         }
         return out;
+    }
+
+    /** Asserts that applying {@code events} in order leaves exactly the table's rows, each as often. */
+    public static void assertFoldsTo(Map<List<Object>, Integer> table, List<ChangeEvent> events) {
+        assertThat(difference(table, fold(events))).as("rows whose count differs: table's, events'").isEmpty();
     }
 }

@@ -1,8 +1,7 @@
 package io.ferry.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static io.ferry.core.RowCounts.difference;
-import static io.ferry.core.RowCounts.fold;
+import static io.ferry.core.RowCounts.assertFoldsTo;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -123,8 +122,8 @@ class KeylessCopyBesideTheBinlogTest {
             assertThat(writer.failure.get()).isNull();
             assertThat(c.failure()).isNull();
             Map<List<Object>, Integer> expected = current();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
-                    fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertFoldsTo(expected, c.handler.changesOf("kc_dup")));
             List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
             assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
             int lastRead = 0;
@@ -182,8 +181,8 @@ class KeylessCopyBesideTheBinlogTest {
                 assertThat(c.failure()).isNull();
                 List<ChangeEvent> now = new ArrayList<>(all);
                 now.addAll(c.handler.changes);
-                assertThat(difference(expected, fold(now.stream().filter(e -> e.table().table().equals("kc_dup"))
-                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+                assertFoldsTo(expected, now.stream().filter(e -> e.table().table().equals("kc_dup"))
+                        .toList());
             });
             assertThat(c.handler.changesOf("kc_other")).extracting(e -> e.after()[1]).contains(-1);
         } finally {
@@ -230,8 +229,7 @@ class KeylessCopyBesideTheBinlogTest {
             Map<List<Object>, Integer> expected = current("SELECT a, b, c FROM kd_dup");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(c.failure()).isNull();
-                assertThat(difference(expected, fold(c.handler.changesOf("kd_dup"))))
-                        .as("rows whose count differs: table's, events'").isEmpty();
+                assertFoldsTo(expected, c.handler.changesOf("kd_dup"));
             });
             List<ChangeEvent> dup = c.handler.changesOf("kd_dup");
             assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(rows + 1);
@@ -241,8 +239,8 @@ class KeylessCopyBesideTheBinlogTest {
             // Later changes stream on after the backfill.
             db.execute("DELETE FROM kd_dup WHERE a = 6 LIMIT 1");
             Map<List<Object>, Integer> after = current("SELECT a, b, c FROM kd_dup");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(after,
-                    fold(c.handler.changesOf("kd_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertFoldsTo(after, c.handler.changesOf("kd_dup")));
             // The crash: what was committed ends in the middle of the backfill.
             int cut = c.handler.changes.indexOf(indexed(dup, Operation.TRUNCATE, 1)) + rows / 3;
             committed = new ArrayList<>(c.handler.changes.subList(0, cut + 1));
@@ -266,8 +264,8 @@ class KeylessCopyBesideTheBinlogTest {
                 assertThat(c.failure()).isNull();
                 List<ChangeEvent> all = new ArrayList<>(committed);
                 all.addAll(c.handler.changesOf("kd_dup"));
-                assertThat(difference(expected, fold(all.stream().filter(e -> e.table().table().equals("kd_dup"))
-                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+                assertFoldsTo(expected, all.stream().filter(e -> e.table().table().equals("kd_dup"))
+                        .toList());
             });
         }
     }

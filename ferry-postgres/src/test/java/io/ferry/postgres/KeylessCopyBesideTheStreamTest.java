@@ -1,8 +1,7 @@
 package io.ferry.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static io.ferry.core.RowCounts.difference;
-import static io.ferry.core.RowCounts.fold;
+import static io.ferry.core.RowCounts.assertFoldsTo;
 import static org.awaitility.Awaitility.await;
 
 import io.ferry.core.ChangeEvent;
@@ -88,8 +87,8 @@ class KeylessCopyBesideTheStreamTest {
             assertThat(writer.failure.get()).isNull();
             assertThat(c.failure()).isNull();
             Map<List<Object>, Integer> expected = current();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
-                    fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertFoldsTo(expected, c.handler.changesOf("kc_dup")));
             List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
             assertThat(dup.stream().filter(e -> e.op() == Operation.READ).count()).isEqualTo(ROWS);
             int lastRead = 0;
@@ -133,8 +132,8 @@ class KeylessCopyBesideTheStreamTest {
                 assertThat(c.failure()).isNull();
                 List<ChangeEvent> now = new ArrayList<>(all);
                 now.addAll(c.handler.changes);
-                assertThat(difference(expected, fold(now.stream().filter(e -> e.table().table().equals("kc_dup"))
-                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+                assertFoldsTo(expected, now.stream().filter(e -> e.table().table().equals("kc_dup"))
+                        .toList());
             });
             assertThat(c.handler.changesOf("kc_other")).extracting(e -> e.after()[1]).contains(-1);
         } finally {
@@ -187,8 +186,8 @@ class KeylessCopyBesideTheStreamTest {
             assertThat(writer.failure.get()).isNull();
             assertThat(c.failure()).isNull();
             Map<List<Object>, Integer> expected = current("a, b, c");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(difference(expected,
-                    fold(c.handler.changesOf("kc_dup")))).as("rows whose count differs: table's, events'").isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertFoldsTo(expected, c.handler.changesOf("kc_dup")));
             List<ChangeEvent> dup = c.handler.changesOf("kc_dup");
             ChangeEvent emptied = indexed(dup, Operation.TRUNCATE, 1);
             assertThat(emptied.schema().columnNames()).containsExactly("a", "b", "c");
@@ -288,8 +287,8 @@ class KeylessCopyBesideTheStreamTest {
                 assertThat(c.failure()).isNull();
                 List<ChangeEvent> now = new ArrayList<>(all);
                 now.addAll(c.handler.changes);
-                assertThat(difference(expected, fold(now.stream().filter(e -> e.table().table().equals("kc_dup"))
-                        .toList()))).as("rows whose count differs: table's, events'").isEmpty();
+                assertFoldsTo(expected, now.stream().filter(e -> e.table().table().equals("kc_dup"))
+                        .toList());
             });
             assertThat(c.handler.changesOf("kc_other")).extracting(e -> e.after()[1]).contains(-1);
         } finally {
