@@ -2,6 +2,7 @@ package io.ferry.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,5 +54,22 @@ public final class RowCounts {
     /** Asserts that applying {@code events} in order leaves exactly the table's rows, each as often. */
     public static void assertFoldsTo(Map<List<Object>, Integer> table, List<ChangeEvent> events) {
         assertThat(difference(table, fold(events))).as("rows whose count differs: table's, events'").isEmpty();
+    }
+
+    /**
+     * {@link #assertFoldsTo} of {@code table}'s events in {@code committed} (what a run committed before its crash)
+     * followed by those in {@code since} (what the restarted run handed over).
+     */
+    public static void assertFoldsTo(Map<List<Object>, Integer> rows, String table, List<ChangeEvent> committed,
+                                     List<ChangeEvent> since) {
+        List<ChangeEvent> events = new ArrayList<>();
+        for (List<ChangeEvent> part : List.of(committed, since)) {
+            for (ChangeEvent e : part) {
+                if (e.table().table().equals(table)) {
+                    events.add(e);
+                }
+            }
+        }
+        assertFoldsTo(rows, events);
     }
 }

@@ -54,18 +54,12 @@ public final class EnvelopeReader {
 
     /** {@link #read(TableSchema, byte[])} of the buffer's remaining bytes, in place; its position does not move. */
     public Envelope read(TableSchema schema, ByteBuffer value) {
-        if (value == null) {
-            throw new FerryException("a change envelope of " + schema.table() + " is empty (a tombstone)", null, false);
-        }
-        if (!value.hasArray()) {
-            return read(schema, copy(value));
-        }
-        return read(schema, value.array(), value.arrayOffset() + value.position(), value.remaining());
+        return read(schema, value, null);
     }
 
     /**
-     * {@link #read(TableSchema, ByteBuffer)} of a record whose header said its op, schema version and commit time:
-     * only the row images are read, and the parse stops after them.
+     * {@link #read(TableSchema, ByteBuffer)}; when the record's header said its op, schema version and commit time
+     * ({@code known} not null), only the row images are read, and the parse stops after them.
      */
     Envelope read(TableSchema schema, ByteBuffer value, EnvelopeHeader known) {
         if (value == null) {
@@ -73,7 +67,13 @@ public final class EnvelopeReader {
         }
         byte[] bytes = value.hasArray() ? value.array() : copy(value);
         int offset = value.hasArray() ? value.arrayOffset() + value.position() : 0;
-        try (JsonParser p = EnvelopeWriter.JSON.createParser(bytes, offset, value.remaining())) {
+        return known == null ? read(schema, bytes, offset, value.remaining())
+                : readRows(schema, bytes, offset, value.remaining(), known);
+    }
+
+    /** The row images of an envelope whose op, schema version and commit time its record's header gave. */
+    private Envelope readRows(TableSchema schema, byte[] bytes, int offset, int length, EnvelopeHeader known) {
+        try (JsonParser p = EnvelopeWriter.JSON.createParser(bytes, offset, length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             Object[] before = null;
             Object[] after = null;
